@@ -1,0 +1,82 @@
+/* batch.c: the parallel driver. */
+#include "batch.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct batch_job {
+  const ll_linter *linter;
+  const ll_pathlist *files;
+  const ll_source *stdin_src;
+  ll_findings *per_file; /* one list per file, filled by whichever worker took it */
+  unsigned char *read_failed;
+  atomic_size_t next;
+} batch_job;
+
+static void lint_one(batch_job *job, TSParser *parser, size_t i) {
+  const char *path = job->files->items[i];
+  ll_findings *out = &job->per_file[i];
+  if (job->stdin_src && i == 0) {
+    ll_lint_source(job->linter, parser, job->stdin_src, out);
+    return;
+  }
+  ll_source src;
+  char err[256];
+  if (ll_source_read(&src, path, err, sizeof err) != 0) {
+    fprintf(stderr, "looplint: %s: cannot read: %s\n", path, err);
+    ll_findings_add(out, "LOOP903", path, (ll_pos){1, 1}, (ll_pos){1, 1}, "Failed to read file: %s", err);
+    job->read_failed[i] = 1;
+    return;
+  }
+  ll_lint_source(job->linter, parser, &src, out);
+  ll_source_free(&src);
+}
+
+static void *worker(void *arg) {
+  batch_job *job = arg;
+  TSParser *parser = ts_parser_new();
+  for (;;) {
+    size_t i = atomic_fetch_add(&job->next, 1);
+    if (i >= job->files->len) break;
+    lint_one(job, parser, i);
+  }
+  ts_parser_delete(parser);
+  return NULL;
+}
+
+void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_source *stdin_src, int nthreads,
+                  ll_batch_result *res) {
+  memset(res, 0, sizeof *res);
+  ll_findings_init(&res->findings);
+  size_t n = files->len;
+  batch_job job = {.linter = l, .files = files, .stdin_src = stdin_src};
+  job.per_file = ll_xcalloc(n ? n : 1, sizeof(ll_findings));
+  job.read_failed = ll_xcalloc(n ? n : 1, 1);
+  atomic_init(&job.next, 0);
+  if (nthreads <= 0) {
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    nthreads = cpus > 0 ? (int)cpus : 1;
+  }
+  if ((size_t)nthreads > n) nthreads = n ? (int)n : 1;
+  if (nthreads > 64) nthreads = 64;
+  pthread_t tids[64];
+  int started = 0;
+  for (int t = 1; t < nthreads; t++)
+    if (pthread_create(&tids[started], NULL, worker, &job) == 0) started++;
+  worker(&job); /* the main thread works too */
+  for (int t = 0; t < started; t++) pthread_join(tids[t], NULL);
+  for (size_t i = 0; i < n; i++) {
+    ll_findings_move(&res->findings, &job.per_file[i]);
+    ll_findings_free(&job.per_file[i]);
+    if (job.read_failed[i]) res->read_errors++;
+  }
+  res->files_checked = n;
+  free(job.per_file);
+  free(job.read_failed);
+  ll_findings_sort(&res->findings);
+}
+
+void ll_batch_result_free(ll_batch_result *res) { ll_findings_free(&res->findings); }

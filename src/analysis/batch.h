@@ -1,0 +1,21 @@
+/* batch.h: linting many files on all cores. Files are handed out through one atomic
+ * counter; each worker owns its parser; findings are merged in file order, so the output
+ * is the same whatever the thread count. */
+#ifndef LL_BATCH_H
+#define LL_BATCH_H
+#include "../rules/engine.h"
+#include "../util/fs.h"
+
+typedef struct ll_batch_result {
+  ll_findings findings;  /* sorted */
+  size_t files_checked;
+  size_t read_errors;    /* files that could not be read (reported as LOOP903 too) */
+} ll_batch_result;
+
+/* Lints files (paths) with nthreads workers (0: one per core). stdin_src, when not NULL,
+ * is linted in place of reading files[0]. Read errors go to stderr and become LOOP903. */
+void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_source *stdin_src, int nthreads,
+                  ll_batch_result *res);
+void ll_batch_result_free(ll_batch_result *res);
+
+#endif

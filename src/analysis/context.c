@@ -1,0 +1,65 @@
+/* context.c: scope stack access, node text and positions, and reporting for one file. */
+#include "context.h"
+#include "../util/strbuf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+ll_scope *ll_ctx_scope(ll_ctx *ctx) { return &ll_vec_last(&ctx->scopes); }
+
+ll_scope *ll_ctx_function(ll_ctx *ctx) {
+  for (size_t i = ctx->scopes.len; i-- > 0;) {
+    ll_scope *s = &ctx->scopes.items[i];
+    if (s->kind == LL_SCOPE_FUNCTION || s->kind == LL_SCOPE_LAMBDA) return s;
+  }
+  return NULL;
+}
+
+ll_scope *ll_ctx_class(ll_ctx *ctx) {
+  for (size_t i = ctx->scopes.len; i-- > 0;) {
+    ll_scope *s = &ctx->scopes.items[i];
+    if (s->kind == LL_SCOPE_CLASS) return s;
+  }
+  return NULL;
+}
+
+void ll_ctx_bind(ll_ctx *ctx, ll_scope *scope, const char *name, size_t n, ll_binding_kind kind, const char *qual) {
+  ll_binding *b = ll_arena_alloc(&ctx->arena, sizeof *b);
+  b->kind = kind;
+  b->qual = qual;
+  ll_binding *old = ll_strmap_getn(&scope->bindings, name, n);
+  if (old) { *old = *b; return; }
+  ll_strmap_put(&scope->bindings, ll_arena_strndup(&ctx->arena, name, n), b);
+}
+
+const char *ll_ctx_text(ll_ctx *ctx, TSNode node) {
+  uint32_t s = ts_node_start_byte(node), e = ts_node_end_byte(node);
+  if (e > ctx->src->len) e = (uint32_t)ctx->src->len;
+  if (s > e) s = e;
+  return ll_arena_strndup(&ctx->arena, ctx->src->text + s, e - s);
+}
+
+int ll_ctx_text_is(ll_ctx *ctx, TSNode node, const char *s) {
+  uint32_t a = ts_node_start_byte(node), e = ts_node_end_byte(node);
+  size_t n = strlen(s);
+  return e - a == n && e <= ctx->src->len && memcmp(ctx->src->text + a, s, n) == 0;
+}
+
+ll_pos ll_ctx_start(const ll_ctx *ctx, TSNode node) {
+  return ll_source_pos_in_row(ctx->src, ts_node_start_point(node).row, ts_node_start_byte(node));
+}
+
+ll_pos ll_ctx_end(const ll_ctx *ctx, TSNode node) {
+  return ll_source_pos_in_row(ctx->src, ts_node_end_point(node).row, ts_node_end_byte(node));
+}
+
+ll_finding *ll_ctx_report(ll_ctx *ctx, const char *code, TSNode node, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char buf[1024];
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  ll_finding *f = ll_findings_add(ctx->out, code, ctx->src->path, ll_ctx_start(ctx, node), ll_ctx_end(ctx, node), "%s", buf);
+  return f;
+}

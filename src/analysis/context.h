@@ -1,0 +1,92 @@
+/* context.h: the state of one file's analysis: its source and tree, the scope stack the
+ * engine maintains during its single walk, the name bindings in each scope, and the
+ * findings produced. Nothing here is shared between files, so any thread can run one. */
+#ifndef LL_CONTEXT_H
+#define LL_CONTEXT_H
+#include <tree_sitter/api.h>
+#include "../front/source.h"
+#include "../report/finding.h"
+#include "../rules/ruledb.h"
+#include "../util/arena.h"
+#include "../util/strmap.h"
+
+typedef enum ll_binding_kind {
+  LL_BIND_UNKNOWN = 0, /* shadowed by something we cannot type: resolves to nothing */
+  LL_BIND_ALIAS,       /* an import or an alias: the name stands for `qual` */
+  LL_BIND_INSTANCE,    /* a value of type `qual` */
+  LL_BIND_DEF,         /* a function or class defined in this file, qualified `qual` */
+} ll_binding_kind;
+
+typedef struct ll_binding {
+  ll_binding_kind kind;
+  const char *qual;
+} ll_binding;
+
+typedef enum ll_scope_kind { LL_SCOPE_MODULE, LL_SCOPE_CLASS, LL_SCOPE_FUNCTION, LL_SCOPE_LAMBDA } ll_scope_kind;
+
+typedef struct ll_scope {
+  ll_scope_kind kind;
+  TSNode node;
+  int is_async;       /* async def */
+  int is_callback;    /* decorated with @callback (Home Assistant: runs on the loop) */
+  int is_method;      /* a function directly inside a class */
+  const char *name;   /* function or class name ("" for module/lambda) */
+  const char *qual;   /* module-qualified name */
+  ll_strmap bindings; /* name -> ll_binding* (arena) */
+} ll_scope;
+
+typedef struct ll_settings ll_settings;
+typedef struct ll_linter ll_linter;
+
+typedef struct ll_ctx {
+  const ll_linter *linter;
+  const ll_ruledb *db;
+  const ll_source *src;
+  TSNode root;
+  const char *module;  /* dotted module name of the file ("pkg.mod"), "" when unknown */
+  const char *package; /* the package relative imports start from */
+  int ha;              /* Home Assistant mode for this file */
+  ll_arena arena;
+  ll_findings *out;
+  LL_VEC(ll_scope) scopes;
+  uint32_t last_syntax_row; /* syntax rule: one LOOP901 per line */
+} ll_ctx;
+
+/* --- scopes (engine) --- */
+ll_scope *ll_ctx_scope(ll_ctx *ctx);
+/* The innermost function or lambda scope (class scopes are transparent), or NULL at module level. */
+ll_scope *ll_ctx_function(ll_ctx *ctx);
+/* The innermost class scope enclosing the current function, or NULL. */
+ll_scope *ll_ctx_class(ll_ctx *ctx);
+void ll_ctx_bind(ll_ctx *ctx, ll_scope *scope, const char *name, size_t n, ll_binding_kind kind, const char *qual);
+
+/* --- text and positions --- */
+const char *ll_ctx_text(ll_ctx *ctx, TSNode node); /* arena copy of the node's source */
+int ll_ctx_text_is(ll_ctx *ctx, TSNode node, const char *s);
+ll_pos ll_ctx_start(const ll_ctx *ctx, TSNode node);
+ll_pos ll_ctx_end(const ll_ctx *ctx, TSNode node);
+ll_finding *ll_ctx_report(ll_ctx *ctx, const char *code, TSNode node, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* --- name resolution (resolve.c) --- */
+/* Qualified name an expression stands for (identifier, attribute chain, call of a type's
+ * method), e.g. `t.sleep` -> "time.sleep", `s.get` -> "requests.Session.get"; NULL if unknown. */
+const char *ll_resolve_qualname(ll_ctx *ctx, TSNode expr);
+/* Type of the value an expression produces ("requests.Session"), or NULL. */
+const char *ll_resolve_type(ll_ctx *ctx, TSNode expr);
+/* Binds the names an import statement introduces into the current scope. */
+void ll_resolve_import(ll_ctx *ctx, TSNode stmt);
+/* Binds assignment targets (identifiers, self.attr) to what the right side produces. */
+void ll_resolve_assignment(ll_ctx *ctx, TSNode assignment);
+/* Binds `with X as NAME` targets. */
+void ll_resolve_with_item(ll_ctx *ctx, TSNode with_item);
+/* Binds a function's parameters in its new scope (annotations give types). */
+void ll_resolve_parameters(ll_ctx *ctx, TSNode function);
+/* Binds module-level definitions and imports before the walk (functions use names bound later in the file). */
+void ll_resolve_module_prepass(ll_ctx *ctx);
+/* The qualified name of a decorator expression, or its source text if unresolved. */
+const char *ll_resolve_decorator(ll_ctx *ctx, TSNode decorator);
+/* Computes the module name of a file from the __init__.py files above it ("pkg.sub.mod"). */
+char *ll_module_name_for_path(const char *path, int *is_package);
+
+#endif

@@ -1,0 +1,420 @@
+/* resolve.c: name resolution within a file. Imports (absolute, relative, aliased),
+ * definitions, and a small type inference: a name assigned from a call whose result type
+ * the rules data knows (`requests.Session()`, `open()`, `Path()`), a `with ... as` target,
+ * an annotated parameter, or `self.attr` assigned in a method. Unknown stays unknown:
+ * precision matters more than reach, so a shadowed name resolves to nothing. */
+#include "context.h"
+#include "../util/strbuf.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *const BUILTINS[] = {
+    "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool", "breakpoint", "bytearray", "bytes", "callable",
+    "chr", "classmethod", "compile", "complex", "delattr", "dict", "dir", "divmod", "enumerate", "eval", "exec",
+    "filter", "float", "format", "frozenset", "getattr", "globals", "hasattr", "hash", "help", "hex", "id", "input",
+    "int", "isinstance", "issubclass", "iter", "len", "list", "locals", "map", "max", "memoryview", "min", "next",
+    "object", "oct", "open", "ord", "pow", "print", "property", "range", "repr", "reversed", "round", "set",
+    "setattr", "slice", "sorted", "staticmethod", "str", "sum", "super", "tuple", "type", "vars", "zip", NULL};
+
+static int is_builtin(const char *name, size_t n) {
+  for (const char *const *b = BUILTINS; *b; b++)
+    if (strlen(*b) == n && memcmp(*b, name, n) == 0) return 1;
+  return 0;
+}
+
+static int type_is(TSNode n, const char *t) { return strcmp(ts_node_type(n), t) == 0; }
+static TSNode field(TSNode n, const char *f) { return ts_node_child_by_field_name(n, f, (uint32_t)strlen(f)); }
+
+/* Looks a name up the scope chain as Python does: class bodies are visible only to code
+ * directly in them, not to nested functions. */
+static const ll_binding *lookup(ll_ctx *ctx, const char *name, size_t n) {
+  for (size_t i = ctx->scopes.len; i-- > 0;) {
+    ll_scope *s = &ctx->scopes.items[i];
+    if (s->kind == LL_SCOPE_CLASS && i != ctx->scopes.len - 1) continue;
+    const ll_binding *b = ll_strmap_getn(&s->bindings, name, n);
+    if (b) return b;
+  }
+  return NULL;
+}
+
+/* `self` or `cls` as the first parameter of a method: the enclosing class. */
+static ll_scope *self_class(ll_ctx *ctx, TSNode ident) {
+  if (!ll_ctx_text_is(ctx, ident, "self") && !ll_ctx_text_is(ctx, ident, "cls")) return NULL;
+  ll_scope *fn = NULL;
+  for (size_t i = ctx->scopes.len; i-- > 0;) {
+    ll_scope *s = &ctx->scopes.items[i];
+    if (s->kind == LL_SCOPE_FUNCTION) {
+      if (s->is_method) fn = s;
+      else if (!fn) continue; /* nested def inside a method still sees self via closure */
+    }
+    if (s->kind == LL_SCOPE_CLASS) return fn ? s : NULL;
+  }
+  return NULL;
+}
+
+static const char *self_attr_type(ll_ctx *ctx, ll_scope *cls, TSNode attr) {
+  const char *name = ll_ctx_text(ctx, attr);
+  ll_strbuf key;
+  ll_strbuf_init(&key);
+  ll_strbuf_addf(&key, "self.%s", name);
+  const ll_binding *b = ll_strmap_get(&cls->bindings, key.data);
+  ll_strbuf_free(&key);
+  return b && b->kind == LL_BIND_INSTANCE ? b->qual : NULL;
+}
+
+static TSNode unwrap(TSNode n) {
+  while (!ts_node_is_null(n) && type_is(n, "parenthesized_expression") && ts_node_named_child_count(n) > 0)
+    n = ts_node_named_child(n, 0);
+  return n;
+}
+
+const char *ll_resolve_qualname(ll_ctx *ctx, TSNode expr) {
+  expr = unwrap(expr);
+  if (ts_node_is_null(expr)) return NULL;
+  const char *t = ts_node_type(expr);
+  if (strcmp(t, "identifier") == 0) {
+    const char *name = ctx->src->text + ts_node_start_byte(expr);
+    size_t n = ts_node_end_byte(expr) - ts_node_start_byte(expr);
+    const ll_binding *b = lookup(ctx, name, n);
+    if (b) return (b->kind == LL_BIND_ALIAS || b->kind == LL_BIND_DEF) ? b->qual : NULL;
+    if (is_builtin(name, n)) {
+      char *q = ll_arena_alloc(&ctx->arena, n + 10);
+      memcpy(q, "builtins.", 9);
+      memcpy(q + 9, name, n);
+      return q;
+    }
+    return NULL;
+  }
+  if (strcmp(t, "attribute") == 0) {
+    TSNode obj = unwrap(field(expr, "object")), attr = field(expr, "attribute");
+    if (ts_node_is_null(obj) || ts_node_is_null(attr)) return NULL;
+    const char *an = ll_ctx_text(ctx, attr);
+    if (type_is(obj, "identifier")) {
+      ll_scope *cls = self_class(ctx, obj);
+      if (cls) return ll_arena_join(&ctx->arena, cls->qual, an);
+    }
+    const char *ty = ll_resolve_type(ctx, obj);
+    if (ty) return ll_arena_join(&ctx->arena, ty, an);
+    const char *q = ll_resolve_qualname(ctx, obj);
+    if (q) return ll_arena_join(&ctx->arena, q, an);
+    return NULL;
+  }
+  return NULL;
+}
+
+const char *ll_resolve_type(ll_ctx *ctx, TSNode expr) {
+  expr = unwrap(expr);
+  if (ts_node_is_null(expr)) return NULL;
+  const char *t = ts_node_type(expr);
+  if (strcmp(t, "call") == 0) {
+    const char *q = ll_resolve_qualname(ctx, field(expr, "function"));
+    return q ? ll_ruledb_returns(ctx->db, q) : NULL;
+  }
+  if (strcmp(t, "identifier") == 0) {
+    if (self_class(ctx, expr)) return NULL;
+    const ll_binding *b = lookup(ctx, ctx->src->text + ts_node_start_byte(expr),
+                                 ts_node_end_byte(expr) - ts_node_start_byte(expr));
+    return b && b->kind == LL_BIND_INSTANCE ? b->qual : NULL;
+  }
+  if (strcmp(t, "attribute") == 0) {
+    TSNode obj = unwrap(field(expr, "object")), attr = field(expr, "attribute");
+    if (ts_node_is_null(obj) || ts_node_is_null(attr)) return NULL;
+    if (type_is(obj, "identifier")) {
+      ll_scope *cls = self_class(ctx, obj);
+      if (cls) return self_attr_type(ctx, cls, attr);
+    }
+    const char *ty = ll_resolve_type(ctx, obj);
+    if (ty) return ll_ruledb_returns(ctx->db, ll_arena_join(&ctx->arena, ty, ll_ctx_text(ctx, attr)));
+    const char *q = ll_resolve_qualname(ctx, expr);
+    return q ? ll_ruledb_returns(ctx->db, q) : NULL;
+  }
+  if (strcmp(t, "binary_operator") == 0) {
+    TSNode op = field(expr, "operator");
+    if (!ts_node_is_null(op) && ll_ctx_text_is(ctx, op, "/")) {
+      const char *ty = ll_resolve_type(ctx, field(expr, "left"));
+      if (ty) return ll_ruledb_returns(ctx->db, ll_arena_join(&ctx->arena, ty, "__truediv__"));
+    }
+    return NULL;
+  }
+  if (strcmp(t, "await") == 0) return NULL;
+  return NULL;
+}
+
+/* --- imports --- */
+
+/* The absolute module a `from X import` statement names, resolving leading dots against
+ * the file's package. */
+static const char *from_module(ll_ctx *ctx, TSNode modnode) {
+  if (ts_node_is_null(modnode)) return "";
+  if (!type_is(modnode, "relative_import")) return ll_ctx_text(ctx, modnode);
+  size_t dots = 0;
+  const char *rest = "";
+  for (uint32_t i = 0; i < ts_node_named_child_count(modnode); i++) {
+    TSNode c = ts_node_named_child(modnode, i);
+    if (type_is(c, "import_prefix")) dots = ts_node_end_byte(c) - ts_node_start_byte(c);
+    else rest = ll_ctx_text(ctx, c);
+  }
+  /* one dot is the current package; each further dot goes one level up */
+  char *base = ll_arena_strdup(&ctx->arena, ctx->package ? ctx->package : "");
+  for (size_t d = 1; d < dots; d++) {
+    char *dot = strrchr(base, '.');
+    if (dot) *dot = 0;
+    else base[0] = 0;
+  }
+  return ll_arena_join(&ctx->arena, base, rest);
+}
+
+static void note_homeassistant(ll_ctx *ctx, const char *module) {
+  if (ctx->ha < 0 && strncmp(module, "homeassistant", 13) == 0 && (module[13] == 0 || module[13] == '.')) ctx->ha = 1;
+}
+
+void ll_resolve_import(ll_ctx *ctx, TSNode stmt) {
+  ll_scope *scope = ll_ctx_scope(ctx);
+  if (type_is(stmt, "import_statement")) {
+    for (uint32_t i = 0; i < ts_node_named_child_count(stmt); i++) {
+      TSNode c = ts_node_named_child(stmt, i);
+      if (type_is(c, "dotted_name")) {
+        const char *full = ll_ctx_text(ctx, c);
+        note_homeassistant(ctx, full);
+        size_t n = strcspn(full, ".");
+        ll_ctx_bind(ctx, scope, full, n, LL_BIND_ALIAS, ll_arena_strndup(&ctx->arena, full, n));
+      } else if (type_is(c, "aliased_import")) {
+        TSNode name = field(c, "name"), alias = field(c, "alias");
+        if (ts_node_is_null(name) || ts_node_is_null(alias)) continue;
+        const char *full = ll_ctx_text(ctx, name), *as = ll_ctx_text(ctx, alias);
+        note_homeassistant(ctx, full);
+        ll_ctx_bind(ctx, scope, as, strlen(as), LL_BIND_ALIAS, full);
+      }
+    }
+    return;
+  }
+  if (!type_is(stmt, "import_from_statement")) return;
+  const char *module = from_module(ctx, field(stmt, "module_name"));
+  note_homeassistant(ctx, module);
+  if (strcmp(module, "__future__") == 0) return;
+  TSNode modnode = field(stmt, "module_name");
+  for (uint32_t i = 0; i < ts_node_named_child_count(stmt); i++) {
+    TSNode c = ts_node_named_child(stmt, i);
+    if (!ts_node_is_null(modnode) && ts_node_eq(c, modnode)) continue;
+    if (type_is(c, "dotted_name")) {
+      const char *name = ll_ctx_text(ctx, c);
+      ll_ctx_bind(ctx, scope, name, strlen(name), LL_BIND_ALIAS, ll_arena_join(&ctx->arena, module, name));
+    } else if (type_is(c, "aliased_import")) {
+      TSNode name = field(c, "name"), alias = field(c, "alias");
+      if (ts_node_is_null(name) || ts_node_is_null(alias)) continue;
+      const char *as = ll_ctx_text(ctx, alias);
+      ll_ctx_bind(ctx, scope, as, strlen(as), LL_BIND_ALIAS,
+                  ll_arena_join(&ctx->arena, module, ll_ctx_text(ctx, name)));
+    }
+  }
+}
+
+/* --- assignments and targets --- */
+
+static void bind_target_unknown(ll_ctx *ctx, TSNode target) {
+  target = unwrap(target);
+  if (type_is(target, "identifier")) {
+    ll_ctx_bind(ctx, ll_ctx_scope(ctx), ctx->src->text + ts_node_start_byte(target),
+                ts_node_end_byte(target) - ts_node_start_byte(target), LL_BIND_UNKNOWN, NULL);
+    return;
+  }
+  if (type_is(target, "pattern_list") || type_is(target, "tuple_pattern") || type_is(target, "list_pattern") ||
+      type_is(target, "tuple") || type_is(target, "list") || type_is(target, "list_splat_pattern")) {
+    for (uint32_t i = 0; i < ts_node_named_child_count(target); i++)
+      bind_target_unknown(ctx, ts_node_named_child(target, i));
+  }
+}
+
+/* Binds one target to the value node (which may be null: unknown). */
+static void bind_target(ll_ctx *ctx, TSNode target, TSNode value) {
+  target = unwrap(target);
+  if (ts_node_is_null(value)) { bind_target_unknown(ctx, target); return; }
+  const char *ty = ll_resolve_type(ctx, value);
+  if (type_is(target, "identifier")) {
+    const char *name = ctx->src->text + ts_node_start_byte(target);
+    size_t n = ts_node_end_byte(target) - ts_node_start_byte(target);
+    if (ty) { ll_ctx_bind(ctx, ll_ctx_scope(ctx), name, n, LL_BIND_INSTANCE, ty); return; }
+    TSNode v = unwrap(value);
+    if (type_is(v, "identifier") || type_is(v, "attribute")) {
+      const char *q = ll_resolve_qualname(ctx, v);
+      if (q && !ll_resolve_type(ctx, v)) { ll_ctx_bind(ctx, ll_ctx_scope(ctx), name, n, LL_BIND_ALIAS, q); return; }
+      const char *vt = ll_resolve_type(ctx, v);
+      if (vt) { ll_ctx_bind(ctx, ll_ctx_scope(ctx), name, n, LL_BIND_INSTANCE, vt); return; }
+    }
+    ll_ctx_bind(ctx, ll_ctx_scope(ctx), name, n, LL_BIND_UNKNOWN, NULL);
+    return;
+  }
+  if (type_is(target, "attribute")) {
+    /* self.attr = X() inside a method: remembered on the class for the other methods */
+    TSNode obj = unwrap(field(target, "object")), attr = field(target, "attribute");
+    if (ts_node_is_null(obj) || ts_node_is_null(attr) || !type_is(obj, "identifier")) return;
+    ll_scope *cls = self_class(ctx, obj);
+    if (!cls) return;
+    ll_strbuf key;
+    ll_strbuf_init(&key);
+    ll_strbuf_addf(&key, "self.%s", ll_ctx_text(ctx, attr));
+    ll_ctx_bind(ctx, cls, key.data, key.len, ty ? LL_BIND_INSTANCE : LL_BIND_UNKNOWN, ty);
+    ll_strbuf_free(&key);
+    return;
+  }
+  bind_target_unknown(ctx, target);
+}
+
+void ll_resolve_assignment(ll_ctx *ctx, TSNode assignment) {
+  TSNode left = field(assignment, "left"), right = field(assignment, "right");
+  if (ts_node_is_null(left)) return;
+  /* a = b = value: the right side may itself be an assignment */
+  while (!ts_node_is_null(right) && type_is(right, "assignment")) {
+    bind_target(ctx, left, field(right, "right"));
+    left = field(right, "left");
+    right = field(right, "right");
+  }
+  if (ts_node_is_null(right)) {
+    /* annotated declaration without value: `x: Path` */
+    return;
+  }
+  bind_target(ctx, left, right);
+}
+
+void ll_resolve_with_item(ll_ctx *ctx, TSNode item) {
+  TSNode v = field(item, "value");
+  if (ts_node_is_null(v) || !type_is(v, "as_pattern")) return;
+  TSNode value = ts_node_named_child(v, 0), alias = field(v, "alias");
+  if (ts_node_is_null(alias)) return;
+  TSNode target = ts_node_named_child_count(alias) ? ts_node_named_child(alias, 0) : alias;
+  /* files and most context managers return themselves from __enter__ */
+  bind_target(ctx, target, value);
+}
+
+/* The type an annotation names: `Path`, `pathlib.Path`, `Path | None`, `Optional[Path]`. */
+static const char *annotation_type(ll_ctx *ctx, TSNode ann) {
+  if (ts_node_is_null(ann)) return NULL;
+  if (type_is(ann, "type") && ts_node_named_child_count(ann)) ann = ts_node_named_child(ann, 0);
+  ann = unwrap(ann);
+  if (type_is(ann, "identifier") || type_is(ann, "attribute")) {
+    const char *q = ll_resolve_qualname(ctx, ann);
+    if (!q || strncmp(q, "builtins.", 9) == 0) return NULL;
+    return q;
+  }
+  if (type_is(ann, "binary_operator")) {
+    TSNode l = field(ann, "left"), r = field(ann, "right");
+    if (!ts_node_is_null(r) && type_is(unwrap(r), "none")) return annotation_type(ctx, l);
+    if (!ts_node_is_null(l) && type_is(unwrap(l), "none")) return annotation_type(ctx, r);
+    return NULL;
+  }
+  if (type_is(ann, "generic_type") || type_is(ann, "subscript")) {
+    TSNode base = ts_node_named_child(ann, 0);
+    const char *q = ll_resolve_qualname(ctx, base);
+    if (q && (strcmp(q, "typing.Optional") == 0) && ts_node_named_child_count(ann) > 1) {
+      TSNode arg = ts_node_named_child(ann, 1);
+      if (type_is(arg, "type_parameter") && ts_node_named_child_count(arg)) arg = ts_node_named_child(arg, 0);
+      return annotation_type(ctx, arg);
+    }
+  }
+  return NULL;
+}
+
+void ll_resolve_parameters(ll_ctx *ctx, TSNode function) {
+  TSNode params = field(function, "parameters");
+  if (ts_node_is_null(params)) return;
+  ll_scope *scope = ll_ctx_scope(ctx);
+  for (uint32_t i = 0; i < ts_node_named_child_count(params); i++) {
+    TSNode p = ts_node_named_child(params, i), name = p, ann = {0};
+    int has_ann = 0;
+    if (type_is(p, "typed_parameter")) {
+      name = ts_node_named_child(p, 0);
+      ann = field(p, "type");
+      has_ann = 1;
+    } else if (type_is(p, "default_parameter")) name = field(p, "name");
+    else if (type_is(p, "typed_default_parameter")) { name = field(p, "name"); ann = field(p, "type"); has_ann = 1; }
+    if (ts_node_is_null(name)) continue;
+    if (type_is(name, "list_splat_pattern") || type_is(name, "dictionary_splat_pattern")) {
+      if (ts_node_named_child_count(name)) bind_target_unknown(ctx, ts_node_named_child(name, 0));
+      continue;
+    }
+    if (!type_is(name, "identifier")) continue;
+    const char *ty = has_ann ? annotation_type(ctx, ann) : NULL;
+    ll_ctx_bind(ctx, scope, ctx->src->text + ts_node_start_byte(name),
+                ts_node_end_byte(name) - ts_node_start_byte(name), ty ? LL_BIND_INSTANCE : LL_BIND_UNKNOWN, ty);
+  }
+}
+
+const char *ll_resolve_decorator(ll_ctx *ctx, TSNode decorator) {
+  TSNode e = ts_node_named_child_count(decorator) ? ts_node_named_child(decorator, 0) : decorator;
+  if (type_is(e, "call")) e = field(e, "function");
+  const char *q = ll_resolve_qualname(ctx, e);
+  return q ? q : ll_ctx_text(ctx, e);
+}
+
+/* Module-level names are visible in every function body, even when bound further down the
+ * file, so bind imports, definitions and typed assignments of the top level first. */
+static void prepass_block(ll_ctx *ctx, TSNode block) {
+  for (uint32_t i = 0; i < ts_node_named_child_count(block); i++) {
+    TSNode s = ts_node_named_child(block, i);
+    const char *t = ts_node_type(s);
+    if (strcmp(t, "import_statement") == 0 || strcmp(t, "import_from_statement") == 0) ll_resolve_import(ctx, s);
+    else if (strcmp(t, "function_definition") == 0 || strcmp(t, "class_definition") == 0 ||
+             strcmp(t, "decorated_definition") == 0) {
+      TSNode def = strcmp(t, "decorated_definition") == 0 ? field(s, "definition") : s;
+      TSNode name = ts_node_is_null(def) ? def : field(def, "name");
+      if (ts_node_is_null(name)) continue;
+      const char *n = ll_ctx_text(ctx, name);
+      ll_ctx_bind(ctx, ll_ctx_scope(ctx), n, strlen(n), LL_BIND_DEF, ll_arena_join(&ctx->arena, ctx->module, n));
+    } else if (strcmp(t, "expression_statement") == 0) {
+      TSNode e = ts_node_named_child(s, 0);
+      if (!ts_node_is_null(e) && type_is(e, "assignment")) ll_resolve_assignment(ctx, e);
+    } else if (strcmp(t, "if_statement") == 0 || strcmp(t, "try_statement") == 0 ||
+               strcmp(t, "else_clause") == 0 || strcmp(t, "elif_clause") == 0 || strcmp(t, "except_clause") == 0 ||
+               strcmp(t, "finally_clause") == 0 || strcmp(t, "block") == 0) {
+      prepass_block(ctx, s);
+    }
+  }
+}
+
+void ll_resolve_module_prepass(ll_ctx *ctx) { prepass_block(ctx, ctx->root); }
+
+static int has_init(const char *dir) {
+  ll_strbuf p;
+  ll_strbuf_init(&p);
+  ll_strbuf_addf(&p, "%s/__init__.py", dir);
+  struct stat st;
+  int ok = stat(p.data, &st) == 0 && S_ISREG(st.st_mode);
+  if (!ok) {
+    ll_strbuf_clear(&p);
+    ll_strbuf_addf(&p, "%s/__init__.pyi", dir);
+    ok = stat(p.data, &st) == 0 && S_ISREG(st.st_mode);
+  }
+  ll_strbuf_free(&p);
+  return ok;
+}
+
+char *ll_module_name_for_path(const char *path, int *is_package) {
+  char *abs = realpath(path, NULL);
+  char *p = abs ? abs : ll_xstrdup(path);
+  char *slash = strrchr(p, '/');
+  char *file = slash ? slash + 1 : p;
+  char *dot = strrchr(file, '.');
+  if (dot && (strcmp(dot, ".py") == 0 || strcmp(dot, ".pyi") == 0)) *dot = 0;
+  int pkg = strcmp(file, "__init__") == 0;
+  if (is_package) *is_package = pkg;
+  ll_strbuf mod;
+  ll_strbuf_init(&mod);
+  if (!pkg) ll_strbuf_add(&mod, file);
+  while (slash && slash != p) {
+    *slash = 0; /* p is now the directory */
+    if (!has_init(p)) break;
+    char *s2 = strrchr(p, '/');
+    const char *dirname = s2 ? s2 + 1 : p;
+    ll_strbuf n;
+    ll_strbuf_init(&n);
+    ll_strbuf_add(&n, dirname);
+    if (mod.len) { ll_strbuf_addc(&n, '.'); ll_strbuf_add(&n, mod.data); }
+    ll_strbuf_free(&mod);
+    mod = n;
+    slash = s2;
+  }
+  free(p);
+  return ll_strbuf_detach(&mod);
+}

@@ -1,0 +1,221 @@
+/* check.c: `looplint check`: options, loading the rules data, collecting files, running
+ * the batch, filtering by selection, printing, and the exit code contract
+ * (0 clean, 1 findings, 2 usage error, bad rules data or unreadable input). */
+#include "../analysis/batch.h"
+#include "../report/report.h"
+#include "../rules/engine.h"
+#include "../rules/registry.h"
+#include "../rules/select.h"
+#include "../util/fs.h"
+#include "../util/strbuf.h"
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char CHECK_USAGE[] =
+    "Usage: looplint check [OPTIONS] [PATH...]\n"
+    "\n"
+    "Lints Python files and folders (recursively, *.py and *.pyi) for code that blocks or\n"
+    "mismanages the asyncio event loop. No PATH: the current folder. PATH `-` reads standard input.\n"
+    "\n"
+    "Options:\n"
+    "  --output-format FMT     concise (default; also `text`), full, json, json-lines, github, sarif, junit\n"
+    "  --select CODES          only these codes or prefixes (comma-separated, e.g. LOOP1,LOOP301)\n"
+    "  --extend-select CODES   add codes to the selection\n"
+    "  --ignore CODES          leave these codes or prefixes out\n"
+    "  --rules FILE            load extra rules data (e.g. from `looplint native --emit-rules`)\n"
+    "  --ha / --no-ha          force Home Assistant mode on or off (default: by path and imports)\n"
+    "  --stdin-filename PATH   lint standard input as if it were PATH\n"
+    "  --threads N             worker threads (default: one per core)\n"
+    "  --no-cache              do not read or write the result cache\n"
+    "  -q, --quiet             print findings only, no summary\n"
+    "  --exit-zero             exit 0 even when there are findings\n"
+    "  -h, --help              this help\n";
+
+const char *ll_cli_opt_value(int argc, char **argv, int *i, const char *name, int *missing) {
+  size_t n = strlen(name);
+  const char *a = argv[*i];
+  if (strncmp(a, name, n) != 0) return NULL;
+  if (a[n] == '=') return a + n + 1;
+  if (a[n] != 0) return NULL;
+  if (*i + 1 >= argc) { *missing = 1; return NULL; }
+  (*i)++;
+  return argv[*i];
+}
+
+typedef struct check_opts {
+  ll_report_opts report;
+  ll_selection selection;
+  ll_settings settings;
+  LL_VEC(const char *) rules_files;
+  LL_VEC(char *) paths;
+  const char *stdin_filename;
+  int exit_zero;
+  int threads;
+} check_opts;
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "looplint: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\nRun `looplint check --help` for the options.\n");
+  return 2;
+}
+
+/* Returns -1 to continue, or an exit code. */
+static int parse_args(int argc, char **argv, check_opts *o) {
+  char err[256];
+  int only_paths = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v;
+    int missing = 0;
+    if (only_paths || a[0] != '-' || strcmp(a, "-") == 0) { ll_vec_push(&o->paths, argv[i]); continue; }
+    if (strcmp(a, "--") == 0) { only_paths = 1; continue; }
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { fputs(CHECK_USAGE, stdout); return 0; }
+    if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) { o->report.quiet = 1; continue; }
+    if (strcmp(a, "--exit-zero") == 0) { o->exit_zero = 1; continue; }
+    if (strcmp(a, "--ha") == 0) { o->settings.ha_mode = 1; continue; }
+    if (strcmp(a, "--no-ha") == 0) { o->settings.ha_mode = 0; continue; }
+    if (strcmp(a, "--no-cache") == 0 || strcmp(a, "--no-lazy") == 0) continue;
+    if ((v = ll_cli_opt_value(argc, argv, &i, "--output-format", &missing)) ||
+        (v = ll_cli_opt_value(argc, argv, &i, "--format", &missing))) {
+      if (ll_report_parse_format(v, &o->report.format) != 0) {
+        fprintf(stderr, "looplint: unknown output format `%s` (one of: %s)\n", v, ll_report_format_names());
+        return 2;
+      }
+      continue;
+    }
+    if ((v = ll_cli_opt_value(argc, argv, &i, "--select", &missing))) {
+      if (ll_selection_add(&o->selection, 0, v, 1, err, sizeof err)) return usage_error("%s", err);
+      continue;
+    }
+    if ((v = ll_cli_opt_value(argc, argv, &i, "--extend-select", &missing))) {
+      if (!o->selection.select.len) ll_selection_add(&o->selection, 0, "LOOP", 0, err, sizeof err);
+      if (ll_selection_add(&o->selection, 0, v, 0, err, sizeof err)) return usage_error("%s", err);
+      continue;
+    }
+    if ((v = ll_cli_opt_value(argc, argv, &i, "--ignore", &missing))) {
+      if (ll_selection_add(&o->selection, 1, v, 0, err, sizeof err)) return usage_error("%s", err);
+      continue;
+    }
+    if ((v = ll_cli_opt_value(argc, argv, &i, "--rules", &missing))) { ll_vec_push(&o->rules_files, v); continue; }
+    if ((v = ll_cli_opt_value(argc, argv, &i, "--stdin-filename", &missing))) { o->stdin_filename = v; continue; }
+    if ((v = ll_cli_opt_value(argc, argv, &i, "--threads", &missing))) {
+      char *end;
+      long t = strtol(v, &end, 10);
+      if (*end || t < 1 || t > 64) return usage_error("--threads wants a number from 1 to 64, not `%s`", v);
+      o->threads = (int)t;
+      continue;
+    }
+    if (missing) return usage_error("option `%s` needs a value", a);
+    return usage_error("unknown option `%s`", a);
+  }
+  return -1;
+}
+
+/* Reads all of standard input into src as if it were path. */
+static int read_stdin(ll_source *src, const char *path) {
+  ll_strbuf sb;
+  ll_strbuf_init(&sb);
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) ll_strbuf_addn(&sb, buf, n);
+  if (ferror(stdin)) { ll_strbuf_free(&sb); return -1; }
+  ll_source_from_buffer(src, path, sb.data ? sb.data : "", sb.len);
+  ll_strbuf_free(&sb);
+  return 0;
+}
+
+int ll_cli_check(int argc, char **argv) {
+  check_opts o;
+  memset(&o, 0, sizeof o);
+  o.report.format = LL_FMT_CONCISE;
+  o.report.tool_version = LOOPLINT_VERSION;
+  o.settings.ha_mode = -1;
+  ll_selection_init(&o.selection);
+  int rc = parse_args(argc, argv, &o);
+  ll_ruledb db;
+  ll_ruledb_init(&db);
+  ll_pathlist files = {0};
+  ll_fs_errors errors = {0};
+  ll_source stdin_src;
+  int have_stdin = 0;
+  if (rc >= 0) goto done;
+  rc = 2;
+
+  char err[512];
+  char *data = ll_data_dir(argv[0]);
+  if (!data) {
+    fputs("looplint: cannot find the rules data folder (set LOOPLINT_DATA to the folder holding rules/)\n", stderr);
+    goto done;
+  }
+  ll_strbuf rules_dir;
+  ll_strbuf_init(&rules_dir);
+  ll_strbuf_addf(&rules_dir, "%s/rules", data);
+  free(data);
+  int load = ll_ruledb_load_dir(&db, rules_dir.data, err, sizeof err);
+  ll_strbuf_free(&rules_dir);
+  if (load) { fprintf(stderr, "looplint: bad rules data: %s\n", err); goto done; }
+  for (size_t i = 0; i < o.rules_files.len; i++)
+    if (ll_ruledb_load_file(&db, o.rules_files.items[i], err, sizeof err)) {
+      fprintf(stderr, "looplint: bad rules file: %s\n", err);
+      goto done;
+    }
+
+  /* standard input: `-`, or --stdin-filename with no other path */
+  int use_stdin = 0;
+  for (size_t i = 0; i < o.paths.len; i++)
+    if (strcmp(o.paths.items[i], "-") == 0) use_stdin = 1;
+  if (o.stdin_filename && o.paths.len == 0) use_stdin = 1;
+  if (use_stdin) {
+    const char *name = o.stdin_filename ? o.stdin_filename : "-";
+    if (read_stdin(&stdin_src, name) != 0) { fputs("looplint: cannot read standard input\n", stderr); goto done; }
+    have_stdin = 1;
+    ll_vec_push(&files, ll_xstrdup(name));
+  } else {
+    char *cwd[] = {"."};
+    if (o.paths.len) ll_fs_collect(o.paths.items, o.paths.len, &files, &errors);
+    else ll_fs_collect(cwd, 1, &files, &errors);
+  }
+  for (size_t i = 0; i < errors.len; i++)
+    fprintf(stderr, "looplint: %s: %s\n", errors.items[i].path, errors.items[i].reason);
+
+  ll_linter linter;
+  ll_linter_init(&linter, &db, &o.settings);
+  ll_batch_result res;
+  ll_batch_run(&linter, &files, have_stdin ? &stdin_src : NULL, o.threads, &res);
+  ll_linter_free(&linter);
+
+  /* unreadable paths met while collecting are findings too, so JSON consumers see them */
+  for (size_t i = 0; i < errors.len; i++)
+    ll_findings_add(&res.findings, "LOOP903", errors.items[i].path, (ll_pos){1, 1}, (ll_pos){1, 1},
+                    "Failed to read: %s", errors.items[i].reason);
+  ll_findings kept;
+  ll_findings_init(&kept);
+  for (size_t i = 0; i < res.findings.v.len; i++) {
+    ll_finding *f = &res.findings.v.items[i];
+    if (ll_selection_enabled(&o.selection, f->code)) ll_vec_push(&kept.v, *f);
+    else { free(f->message); free(f->filename); ll_fix_free(f->fix); }
+  }
+  res.findings.v.len = 0;
+  ll_findings_sort(&kept);
+  o.report.color = o.report.format == LL_FMT_FULL && isatty(1) && !getenv("NO_COLOR");
+  ll_report_write(stdout, &kept, &o.report);
+  fflush(stdout);
+  int io_error = res.read_errors > 0 || errors.len > 0;
+  rc = io_error ? 2 : (kept.v.len && !o.exit_zero ? 1 : 0);
+  ll_findings_free(&kept);
+  ll_batch_result_free(&res);
+
+done:
+  if (have_stdin) ll_source_free(&stdin_src);
+  ll_fs_errors_free(&errors);
+  ll_pathlist_free(&files);
+  ll_ruledb_free(&db);
+  ll_selection_free(&o.selection);
+  ll_vec_free(&o.rules_files);
+  ll_vec_free(&o.paths);
+  return rc;
+}

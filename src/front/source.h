@@ -1,0 +1,35 @@
+/* source.h: one Python source file in memory: its bytes, a line index, and the mapping from
+ * byte offsets to 1-based (row, character column) positions that findings report. */
+#ifndef LL_SOURCE_H
+#define LL_SOURCE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "../report/finding.h"
+
+typedef struct ll_source {
+  char *path;  /* as given by the user (owned) */
+  char *text;  /* the bytes, NUL-terminated for convenience (owned); may contain NULs */
+  size_t len;
+  LL_VEC(uint32_t) line_starts; /* byte offset of each line start */
+  size_t first_nul;       /* offset of the first NUL byte, or SIZE_MAX */
+  size_t first_bad_utf8;  /* offset of the first invalid UTF-8 sequence, or SIZE_MAX */
+} ll_source;
+
+/* Reads path whole. On failure returns -1 and writes the reason (strerror) to err. */
+int ll_source_read(ll_source *src, const char *path, char *err, size_t errlen);
+/* Takes a copy of data as the content of path (stdin, tests). */
+void ll_source_from_buffer(ll_source *src, const char *path, const char *data, size_t len);
+void ll_source_free(ll_source *src);
+
+/* Position of byte offset: row 1-based, column 1-based in characters (UTF-8 code points;
+ * each byte of an invalid sequence counts as one). */
+ll_pos ll_source_pos(const ll_source *src, size_t offset);
+/* Same when the 0-based row is already known (tree-sitter points). */
+ll_pos ll_source_pos_in_row(const ll_source *src, uint32_t row0, size_t offset);
+/* Offset of the first byte after the line holding offset (excluding the newline). */
+size_t ll_source_line_end(const ll_source *src, size_t offset);
+
+/* Offset of the first invalid UTF-8 byte in s[0..n), or SIZE_MAX. Exposed for tests. */
+size_t ll_utf8_first_invalid(const char *s, size_t n);
+
+#endif

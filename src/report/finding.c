@@ -1,0 +1,91 @@
+/* finding.c: the findings list: add, move, sort, free. */
+#include "finding.h"
+#include "../util/strbuf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void ll_findings_init(ll_findings *fs) { fs->v.items = NULL; fs->v.len = fs->v.cap = 0; }
+
+static void finding_free(ll_finding *f) {
+  free(f->message);
+  free(f->filename);
+  ll_fix_free(f->fix);
+}
+
+void ll_findings_free(ll_findings *fs) {
+  for (size_t i = 0; i < fs->v.len; i++) finding_free(&fs->v.items[i]);
+  ll_vec_free(&fs->v);
+}
+
+ll_finding *ll_findings_add(ll_findings *fs, const char *code, const char *filename, ll_pos start,
+                            ll_pos end, const char *fmt, ...) {
+  ll_strbuf sb;
+  ll_strbuf_init(&sb);
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *msg = ll_xmalloc((size_t)(n > 0 ? n : 0) + 1);
+  va_start(ap, fmt);
+  vsnprintf(msg, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
+  va_end(ap);
+  ll_finding f = {.code = code,
+                  .message = msg,
+                  .filename = ll_xstrdup(filename),
+                  .start = start,
+                  .end = end,
+                  .noqa_row = start.row,
+                  .fix = NULL,
+                  .confirmed = -1};
+  ll_vec_push(&fs->v, f);
+  return &ll_vec_last(&fs->v);
+}
+
+void ll_findings_move(ll_findings *dst, ll_findings *src) {
+  for (size_t i = 0; i < src->v.len; i++) ll_vec_push(&dst->v, src->v.items[i]);
+  src->v.len = 0;
+}
+
+static int cmp_finding(const void *a, const void *b) {
+  const ll_finding *x = a, *y = b;
+  int c = strcmp(x->filename, y->filename);
+  if (c) return c;
+  if (x->start.row != y->start.row) return x->start.row < y->start.row ? -1 : 1;
+  if (x->start.col != y->start.col) return x->start.col < y->start.col ? -1 : 1;
+  c = strcmp(x->code, y->code);
+  if (c) return c;
+  return strcmp(x->message, y->message);
+}
+
+void ll_findings_sort(ll_findings *fs) {
+  if (fs->v.len > 1) qsort(fs->v.items, fs->v.len, sizeof(ll_finding), cmp_finding);
+}
+
+size_t ll_findings_file_count(const ll_findings *fs) {
+  size_t n = 0;
+  for (size_t i = 0; i < fs->v.len; i++)
+    if (i == 0 || strcmp(fs->v.items[i].filename, fs->v.items[i - 1].filename) != 0) n++;
+  return n;
+}
+
+ll_fix *ll_fix_new(const char *applicability, const char *message) {
+  ll_fix *fix = ll_xcalloc(1, sizeof(*fix));
+  fix->applicability = applicability;
+  fix->message = message ? ll_xstrdup(message) : NULL;
+  return fix;
+}
+
+void ll_fix_add_edit(ll_fix *fix, ll_pos start, ll_pos end, const char *content) {
+  ll_edit e = {.content = ll_xstrdup(content), .start = start, .end = end};
+  ll_vec_push(&fix->edits, e);
+}
+
+void ll_fix_free(ll_fix *fix) {
+  if (!fix) return;
+  for (size_t i = 0; i < fix->edits.len; i++) free(fix->edits.items[i].content);
+  ll_vec_free(&fix->edits);
+  free(fix->message);
+  free(fix);
+}

@@ -1,0 +1,54 @@
+/* finding.h: one diagnostic, and the list every front end (Python, C, runtime) fills.
+ * Positions are 1-based; columns count Unicode characters, like ruff's JSON. */
+#ifndef LL_FINDING_H
+#define LL_FINDING_H
+#include <stdint.h>
+#include "../util/vec.h"
+
+typedef struct ll_pos {
+  uint32_t row, col;
+} ll_pos;
+
+/* A text edit: replace [start, end) with content. */
+typedef struct ll_edit {
+  char *content;
+  ll_pos start, end;
+} ll_edit;
+
+typedef struct ll_fix {
+  const char *applicability; /* "safe" or "unsafe" (static strings) */
+  char *message;             /* may be NULL */
+  LL_VEC(ll_edit) edits;
+} ll_fix;
+
+typedef struct ll_finding {
+  const char *code; /* static string owned by the rule registry, e.g. "LOOP101" */
+  char *message;    /* owned */
+  char *filename;   /* owned */
+  ll_pos start, end;
+  uint32_t noqa_row;
+  ll_fix *fix;   /* owned, NULL when the rule offers none */
+  int confirmed; /* -1 unknown, 0 not seen at run time, 1 seen (check --verify) */
+} ll_finding;
+
+typedef struct ll_findings {
+  LL_VEC(ll_finding) v;
+} ll_findings;
+
+void ll_findings_init(ll_findings *fs);
+void ll_findings_free(ll_findings *fs);
+/* Adds a finding; message is printf-formatted and copied. Returns it for further fields. */
+ll_finding *ll_findings_add(ll_findings *fs, const char *code, const char *filename, ll_pos start,
+                            ll_pos end, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Moves every finding of src to the end of dst; src is left empty. */
+void ll_findings_move(ll_findings *dst, ll_findings *src);
+/* Sorts by filename, row, column, code: the order every output format uses. */
+void ll_findings_sort(ll_findings *fs);
+/* Number of distinct filenames (call after sorting). */
+size_t ll_findings_file_count(const ll_findings *fs);
+
+ll_fix *ll_fix_new(const char *applicability, const char *message);
+void ll_fix_add_edit(ll_fix *fix, ll_pos start, ll_pos end, const char *content);
+void ll_fix_free(ll_fix *fix);
+
+#endif

@@ -1,0 +1,223 @@
+/* engine.c: the single walk over a file's tree. The engine owns the scope stack (module,
+ * class, function, lambda) and name bindings, so rules only look at their own nodes and
+ * ask the context where they are and what names mean. */
+#include "engine.h"
+#include "../util/strbuf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const ll_rule *const ALL_RULES[] = {&ll_rule_syntax, &ll_rule_blocking};
+
+void ll_linter_init(ll_linter *l, const ll_ruledb *db, const ll_settings *settings) {
+  memset(l, 0, sizeof *l);
+  l->lang = tree_sitter_python();
+  l->db = db;
+  l->settings = *settings;
+  l->nsymbols = ts_language_symbol_count(l->lang);
+  l->dispatch = ll_xcalloc(l->nsymbols + 1, sizeof(uint32_t));
+  for (size_t r = 0; r < sizeof ALL_RULES / sizeof ALL_RULES[0] && r < LL_MAX_RULES; r++) {
+    const ll_rule *rule = ALL_RULES[r];
+    l->rules[l->nrules] = rule;
+    for (const char *const *nt = rule->node_types; nt && *nt; nt++) {
+      /* every symbol with that name (aliases share names), named nodes only */
+      for (TSSymbol s = 0; s < l->nsymbols; s++) {
+        if (ts_language_symbol_type(l->lang, s) != TSSymbolTypeRegular) continue;
+        if (strcmp(ts_language_symbol_name(l->lang, s), *nt) == 0) l->dispatch[s] |= 1u << l->nrules;
+      }
+      if (strcmp(*nt, "ERROR") == 0) l->dispatch[l->nsymbols] |= 1u << l->nrules;
+    }
+    l->nrules++;
+  }
+  l->sym_function = ts_language_symbol_for_name(l->lang, "function_definition", 19, true);
+  l->sym_class = ts_language_symbol_for_name(l->lang, "class_definition", 16, true);
+  l->sym_lambda = ts_language_symbol_for_name(l->lang, "lambda", 6, true);
+  l->sym_decorated = ts_language_symbol_for_name(l->lang, "decorated_definition", 20, true);
+}
+
+void ll_linter_free(ll_linter *l) {
+  free(l->dispatch);
+  l->dispatch = NULL;
+}
+
+static int node_is(TSNode n, const char *t) { return strcmp(ts_node_type(n), t) == 0; }
+
+static void push_scope(ll_ctx *ctx, ll_scope_kind kind, TSNode node) {
+  ll_scope s;
+  memset(&s, 0, sizeof s);
+  s.kind = kind;
+  s.node = node;
+  s.name = "";
+  s.qual = ctx->module;
+  ll_strmap_init(&s.bindings);
+  ll_vec_push(&ctx->scopes, s);
+}
+
+static void pop_scope(ll_ctx *ctx) {
+  ll_strmap_free(&ll_ctx_scope(ctx)->bindings);
+  ctx->scopes.len--;
+}
+
+/* Opens the scope of a def/class/lambda before its children are visited. */
+static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
+  const ll_linter *l = ctx->linter;
+  if (sym == l->sym_lambda) {
+    push_scope(ctx, LL_SCOPE_LAMBDA, node);
+    return;
+  }
+  ll_scope *outer = ll_ctx_scope(ctx);
+  int in_class = outer->kind == LL_SCOPE_CLASS;
+  const char *outer_qual = outer->qual;
+  TSNode name = ts_node_child_by_field_name(node, "name", 4);
+  const char *n = ts_node_is_null(name) ? "" : ll_ctx_text(ctx, name);
+  if (!ts_node_is_null(name) && outer->kind != LL_SCOPE_MODULE)
+    ll_ctx_bind(ctx, outer, n, strlen(n), LL_BIND_UNKNOWN, NULL); /* a local def shadows */
+  if (sym == l->sym_class) {
+    push_scope(ctx, LL_SCOPE_CLASS, node);
+  } else {
+    int is_async = 0, is_callback = 0;
+    for (uint32_t i = 0; i < ts_node_child_count(node); i++) {
+      TSNode c = ts_node_child(node, i);
+      if (!ts_node_is_named(c) && node_is(c, "async")) { is_async = 1; break; }
+      if (!ts_node_is_named(c) && node_is(c, "def")) break;
+    }
+    TSNode parent = ts_node_parent(node);
+    if (!ts_node_is_null(parent) && ts_node_symbol(parent) == l->sym_decorated) {
+      for (uint32_t i = 0; i < ts_node_named_child_count(parent); i++) {
+        TSNode d = ts_node_named_child(parent, i);
+        if (!node_is(d, "decorator")) continue;
+        const char *q = ll_resolve_decorator(ctx, d);
+        if (strcmp(q, "homeassistant.core.callback") == 0 || strcmp(q, "callback") == 0 ||
+            strcmp(q, "core.callback") == 0 || strcmp(q, "ha_callback") == 0)
+          is_callback = 1;
+      }
+    }
+    push_scope(ctx, LL_SCOPE_FUNCTION, node);
+    ll_scope *s = ll_ctx_scope(ctx);
+    s->is_async = is_async;
+    s->is_callback = is_callback;
+    s->is_method = in_class;
+    ll_resolve_parameters(ctx, node);
+  }
+  ll_scope *s = ll_ctx_scope(ctx);
+  s->name = n;
+  s->qual = ll_arena_join(&ctx->arena, outer_qual, n);
+}
+
+/* Bindings the engine maintains as the walk passes them. */
+static void track_bindings(ll_ctx *ctx, TSNode node) {
+  const char *t = ts_node_type(node);
+  switch (t[0]) {
+    case 'i':
+      if (strcmp(t, "import_statement") == 0 || strcmp(t, "import_from_statement") == 0) ll_resolve_import(ctx, node);
+      break;
+    case 'a':
+      if (strcmp(t, "assignment") == 0) ll_resolve_assignment(ctx, node);
+      break;
+    case 'w':
+      if (strcmp(t, "with_item") == 0) ll_resolve_with_item(ctx, node);
+      break;
+    case 'f':
+      if (strcmp(t, "for_statement") == 0) {
+        TSNode left = ts_node_child_by_field_name(node, "left", 4);
+        /* loop variables hold values we cannot type */
+        if (!ts_node_is_null(left) && node_is(left, "identifier"))
+          ll_ctx_bind(ctx, ll_ctx_scope(ctx), ctx->src->text + ts_node_start_byte(left),
+                      ts_node_end_byte(left) - ts_node_start_byte(left), LL_BIND_UNKNOWN, NULL);
+      }
+      break;
+    default: break;
+  }
+}
+
+static void dispatch(ll_ctx *ctx, TSNode node, int leaving) {
+  const ll_linter *l = ctx->linter;
+  TSSymbol sym = ts_node_symbol(node);
+  uint32_t mask = sym < l->nsymbols ? l->dispatch[sym] : 0;
+  if ((ts_node_symbol(node) == (TSSymbol)-1) || ts_node_is_missing(node)) mask |= l->dispatch[l->nsymbols];
+  while (mask) {
+    int r = __builtin_ctz(mask);
+    mask &= mask - 1;
+    const ll_rule *rule = l->rules[r];
+    if (leaving) { if (rule->leave) rule->leave(ctx, node); }
+    else if (rule->enter) rule->enter(ctx, node);
+  }
+}
+
+static void walk(ll_ctx *ctx) {
+  const ll_linter *l = ctx->linter;
+  TSTreeCursor cur = ts_tree_cursor_new(ctx->root);
+  for (;;) {
+    TSNode node = ts_tree_cursor_current_node(&cur);
+    TSSymbol sym = ts_node_symbol(node);
+    int opens = sym == l->sym_function || sym == l->sym_class || sym == l->sym_lambda;
+    if (opens) {
+      /* rules see the definition itself in the outer scope, its body in the new one */
+      dispatch(ctx, node, 0);
+      enter_definition(ctx, node, sym);
+    } else {
+      track_bindings(ctx, node);
+      dispatch(ctx, node, 0);
+    }
+    if (ts_tree_cursor_goto_first_child(&cur)) continue;
+    /* leaf: leave it, then climb until a sibling exists */
+    for (;;) {
+      TSNode done = ts_tree_cursor_current_node(&cur);
+      TSSymbol ds = ts_node_symbol(done);
+      if (ds == l->sym_function || ds == l->sym_class || ds == l->sym_lambda) {
+        if (ctx->scopes.len > 1) pop_scope(ctx);
+      }
+      dispatch(ctx, done, 1);
+      if (ts_tree_cursor_goto_next_sibling(&cur)) break;
+      if (!ts_tree_cursor_goto_parent(&cur)) { ts_tree_cursor_delete(&cur); return; }
+    }
+  }
+}
+
+static const char *package_of(ll_ctx *ctx, const char *module, int is_package) {
+  if (is_package) return module;
+  const char *dot = strrchr(module, '.');
+  return dot ? ll_arena_strndup(&ctx->arena, module, (size_t)(dot - module)) : "";
+}
+
+static int path_is_homeassistant(const char *path) {
+  return strstr(path, "custom_components/") != NULL || strstr(path, "homeassistant/components/") != NULL;
+}
+
+void ll_lint_source(const ll_linter *l, TSParser *parser, const ll_source *src, ll_findings *out) {
+  ll_ctx ctx;
+  memset(&ctx, 0, sizeof ctx);
+  ctx.linter = l;
+  ctx.db = l->db;
+  ctx.src = src;
+  ctx.out = out;
+  ll_arena_init(&ctx.arena);
+  int is_package = 0;
+  char *module = ll_module_name_for_path(src->path, &is_package);
+  ctx.module = ll_arena_strdup(&ctx.arena, module);
+  free(module);
+  ctx.package = package_of(&ctx, ctx.module, is_package);
+  ctx.ha = l->settings.ha_mode;
+  if (ctx.ha < 0 && path_is_homeassistant(src->path)) ctx.ha = 1;
+
+  ts_parser_set_language(parser, l->lang);
+  TSTree *tree = ts_parser_parse_string(parser, NULL, src->text, (uint32_t)src->len);
+  if (!tree) {
+    ll_findings_add(out, "LOOP901", src->path, (ll_pos){1, 1}, (ll_pos){1, 1}, "Syntax error: the parser gave up on this file");
+    ll_arena_free(&ctx.arena);
+    return;
+  }
+  ctx.root = ts_tree_root_node(tree);
+  push_scope(&ctx, LL_SCOPE_MODULE, ctx.root);
+  ll_resolve_module_prepass(&ctx);
+  if (ctx.ha < 0) ctx.ha = 0;
+  for (size_t r = 0; r < l->nrules; r++)
+    if (l->rules[r]->begin_file) l->rules[r]->begin_file(&ctx);
+  walk(&ctx);
+  for (size_t r = 0; r < l->nrules; r++)
+    if (l->rules[r]->end_file) l->rules[r]->end_file(&ctx);
+  while (ctx.scopes.len) pop_scope(&ctx);
+  ll_vec_free(&ctx.scopes);
+  ts_tree_delete(tree);
+  ll_arena_free(&ctx.arena);
+}

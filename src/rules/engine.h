@@ -1,0 +1,49 @@
+/* engine.h: the rule engine. A linter (immutable, shared by all threads) holds the rules
+ * data, the settings and a dispatch table from tree-sitter symbol to the rules subscribed
+ * to that node type. Linting a file walks its tree once; each rule sees only its nodes. */
+#ifndef LL_ENGINE_H
+#define LL_ENGINE_H
+#include <tree_sitter/api.h>
+#include "../analysis/context.h"
+#include "ruledb.h"
+
+typedef struct ll_rule {
+  const char *id;                 /* short name, e.g. "blocking" */
+  const char *const *node_types;  /* NULL-terminated node type names this rule subscribes to */
+  void (*begin_file)(ll_ctx *ctx);
+  void (*enter)(ll_ctx *ctx, TSNode node);
+  void (*leave)(ll_ctx *ctx, TSNode node); /* optional */
+  void (*end_file)(ll_ctx *ctx);
+} ll_rule;
+
+struct ll_settings {
+  int ha_mode; /* -1 auto (path or imports), 0 off, 1 on */
+};
+
+#define LL_MAX_RULES 16
+
+struct ll_linter {
+  const TSLanguage *lang;
+  const ll_ruledb *db;
+  ll_settings settings;
+  const ll_rule *rules[LL_MAX_RULES];
+  size_t nrules;
+  /* dispatch[symbol] is a bitmask of rule slots subscribed to that symbol */
+  uint32_t *dispatch;
+  uint32_t nsymbols;
+  TSSymbol sym_function, sym_class, sym_lambda, sym_decorated;
+};
+
+const TSLanguage *tree_sitter_python(void);
+
+void ll_linter_init(ll_linter *l, const ll_ruledb *db, const ll_settings *settings);
+void ll_linter_free(ll_linter *l);
+
+/* Parses src with parser (one per thread) and runs every rule; findings go to out. */
+void ll_lint_source(const ll_linter *l, TSParser *parser, const ll_source *src, ll_findings *out);
+
+/* The rules, each in its own rule_*.c file. */
+extern const ll_rule ll_rule_syntax;
+extern const ll_rule ll_rule_blocking;
+
+#endif

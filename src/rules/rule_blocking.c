@@ -1,0 +1,50 @@
+/* rule_blocking.c: LOOP101-LOOP106 and LOOP111. A call, made directly on the event loop
+ * (the body of an `async def`, or of a Home Assistant `@callback`), to a callable that
+ * rules/blocking.json lists. Calls in a nested `def` or `lambda` run elsewhere and are
+ * skipped by construction: the innermost function scope decides. */
+#include "../util/strbuf.h"
+#include "engine.h"
+#include "registry.h"
+
+#include <string.h>
+
+static TSNode field(TSNode n, const char *f) { return ts_node_child_by_field_name(n, f, (uint32_t)strlen(f)); }
+
+/* `await asyncio.to_thread(list, p.glob("*"))`: a lazy iterator handed straight to an executor
+ * wrapper is consumed in the worker thread (ruff#28040). */
+static int passed_to_offload(ll_ctx *ctx, TSNode call) {
+  TSNode args = ts_node_parent(call);
+  if (ts_node_is_null(args)) return 0;
+  if (strcmp(ts_node_type(args), "keyword_argument") == 0) args = ts_node_parent(args);
+  if (ts_node_is_null(args) || strcmp(ts_node_type(args), "argument_list") != 0) return 0;
+  TSNode outer = ts_node_parent(args);
+  if (ts_node_is_null(outer) || strcmp(ts_node_type(outer), "call") != 0) return 0;
+  TSNode fn = field(outer, "function");
+  const char *method = NULL;
+  if (strcmp(ts_node_type(fn), "attribute") == 0) method = ll_ctx_text(ctx, field(fn, "attribute"));
+  return ll_ruledb_is_offload(ctx->db, ll_resolve_qualname(ctx, fn), method);
+}
+
+static void enter(ll_ctx *ctx, TSNode call) {
+  ll_scope *fn = ll_ctx_function(ctx);
+  if (!fn || fn->kind != LL_SCOPE_FUNCTION || (!fn->is_async && !fn->is_callback)) return;
+  const char *q = ll_resolve_qualname(ctx, field(call, "function"));
+  if (!q) return;
+  const ll_blocking_entry *e = ll_ruledb_blocking(ctx->db, q);
+  if (!e) return;
+  if (e->lazy && passed_to_offload(ctx, call)) return;
+  ll_strbuf msg;
+  ll_strbuf_init(&msg);
+  if (e->message && !e->is_prefix) ll_strbuf_add(&msg, e->message);
+  else if (e->message) ll_strbuf_addf(&msg, "`%s`: %s", q, e->message);
+  else ll_strbuf_addf(&msg, "`%s` blocks the event loop", q);
+  if (!fn->is_async) ll_strbuf_addf(&msg, " (in @callback `%s`, which runs on the event loop)", fn->name);
+  const char *fix = ctx->ha && e->ha_fix ? e->ha_fix : e->fix;
+  if (fix) ll_strbuf_addf(&msg, "; use %s", fix);
+  const char *code = fn->is_async ? e->code : ll_registry_code("LOOP111");
+  ll_ctx_report(ctx, code, call, "%s", msg.data);
+  ll_strbuf_free(&msg);
+}
+
+static const char *const NODES[] = {"call", NULL};
+const ll_rule ll_rule_blocking = {.id = "blocking", .node_types = NODES, .enter = enter};

@@ -1,0 +1,59 @@
+/* rule_syntax.c: LOOP901. Python would refuse to import the file: tree-sitter ERROR and
+ * MISSING nodes, NUL bytes, invalid UTF-8. One finding per line; the rest of the file is
+ * still linted, since tree-sitter recovers around the error. */
+#include "engine.h"
+#include "registry.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static void report_at(ll_ctx *ctx, size_t offset, const char *fmt, const char *arg) {
+  ll_pos p = ll_source_pos(ctx->src, offset);
+  if (p.row == ctx->last_syntax_row) return;
+  ctx->last_syntax_row = p.row;
+  ll_pos e = ll_source_pos(ctx->src, offset < ctx->src->len ? offset + 1 : offset);
+  if (e.row != p.row) e = (ll_pos){p.row, p.col + 1};
+  ll_findings_add(ctx->out, "LOOP901", ctx->src->path, p, e, fmt, arg);
+}
+
+static void begin(ll_ctx *ctx) {
+  if (ctx->src->first_nul != SIZE_MAX) report_at(ctx, ctx->src->first_nul, "Syntax error: source contains a NUL byte%s", "");
+  if (ctx->src->first_bad_utf8 != SIZE_MAX) {
+    char hex[8];
+    snprintf(hex, sizeof hex, "0x%02X", (unsigned char)ctx->src->text[ctx->src->first_bad_utf8]);
+    report_at(ctx, ctx->src->first_bad_utf8, "Syntax error: invalid UTF-8 (byte %s)", hex);
+  }
+}
+
+/* The first leaf of an ERROR node: the token the parser could not place. */
+static TSNode first_leaf(TSNode n) {
+  while (ts_node_child_count(n) > 0) n = ts_node_child(n, 0);
+  return n;
+}
+
+static void enter(ll_ctx *ctx, TSNode node) {
+  if (ts_node_is_missing(node)) {
+    report_at(ctx, ts_node_start_byte(node), "Syntax error: expected `%s`", ts_node_type(node));
+    return;
+  }
+  for (TSNode p = ts_node_parent(node); !ts_node_is_null(p); p = ts_node_parent(p))
+    if ((ts_node_symbol(p) == (TSSymbol)-1)) return; /* only the outermost ERROR */
+  TSNode leaf = first_leaf(node);
+  char tok[48];
+  uint32_t s = ts_node_start_byte(leaf), e = ts_node_end_byte(leaf);
+  if (e > ctx->src->len) e = (uint32_t)ctx->src->len;
+  size_t n = e > s ? e - s : 0;
+  if (n > 40) n = 40;
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = ctx->src->text[s + i];
+    if (c == '\n' || c == '\r' || c == 0) break;
+    tok[k++] = c;
+  }
+  tok[k] = 0;
+  if (k == 0) report_at(ctx, ts_node_start_byte(node), "Syntax error%s", "");
+  else report_at(ctx, ts_node_start_byte(node), "Syntax error: unexpected `%s`", tok);
+}
+
+static const char *const NODES[] = {"ERROR", NULL};
+const ll_rule ll_rule_syntax = {.id = "syntax", .node_types = NODES, .begin_file = begin, .enter = enter};

@@ -1,0 +1,272 @@
+/* ruledb.c: loading rules/ JSON files with cJSON into lookup tables. Every string is copied
+ * into the db's arena, so the cJSON tree is freed right after a file is merged. */
+#include "ruledb.h"
+#include "../front/source.h"
+#include "../util/strbuf.h"
+#include "registry.h"
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void ll_ruledb_init(ll_ruledb *db) {
+  memset(db, 0, sizeof *db);
+  ll_arena_init(&db->arena);
+}
+
+void ll_ruledb_free(ll_ruledb *db) {
+  for (size_t i = 0; i < db->blocking.cap; i++) {
+    ll_blocking_entry *e = db->blocking.slots ? db->blocking.slots[i].value : NULL;
+    if (e) ll_vec_free(&e->except);
+  }
+  for (size_t i = 0; i < db->patterns.len; i++) ll_vec_free(&db->patterns.items[i]->except);
+  ll_vec_free(&db->patterns);
+  ll_strmap_free(&db->categories);
+  ll_strmap_free(&db->blocking);
+  ll_strmap_free(&db->returns);
+  ll_strmap_free(&db->offload_functions);
+  ll_strmap_free(&db->offload_methods);
+  ll_strmap_free(&db->calls);
+  ll_strmap_free(&db->method_calls);
+  ll_strmap_free(&db->aliases);
+  ll_arena_free(&db->arena);
+}
+
+static const char *dup(ll_ruledb *db, const char *s) { return s ? ll_arena_strdup(&db->arena, s) : NULL; }
+
+static int fail(char *err, size_t errlen, const char *name, const char *what, int index, const char *reason) {
+  if (index >= 0) snprintf(err, errlen, "%s: %s[%d]: %s", name, what, index, reason);
+  else snprintf(err, errlen, "%s: %s: %s", name, what, reason);
+  return -1;
+}
+
+static const char *opt_string(const cJSON *obj, const char *key, int *bad) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+  if (!v || cJSON_IsNull(v)) return NULL;
+  if (!cJSON_IsString(v)) { *bad = 1; return NULL; }
+  return v->valuestring;
+}
+
+static int load_categories(ll_ruledb *db, const char *name, const cJSON *cats, char *err, size_t errlen) {
+  if (!cJSON_IsObject(cats)) return fail(err, errlen, name, "categories", -1, "must be an object");
+  const cJSON *c;
+  cJSON_ArrayForEach(c, cats) {
+    if (!cJSON_IsString(c)) return fail(err, errlen, name, "categories", -1, "values must be rule codes");
+    const char *code = ll_registry_code(c->valuestring);
+    if (!code) {
+      char why[160];
+      snprintf(why, sizeof why, "unknown rule code \"%s\" for category \"%s\"", c->valuestring, c->string);
+      return fail(err, errlen, name, "categories", -1, why);
+    }
+    ll_strmap_put(&db->categories, dup(db, c->string), (void *)code);
+  }
+  return 0;
+}
+
+static int load_blocking(ll_ruledb *db, const char *name, const cJSON *list, char *err, size_t errlen) {
+  if (!cJSON_IsArray(list)) return fail(err, errlen, name, "blocking", -1, "must be a list");
+  int i = 0;
+  const cJSON *it;
+  cJSON_ArrayForEach(it, list) {
+    if (!cJSON_IsObject(it)) return fail(err, errlen, name, "blocking", i, "must be an object");
+    int bad = 0;
+    const char *qn = opt_string(it, "name", &bad), *cat = opt_string(it, "category", &bad);
+    const char *msg = opt_string(it, "message", &bad), *fix = opt_string(it, "fix", &bad);
+    const char *ha_fix = opt_string(it, "ha_fix", &bad);
+    if (bad) return fail(err, errlen, name, "blocking", i, "name, category, message, fix, ha_fix must be strings");
+    if (!qn || !*qn) return fail(err, errlen, name, "blocking", i, "missing \"name\"");
+    if (!cat) return fail(err, errlen, name, "blocking", i, "missing \"category\"");
+    const char *code = ll_strmap_get(&db->categories, cat);
+    if (!code) {
+      char why[160];
+      snprintf(why, sizeof why, "unknown category \"%s\"", cat);
+      return fail(err, errlen, name, "blocking", i, why);
+    }
+    ll_blocking_entry *e = ll_arena_alloc(&db->arena, sizeof *e);
+    size_t n = strlen(qn);
+    e->is_prefix = qn[n - 1] == '*';
+    e->name = ll_arena_strndup(&db->arena, qn, e->is_prefix ? n - 1 : n);
+    e->category = dup(db, cat);
+    e->code = code;
+    e->message = dup(db, msg);
+    e->fix = dup(db, fix);
+    e->ha_fix = dup(db, ha_fix);
+    e->lazy = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "lazy"));
+    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(it, "except");
+    if (ex) {
+      if (!cJSON_IsArray(ex)) return fail(err, errlen, name, "blocking", i, "\"except\" must be a list of names");
+      const cJSON *x;
+      cJSON_ArrayForEach(x, ex) {
+        if (!cJSON_IsString(x)) return fail(err, errlen, name, "blocking", i, "\"except\" must be a list of names");
+        ll_vec_push(&e->except, dup(db, x->valuestring));
+      }
+    }
+    if (e->is_prefix) ll_vec_push(&db->patterns, e);
+    else {
+      ll_blocking_entry *old = ll_strmap_put(&db->blocking, e->name, e);
+      if (old) ll_vec_free(&old->except);
+    }
+    db->nblocking++;
+    i++;
+  }
+  return 0;
+}
+
+static int load_string_map(ll_ruledb *db, const char *name, const char *what, const cJSON *obj, ll_strmap *into,
+                           char *err, size_t errlen) {
+  if (!cJSON_IsObject(obj)) return fail(err, errlen, name, what, -1, "must be an object");
+  const cJSON *c;
+  cJSON_ArrayForEach(c, obj) {
+    if (!cJSON_IsString(c)) return fail(err, errlen, name, what, -1, "values must be strings");
+    ll_strmap_put(into, dup(db, c->string), (void *)dup(db, c->valuestring));
+  }
+  return 0;
+}
+
+static int load_name_list(ll_ruledb *db, const char *name, const char *what, const cJSON *list, ll_strmap *into,
+                          void *value, char *err, size_t errlen) {
+  if (!cJSON_IsArray(list)) return fail(err, errlen, name, what, -1, "must be a list of names");
+  const cJSON *x;
+  cJSON_ArrayForEach(x, list) {
+    if (!cJSON_IsString(x)) return fail(err, errlen, name, what, -1, "must be a list of names");
+    ll_strmap_put(into, dup(db, x->valuestring), value);
+  }
+  return 0;
+}
+
+static int load_offload(ll_ruledb *db, const char *name, const cJSON *obj, char *err, size_t errlen) {
+  if (!cJSON_IsObject(obj)) return fail(err, errlen, name, "offload", -1, "must be an object");
+  const cJSON *f = cJSON_GetObjectItemCaseSensitive(obj, "functions");
+  const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, "methods");
+  if (f && load_name_list(db, name, "offload.functions", f, &db->offload_functions, (void *)1, err, errlen)) return -1;
+  if (m && load_name_list(db, name, "offload.methods", m, &db->offload_methods, (void *)1, err, errlen)) return -1;
+  return 0;
+}
+
+/* "coroutines": {"coroutine": [...], "awaitable": [...], "not_coroutine": [...],
+ *                "methods": {"coroutine": [...], ...}} */
+static int load_calls(ll_ruledb *db, const char *name, const char *what, const cJSON *obj, ll_strmap *into,
+                      char *err, size_t errlen) {
+  if (!cJSON_IsObject(obj)) return fail(err, errlen, name, what, -1, "must be an object");
+  static const struct { const char *key; ll_call_kind kind; } KINDS[] = {
+      {"coroutine", LL_CALL_COROUTINE}, {"awaitable", LL_CALL_AWAITABLE}, {"not_coroutine", LL_CALL_NOT_COROUTINE}};
+  for (size_t k = 0; k < sizeof KINDS / sizeof KINDS[0]; k++) {
+    const cJSON *l = cJSON_GetObjectItemCaseSensitive(obj, KINDS[k].key);
+    if (l && load_name_list(db, name, what, l, into, (void *)(intptr_t)KINDS[k].kind, err, errlen)) return -1;
+  }
+  return 0;
+}
+
+static size_t error_line(const char *text, const char *at) {
+  size_t line = 1;
+  for (const char *p = text; p < at && *p; p++)
+    if (*p == '\n') line++;
+  return line;
+}
+
+int ll_ruledb_load_text(ll_ruledb *db, const char *name, const char *text, char *err, size_t errlen) {
+  cJSON *root = cJSON_Parse(text);
+  if (!root) {
+    const char *at = cJSON_GetErrorPtr();
+    snprintf(err, errlen, "%s: line %zu: invalid JSON", name, at ? error_line(text, at) : (size_t)0);
+    return -1;
+  }
+  int rc = 0;
+  if (!cJSON_IsObject(root)) rc = fail(err, errlen, name, "top level", -1, "must be a JSON object");
+  const cJSON *s;
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "categories"))) rc = load_categories(db, name, s, err, errlen);
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "blocking"))) {
+    if (!db->categories.len) {
+      /* a --rules file may rely on the standard categories */
+      rc = fail(err, errlen, name, "blocking", -1, "no categories loaded (load rules/blocking.json first)");
+    } else rc = load_blocking(db, name, s, err, errlen);
+  }
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "returns")))
+    rc = load_string_map(db, name, "returns", s, &db->returns, err, errlen);
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "offload"))) rc = load_offload(db, name, s, err, errlen);
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "calls")))
+    rc = load_calls(db, name, "calls", s, &db->calls, err, errlen);
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "method_calls")))
+    rc = load_calls(db, name, "method_calls", s, &db->method_calls, err, errlen);
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "aliases")))
+    rc = load_string_map(db, name, "aliases", s, &db->aliases, err, errlen);
+  cJSON_Delete(root);
+  return rc;
+}
+
+int ll_ruledb_load_file(ll_ruledb *db, const char *path, char *err, size_t errlen) {
+  ll_source src;
+  char why[256];
+  if (ll_source_read(&src, path, why, sizeof why) != 0) {
+    snprintf(err, errlen, "%s: cannot read: %s", path, why);
+    return -1;
+  }
+  int rc = ll_ruledb_load_text(db, path, src.text, err, errlen);
+  ll_source_free(&src);
+  return rc;
+}
+
+/* The standard files, in load order (categories first). Other JSON files in rules/ belong
+ * to other front ends (native_blocking.json is read by `looplint native`). */
+static const char *const STANDARD[] = {"blocking.json", "types.json", "coroutines.json", "homeassistant.json",
+                                       "typeshed.json", "aliases.json"};
+
+int ll_ruledb_load_dir(ll_ruledb *db, const char *dir, char *err, size_t errlen) {
+  for (size_t i = 0; i < sizeof STANDARD / sizeof STANDARD[0]; i++) {
+    ll_strbuf p;
+    ll_strbuf_init(&p);
+    ll_strbuf_addf(&p, "%s/%s", dir, STANDARD[i]);
+    struct stat st;
+    int exists = stat(p.data, &st) == 0;
+    int rc = 0;
+    if (!exists && i == 0) {
+      snprintf(err, errlen, "%s: missing (the rules data folder is incomplete)", p.data);
+      rc = -1;
+    } else if (exists) rc = ll_ruledb_load_file(db, p.data, err, errlen);
+    ll_strbuf_free(&p);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+static int is_excepted(const ll_blocking_entry *e, const char *qualname) {
+  for (size_t i = 0; i < e->except.len; i++)
+    if (strcmp(e->except.items[i], qualname) == 0) return 1;
+  return 0;
+}
+
+const ll_blocking_entry *ll_ruledb_blocking(const ll_ruledb *db, const char *qualname) {
+  const ll_blocking_entry *e = ll_strmap_get(&db->blocking, qualname);
+  if (e) return e;
+  const ll_blocking_entry *best = NULL;
+  size_t best_len = 0;
+  for (size_t i = 0; i < db->patterns.len; i++) {
+    const ll_blocking_entry *p = db->patterns.items[i];
+    size_t n = strlen(p->name);
+    if (n >= best_len && strncmp(qualname, p->name, n) == 0 && !is_excepted(p, qualname)) {
+      best = p;
+      best_len = n;
+    }
+  }
+  return best;
+}
+
+const char *ll_ruledb_returns(const ll_ruledb *db, const char *qualname) {
+  return ll_strmap_get(&db->returns, qualname);
+}
+
+int ll_ruledb_is_offload(const ll_ruledb *db, const char *qualname, const char *method) {
+  if (qualname && ll_strmap_get(&db->offload_functions, qualname)) return 1;
+  if (method && ll_strmap_get(&db->offload_methods, method)) return 1;
+  return 0;
+}
+
+ll_call_kind ll_ruledb_call_kind(const ll_ruledb *db, const char *qualname) {
+  return (ll_call_kind)(intptr_t)ll_strmap_get(&db->calls, qualname);
+}
+
+ll_call_kind ll_ruledb_method_kind(const ll_ruledb *db, const char *method) {
+  return (ll_call_kind)(intptr_t)ll_strmap_get(&db->method_calls, method);
+}

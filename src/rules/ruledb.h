@@ -1,0 +1,63 @@
+/* ruledb.h: the knowledge base loaded from rules/ JSON files (see rules/README.md): blocking
+ * callables, the types calls produce, executor wrappers, coroutine facts. Immutable once
+ * loaded, so every analysis thread reads it without locks. */
+#ifndef LL_RULEDB_H
+#define LL_RULEDB_H
+#include <stddef.h>
+#include "../util/arena.h"
+#include "../util/strmap.h"
+#include "../util/vec.h"
+
+typedef struct ll_blocking_entry {
+  const char *name;     /* qualified name; for a pattern, the part before '*' */
+  int is_prefix;        /* name ended in '*' */
+  const char *category;
+  const char *code;     /* from categories, e.g. "LOOP101" (registry-interned) */
+  const char *message;  /* may be NULL */
+  const char *fix;      /* may be NULL */
+  const char *ha_fix;   /* may be NULL */
+  int lazy;
+  LL_VEC(const char *) except;
+} ll_blocking_entry;
+
+/* What the knowledge base says about a callable that is not a project function. */
+typedef enum ll_call_kind {
+  LL_CALL_UNKNOWN = 0,
+  LL_CALL_COROUTINE,      /* returns a coroutine: must be awaited */
+  LL_CALL_AWAITABLE,      /* returns a Task/Future: await it or keep it */
+  LL_CALL_NOT_COROUTINE,  /* sync (often an `async_` name that is a plain callback) */
+} ll_call_kind;
+
+typedef struct ll_ruledb {
+  ll_arena arena;
+  ll_strmap categories;        /* category -> code */
+  ll_strmap blocking;          /* exact name -> ll_blocking_entry* */
+  LL_VEC(ll_blocking_entry *) patterns;
+  ll_strmap returns;           /* callable or attribute -> type name */
+  ll_strmap offload_functions; /* qualified name -> (void*)1 */
+  ll_strmap offload_methods;   /* method name -> (void*)1 */
+  ll_strmap calls;             /* qualified name -> (void*)(intptr_t)ll_call_kind */
+  ll_strmap method_calls;      /* bare method name -> ll_call_kind, for receivers of unknown type */
+  ll_strmap aliases;           /* foreign code (ASYNC251) -> our code (LOOP101) */
+  size_t nblocking;
+} ll_ruledb;
+
+void ll_ruledb_init(ll_ruledb *db);
+void ll_ruledb_free(ll_ruledb *db);
+/* Loads the standard files of dir (a rules/ folder); missing optional files are fine,
+ * blocking.json is required. Returns 0, or -1 with "file: line N: reason" in err. */
+int ll_ruledb_load_dir(ll_ruledb *db, const char *dir, char *err, size_t errlen);
+/* Loads and merges one file (also for --rules FILE). */
+int ll_ruledb_load_file(ll_ruledb *db, const char *path, char *err, size_t errlen);
+/* Parses and merges JSON text; name is used in error messages. */
+int ll_ruledb_load_text(ll_ruledb *db, const char *name, const char *text, char *err, size_t errlen);
+
+/* The blocking entry for a qualified name, or NULL. */
+const ll_blocking_entry *ll_ruledb_blocking(const ll_ruledb *db, const char *qualname);
+/* The type a callable or attribute produces, or NULL. */
+const char *ll_ruledb_returns(const ll_ruledb *db, const char *qualname);
+int ll_ruledb_is_offload(const ll_ruledb *db, const char *qualname, const char *method);
+ll_call_kind ll_ruledb_call_kind(const ll_ruledb *db, const char *qualname);
+ll_call_kind ll_ruledb_method_kind(const ll_ruledb *db, const char *method);
+
+#endif

@@ -1,0 +1,144 @@
+/* fs.c: recursive file collection with loop-safe symlink handling, and data-dir lookup. */
+#include "fs.h"
+#include "strbuf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const SKIP_DIRS[] = {".git", ".hg", ".svn", ".bzr", "__pycache__", ".venv", "venv", ".tox",
+                                        ".nox", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".looplint_cache",
+                                        "node_modules", "build", "dist", "site-packages", "__pypackages__",
+                                        ".eggs", ".direnv", "buck-out", "_build", NULL};
+
+int ll_fs_skip_dir(const char *name) {
+  for (const char *const *s = SKIP_DIRS; *s; s++)
+    if (strcmp(*s, name) == 0) return 1;
+  return 0;
+}
+
+static int is_python(const char *name) {
+  size_t n = strlen(name);
+  return (n > 3 && strcmp(name + n - 3, ".py") == 0) || (n > 4 && strcmp(name + n - 4, ".pyi") == 0);
+}
+
+typedef struct dir_id {
+  dev_t dev;
+  ino_t ino;
+} dir_id;
+typedef LL_VEC(dir_id) dir_ids;
+
+static void add_error(ll_fs_errors *errors, const char *path, const char *reason) {
+  ll_fs_error e = {ll_xstrdup(path), ll_xstrdup(reason)};
+  ll_vec_push(errors, e);
+}
+
+static void walk_dir(const char *dir, ll_pathlist *out, ll_fs_errors *errors, dir_ids *seen, int depth) {
+  struct stat st;
+  if (stat(dir, &st) != 0) { add_error(errors, dir, strerror(errno)); return; }
+  for (size_t i = 0; i < seen->len; i++)
+    if (seen->items[i].dev == st.st_dev && seen->items[i].ino == st.st_ino) return; /* symlink loop or repeat */
+  dir_id id = {st.st_dev, st.st_ino};
+  ll_vec_push(seen, id);
+  if (depth > 256) { add_error(errors, dir, "folder nesting deeper than 256 levels"); return; }
+  DIR *d = opendir(dir);
+  if (!d) { add_error(errors, dir, strerror(errno)); return; }
+  LL_VEC(char *) names = {0};
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+    ll_vec_push(&names, ll_xstrdup(de->d_name));
+  }
+  closedir(d);
+  for (size_t i = 0; i < names.len; i++) {
+    ll_strbuf p;
+    ll_strbuf_init(&p);
+    size_t dl = strlen(dir);
+    ll_strbuf_add(&p, dir);
+    if (dl && dir[dl - 1] != '/') ll_strbuf_addc(&p, '/');
+    ll_strbuf_add(&p, names.items[i]);
+    struct stat cs;
+    if (stat(p.data, &cs) != 0) {
+      /* a dangling symlink is not an error unless it looks like a Python file */
+      if (is_python(names.items[i])) add_error(errors, p.data, strerror(errno));
+    } else if (S_ISDIR(cs.st_mode)) {
+      if (!ll_fs_skip_dir(names.items[i])) walk_dir(p.data, out, errors, seen, depth + 1);
+    } else if (is_python(names.items[i])) {
+      ll_vec_push(out, ll_strbuf_detach(&p));
+    }
+    ll_strbuf_free(&p);
+    free(names.items[i]);
+  }
+  ll_vec_free(&names);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+void ll_fs_collect(char **paths, size_t npaths, ll_pathlist *out, ll_fs_errors *errors) {
+  dir_ids seen = {0};
+  for (size_t i = 0; i < npaths; i++) {
+    struct stat st;
+    if (stat(paths[i], &st) != 0) { add_error(errors, paths[i], strerror(errno)); continue; }
+    if (S_ISDIR(st.st_mode)) walk_dir(paths[i], out, errors, &seen, 0);
+    else ll_vec_push(out, ll_xstrdup(paths[i])); /* explicit files are linted whatever their name */
+  }
+  ll_vec_free(&seen);
+  if (out->len > 1) qsort(out->items, out->len, sizeof(char *), cmp_str);
+  size_t w = 0;
+  for (size_t r = 0; r < out->len; r++) {
+    if (w && strcmp(out->items[w - 1], out->items[r]) == 0) { free(out->items[r]); continue; }
+    out->items[w++] = out->items[r];
+  }
+  out->len = w;
+}
+
+void ll_pathlist_free(ll_pathlist *l) {
+  for (size_t i = 0; i < l->len; i++) free(l->items[i]);
+  ll_vec_free(l);
+}
+
+void ll_fs_errors_free(ll_fs_errors *e) {
+  for (size_t i = 0; i < e->len; i++) { free(e->items[i].path); free(e->items[i].reason); }
+  ll_vec_free(e);
+}
+
+static int has_rules(const char *dir) {
+  ll_strbuf p;
+  ll_strbuf_init(&p);
+  ll_strbuf_addf(&p, "%s/rules/blocking.json", dir);
+  struct stat st;
+  int ok = stat(p.data, &st) == 0;
+  ll_strbuf_free(&p);
+  return ok;
+}
+
+char *ll_data_dir(const char *argv0) {
+  const char *env = getenv("LOOPLINT_DATA");
+  if (env && *env) return ll_xstrdup(env);
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0 && argv0) { snprintf(exe, sizeof exe, "%s", argv0); n = (ssize_t)strlen(exe); }
+  if (n > 0) {
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (slash) {
+      *slash = 0;
+      ll_strbuf p;
+      ll_strbuf_init(&p);
+      ll_strbuf_addf(&p, "%s/../share/looplint", exe);
+      if (has_rules(p.data)) return ll_strbuf_detach(&p);
+      ll_strbuf_free(&p);
+    }
+  }
+#ifdef LOOPLINT_INSTALL_DATA_DIR
+  if (has_rules(LOOPLINT_INSTALL_DATA_DIR)) return ll_xstrdup(LOOPLINT_INSTALL_DATA_DIR);
+#endif
+#ifdef LOOPLINT_SOURCE_DIR
+  if (has_rules(LOOPLINT_SOURCE_DIR)) return ll_xstrdup(LOOPLINT_SOURCE_DIR);
+#endif
+  return NULL;
+}

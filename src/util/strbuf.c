@@ -1,0 +1,107 @@
+/* strbuf.c: growable string buffer plus the allocation helpers every module uses. */
+#include "strbuf.h"
+#include "vec.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void ll_oom(void) {
+  fputs("looplint: out of memory\n", stderr);
+  exit(2);
+}
+
+void *ll_xrealloc(void *p, size_t n) {
+  void *q = realloc(p, n ? n : 1);
+  if (!q) ll_oom();
+  return q;
+}
+
+void *ll_xmalloc(size_t n) { return ll_xrealloc(NULL, n); }
+
+void *ll_xcalloc(size_t n, size_t size) {
+  void *p = calloc(n ? n : 1, size ? size : 1);
+  if (!p) ll_oom();
+  return p;
+}
+
+char *ll_xstrndup(const char *s, size_t n) {
+  char *d = ll_xmalloc(n + 1);
+  memcpy(d, s, n);
+  d[n] = 0;
+  return d;
+}
+
+char *ll_xstrdup(const char *s) { return ll_xstrndup(s, strlen(s)); }
+
+void ll_strbuf_init(ll_strbuf *sb) { sb->data = NULL; sb->len = sb->cap = 0; }
+void ll_strbuf_free(ll_strbuf *sb) { free(sb->data); ll_strbuf_init(sb); }
+void ll_strbuf_clear(ll_strbuf *sb) { sb->len = 0; if (sb->data) sb->data[0] = 0; }
+
+static void grow(ll_strbuf *sb, size_t extra) {
+  size_t need = sb->len + extra + 1;
+  if (need <= sb->cap) return;
+  size_t c = sb->cap ? sb->cap : 64;
+  while (c < need) c *= 2;
+  sb->data = ll_xrealloc(sb->data, c);
+  sb->cap = c;
+}
+
+void ll_strbuf_addn(ll_strbuf *sb, const char *s, size_t n) {
+  grow(sb, n);
+  memcpy(sb->data + sb->len, s, n);
+  sb->len += n;
+  sb->data[sb->len] = 0;
+}
+
+void ll_strbuf_add(ll_strbuf *sb, const char *s) { ll_strbuf_addn(sb, s, strlen(s)); }
+void ll_strbuf_addc(ll_strbuf *sb, char c) { ll_strbuf_addn(sb, &c, 1); }
+
+void ll_strbuf_addf(ll_strbuf *sb, const char *fmt, ...) {
+  va_list ap, ap2;
+  va_start(ap, fmt);
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n > 0) {
+    grow(sb, (size_t)n);
+    vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap2);
+    sb->len += (size_t)n;
+  }
+  va_end(ap2);
+}
+
+char *ll_strbuf_detach(ll_strbuf *sb) {
+  char *d = sb->data ? sb->data : ll_xstrdup("");
+  ll_strbuf_init(sb);
+  return d;
+}
+
+void ll_strbuf_add_json_escaped(ll_strbuf *sb, const char *s) {
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    switch (*p) {
+      case '"': ll_strbuf_add(sb, "\\\""); break;
+      case '\\': ll_strbuf_add(sb, "\\\\"); break;
+      case '\n': ll_strbuf_add(sb, "\\n"); break;
+      case '\r': ll_strbuf_add(sb, "\\r"); break;
+      case '\t': ll_strbuf_add(sb, "\\t"); break;
+      default:
+        if (*p < 0x20) ll_strbuf_addf(sb, "\\u%04x", *p);
+        else ll_strbuf_addc(sb, (char)*p);
+    }
+  }
+}
+
+void ll_strbuf_add_xml_escaped(ll_strbuf *sb, const char *s) {
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    switch (*p) {
+      case '&': ll_strbuf_add(sb, "&amp;"); break;
+      case '<': ll_strbuf_add(sb, "&lt;"); break;
+      case '>': ll_strbuf_add(sb, "&gt;"); break;
+      case '"': ll_strbuf_add(sb, "&quot;"); break;
+      case '\'': ll_strbuf_add(sb, "&apos;"); break;
+      default:
+        if (*p < 0x20 && *p != '\n' && *p != '\t') ll_strbuf_addc(sb, ' ');
+        else ll_strbuf_addc(sb, (char)*p);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/* strmap.c: linear-probing hash map, FNV-1a hashes, grows at 50 % load. */
+#include "strmap.h"
+#include "vec.h"
+
+#include <string.h>
+
+void ll_strmap_init(ll_strmap *m) { m->slots = NULL; m->len = m->cap = 0; }
+void ll_strmap_free(ll_strmap *m) { free(m->slots); ll_strmap_init(m); }
+
+uint64_t ll_hash_bytes(const void *data, size_t n) {
+  const unsigned char *p = data;
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t i = 0; i < n; i++) { h ^= p[i]; h *= 1099511628211ULL; }
+  return h;
+}
+
+void *ll_strmap_getn(const ll_strmap *m, const char *key, size_t n) {
+  if (!m->cap) return NULL;
+  uint64_t h = ll_hash_bytes(key, n);
+  for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+    const ll_strmap_slot *s = &m->slots[i];
+    if (!s->key) return NULL;
+    if (s->hash == h && strncmp(s->key, key, n) == 0 && s->key[n] == 0) return s->value;
+  }
+}
+
+void *ll_strmap_get(const ll_strmap *m, const char *key) { return ll_strmap_getn(m, key, strlen(key)); }
+
+static void insert_slot(ll_strmap_slot *slots, size_t cap, ll_strmap_slot s) {
+  for (size_t i = s.hash & (cap - 1);; i = (i + 1) & (cap - 1)) {
+    if (!slots[i].key) { slots[i] = s; return; }
+  }
+}
+
+void *ll_strmap_put(ll_strmap *m, const char *key, void *value) {
+  if ((m->len + 1) * 2 > m->cap) {
+    size_t nc = m->cap ? m->cap * 2 : 16;
+    ll_strmap_slot *ns = ll_xcalloc(nc, sizeof(*ns));
+    for (size_t i = 0; i < m->cap; i++)
+      if (m->slots[i].key) insert_slot(ns, nc, m->slots[i]);
+    free(m->slots);
+    m->slots = ns;
+    m->cap = nc;
+  }
+  size_t n = strlen(key);
+  uint64_t h = ll_hash_bytes(key, n);
+  for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+    ll_strmap_slot *s = &m->slots[i];
+    if (!s->key) { s->key = key; s->value = value; s->hash = h; m->len++; return NULL; }
+    if (s->hash == h && strcmp(s->key, key) == 0) { void *old = s->value; s->value = value; return old; }
+  }
+}
