@@ -1,0 +1,46 @@
+"""Tiny assertion harness for the tests that drive the looplint binary.
+
+Each test file calls check() for every expectation and finish() at the end, which prints
+the closing line 'N passed, N failed' and exits non-zero when anything failed."""
+import json
+import os
+import subprocess
+import sys
+
+BIN = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "build/looplint"
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_passed = 0
+_failed = 0
+
+
+def check(name, ok, detail=""):
+    global _passed, _failed
+    if ok:
+        _passed += 1
+    else:
+        _failed += 1
+        print(f"FAIL {name}: {detail}", flush=True)
+
+
+def run(*args, stdin=None, env=None, cwd=None, timeout=300):
+    e = dict(os.environ)
+    e.setdefault("LOOPLINT_DATA", ROOT)
+    if env:
+        e.update(env)
+    p = subprocess.run([BIN, *args], input=stdin, capture_output=True, env=e, cwd=cwd or ROOT, timeout=timeout)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def run_json(*args, **kw):
+    rc, out, err = run("check", "--output-format", "json", *args, **kw)
+    try:
+        data = json.loads(out)
+    except ValueError as ex:
+        data = None
+        err = f"invalid JSON ({ex}): {out[:300]!r} stderr={err[:300]!r}"
+    return rc, data, err
+
+
+def finish():
+    print(f"{_passed} passed, {_failed} failed")
+    sys.exit(1 if _failed else 0)

@@ -1,0 +1,132 @@
+/* test_core.c: rules loader errors, source positions and UTF-8, selection, string map. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include "front/source.h"
+#include "rules/ruledb.h"
+#include "rules/select.h"
+#include "util/strmap.h"
+
+static int load(const char *text, char *err, size_t n) {
+  ll_ruledb db;
+  ll_ruledb_init(&db);
+  int rc = ll_ruledb_load_text(&db, "rules/blocking.json", text, err, n);
+  ll_ruledb_free(&db);
+  return rc;
+}
+
+static void ruledb_errors(void **state) {
+  (void)state;
+  char err[256];
+  assert_int_equal(load("{\"categories\": {\"sleep\": \"LOOP101\"}, \"blocking\": [", err, sizeof err), -1);
+  assert_non_null(strstr(err, "invalid JSON"));
+  assert_non_null(strstr(err, "rules/blocking.json"));
+  assert_int_equal(load("[1,2]", err, sizeof err), -1);
+  assert_non_null(strstr(err, "must be a JSON object"));
+  assert_int_equal(load("{\"categories\": {\"sleep\": \"LOOP999\"}}", err, sizeof err), -1);
+  assert_non_null(strstr(err, "unknown rule code"));
+  assert_int_equal(load("{\"categories\": {\"sleep\": \"LOOP101\"}, \"blocking\": [{\"category\": \"sleep\"}]}", err, sizeof err), -1);
+  assert_non_null(strstr(err, "blocking[0]: missing \"name\""));
+  assert_int_equal(load("{\"categories\": {\"sleep\": \"LOOP101\"}, \"blocking\": [{\"name\": \"x\", \"category\": \"nap\"}]}", err, sizeof err), -1);
+  assert_non_null(strstr(err, "unknown category"));
+  assert_int_equal(load("{\"categories\": {\"sleep\": \"LOOP101\"}, \"blocking\": [{\"name\": \"x\", \"category\": \"sleep\", \"fix\": 3}]}", err, sizeof err), -1);
+  assert_int_equal(load("{\"categories\": {\"sleep\": \"LOOP101\"}, \"blocking\": [{\"name\": \"x\", \"category\": \"sleep\"}]}", err, sizeof err), 0);
+}
+
+static void ruledb_lookup(void **state) {
+  (void)state;
+  char err[256];
+  ll_ruledb db;
+  ll_ruledb_init(&db);
+  assert_int_equal(ll_ruledb_load_text(&db, "t",
+                                       "{\"categories\": {\"file\": \"LOOP104\"}, \"blocking\": ["
+                                       "{\"name\": \"shutil.*\", \"category\": \"file\", \"except\": [\"shutil.get_terminal_size\"]},"
+                                       "{\"name\": \"shutil.copy\", \"category\": \"file\", \"message\": \"exact\"}]}",
+                                       err, sizeof err),
+                   0);
+  assert_non_null(ll_ruledb_blocking(&db, "shutil.rmtree"));
+  assert_null(ll_ruledb_blocking(&db, "shutil.get_terminal_size"));
+  assert_string_equal(ll_ruledb_blocking(&db, "shutil.copy")->message, "exact");
+  assert_null(ll_ruledb_blocking(&db, "os.shutil"));
+  assert_string_equal(ll_ruledb_blocking(&db, "shutil.rmtree")->code, "LOOP104");
+  ll_ruledb_free(&db);
+}
+
+static void positions(void **state) {
+  (void)state;
+  ll_source s;
+  const char *text = "ab\n\xc3\xa9x\ny";
+  ll_source_from_buffer(&s, "p.py", text, strlen(text));
+  ll_pos p = ll_source_pos(&s, 0);
+  assert_int_equal(p.row, 1);
+  assert_int_equal(p.col, 1);
+  p = ll_source_pos(&s, 5); /* 'x' after a 2-byte character: column 2 in characters */
+  assert_int_equal(p.row, 2);
+  assert_int_equal(p.col, 2);
+  p = ll_source_pos(&s, 7);
+  assert_int_equal(p.row, 3);
+  assert_int_equal(p.col, 1);
+  assert_int_equal(s.first_nul, SIZE_MAX);
+  assert_int_equal(s.first_bad_utf8, SIZE_MAX);
+  ll_source_free(&s);
+  ll_source_from_buffer(&s, "n.py", "a\0b", 3);
+  assert_int_equal(s.first_nul, 1);
+  ll_source_free(&s);
+}
+
+static void utf8(void **state) {
+  (void)state;
+  assert_int_equal(ll_utf8_first_invalid("abc", 3), SIZE_MAX);
+  assert_int_equal(ll_utf8_first_invalid("\xff", 1), 0);
+  assert_int_equal(ll_utf8_first_invalid("a\xc3", 2), 1);        /* truncated */
+  assert_int_equal(ll_utf8_first_invalid("\xc0\xaf", 2), 0);     /* overlong */
+  assert_int_equal(ll_utf8_first_invalid("\xed\xa0\x80", 3), 0); /* surrogate */
+  assert_int_equal(ll_utf8_first_invalid("\xf0\x9f\x98\x80", 4), SIZE_MAX);
+}
+
+static void selection(void **state) {
+  (void)state;
+  char err[128];
+  ll_selection s;
+  ll_selection_init(&s);
+  assert_true(ll_selection_enabled(&s, "LOOP101"));
+  assert_int_equal(ll_selection_add(&s, 1, "LOOP1", 0, err, sizeof err), 0);
+  assert_false(ll_selection_enabled(&s, "LOOP101"));
+  assert_true(ll_selection_enabled(&s, "LOOP301"));
+  assert_int_equal(ll_selection_add(&s, 0, "loop101,LOOP3", 1, err, sizeof err), 0);
+  assert_true(ll_selection_enabled(&s, "LOOP101")); /* more specific select beats ignore LOOP1 */
+  assert_false(ll_selection_enabled(&s, "LOOP102"));
+  assert_true(ll_selection_enabled(&s, "LOOP301"));
+  assert_false(ll_selection_enabled(&s, "LOOP401"));
+  assert_int_equal(ll_selection_add(&s, 0, "FOO1", 0, err, sizeof err), -1);
+  assert_non_null(strstr(err, "FOO1"));
+  ll_selection_free(&s);
+}
+
+static void strmap(void **state) {
+  (void)state;
+  ll_strmap m;
+  ll_strmap_init(&m);
+  char keys[1000][8];
+  for (int i = 0; i < 1000; i++) {
+    snprintf(keys[i], sizeof keys[i], "k%d", i);
+    assert_null(ll_strmap_put(&m, keys[i], (void *)(intptr_t)(i + 1)));
+  }
+  for (int i = 0; i < 1000; i++) assert_int_equal((intptr_t)ll_strmap_get(&m, keys[i]), i + 1);
+  assert_null(ll_strmap_get(&m, "k1000"));
+  assert_int_equal((intptr_t)ll_strmap_getn(&m, "k12xyz", 3), 13);
+  assert_int_equal((intptr_t)ll_strmap_put(&m, keys[5], (void *)99), 6);
+  ll_strmap_free(&m);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(ruledb_errors), cmocka_unit_test(ruledb_lookup), cmocka_unit_test(positions),
+      cmocka_unit_test(utf8),          cmocka_unit_test(selection),     cmocka_unit_test(strmap),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
