@@ -37,6 +37,7 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "check") == 0) return ll_cli_check(argc - 1, argv + 1);
   if (strcmp(cmd, "rule") == 0) return ll_cli_rule(argc - 1, argv + 1);
+  if (strcmp(cmd, "typeshed") == 0) return ll_cli_typeshed(argc - 1, argv + 1);
   if (strcmp(cmd, "watch") == 0) return ll_watch_main(argc - 1, argv + 1);
   if (strcmp(cmd, "native") == 0) return ll_native_main(argc - 1, argv + 1);
   fprintf(stderr, "looplint: unknown command `%s`\n\n%s", cmd, USAGE);
