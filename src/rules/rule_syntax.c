@@ -31,6 +31,27 @@ static TSNode first_leaf(TSNode n) {
   return n;
 }
 
+/* PEP 758 (Python 3.14): `except A, B:` without parentheses is valid when there is no `as`.
+ * tree-sitter-python 0.23 parses the names after the first as an ERROR inside except_clause. */
+static int is_pep758_except(ll_ctx *ctx, TSNode error) {
+  TSNode clause = ts_node_parent(error);
+  if (ts_node_is_null(clause) || strcmp(ts_node_type(clause), "except_clause") != 0) return 0;
+  uint32_t s = ts_node_start_byte(clause), e = s;
+  const char *text = ctx->src->text;
+  while (e < ctx->src->len && text[e] != ':' && text[e] != '\n') e++;
+  if (e >= ctx->src->len || text[e] != ':') return 0;
+  for (uint32_t i = s; i + 4 <= e; i++) /* a ` as ` in the header means the old Python 2 form */
+    if (text[i] == ' ' && text[i + 1] == 'a' && text[i + 2] == 's' && (text[i + 3] == ' ' || text[i + 3] == '\t'))
+      return 0;
+  for (uint32_t i = s + 6; i < e; i++) {
+    char c = text[i];
+    if (!(c == ',' || c == '.' || c == ' ' || c == '*' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9')))
+      return 0;
+  }
+  return 1;
+}
+
 static void enter(ll_ctx *ctx, TSNode node) {
   if (ts_node_is_missing(node)) {
     report_at(ctx, ts_node_start_byte(node), "Syntax error: expected `%s`", ts_node_type(node));
@@ -38,6 +59,7 @@ static void enter(ll_ctx *ctx, TSNode node) {
   }
   for (TSNode p = ts_node_parent(node); !ts_node_is_null(p); p = ts_node_parent(p))
     if ((ts_node_symbol(p) == (TSSymbol)-1)) return; /* only the outermost ERROR */
+  if (is_pep758_except(ctx, node)) return;
   TSNode leaf = first_leaf(node);
   char tok[48];
   uint32_t s = ts_node_start_byte(leaf), e = ts_node_end_byte(leaf);
