@@ -12,10 +12,13 @@ typedef struct ll_batch_result {
   size_t read_errors;    /* files that could not be read (reported as LOOP903 too) */
 } ll_batch_result;
 
-/* Lints files (paths) with nthreads workers (0: one per core). stdin_src, when not NULL,
- * is linted in place of reading files[0]. Read errors go to stderr and become LOOP903. */
-void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_source *stdin_src, int nthreads,
-                  ll_batch_result *res);
+/* Lints files (paths) with nthreads workers (0: one per core): phase 1 walks every file,
+ * phase 2 runs the project model over all their facts. Files from `context` (the rest of the
+ * packages the files sit in) give definitions only: none of their findings are reported.
+ * stdin_src, when not NULL, is linted in place of reading files[0]. Read errors go to stderr
+ * and become LOOP903. */
+void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlist *context, const ll_source *stdin_src,
+                  int nthreads, ll_batch_result *res);
 void ll_batch_result_free(ll_batch_result *res);
 
 #endif

@@ -1,5 +1,6 @@
 /* context.c: scope stack access, node text and positions, and reporting for one file. */
 #include "context.h"
+#include "facts.h"
 #include "../util/strbuf.h"
 
 #include <stdarg.h>
@@ -14,6 +15,12 @@ ll_scope *ll_ctx_function(ll_ctx *ctx) {
     if (s->kind == LL_SCOPE_FUNCTION || s->kind == LL_SCOPE_LAMBDA) return s;
   }
   return NULL;
+}
+
+ll_funcdef *ll_ctx_funcdef(ll_ctx *ctx) {
+  ll_scope *fn = ll_ctx_function(ctx);
+  if (!fn || fn->func_index < 0 || !ctx->facts) return NULL;
+  return &ctx->facts->funcs.items[fn->func_index];
 }
 
 ll_scope *ll_ctx_class(ll_ctx *ctx) {
@@ -62,4 +69,14 @@ ll_finding *ll_ctx_report(ll_ctx *ctx, const char *code, TSNode node, const char
   va_end(ap);
   ll_finding *f = ll_findings_add(ctx->out, code, ctx->src->path, ll_ctx_start(ctx, node), ll_ctx_end(ctx, node), "%s", buf);
   return f;
+}
+
+const char *ll_ctx_callee(ll_ctx *ctx, TSNode call) {
+  uint32_t a = ts_node_start_byte(call), b = ts_node_end_byte(call);
+  if (ctx->callee_valid && ctx->callee_node_start == a && ctx->callee_node_end == b) return ctx->callee_qual;
+  ctx->callee_qual = ll_resolve_qualname(ctx, ts_node_child_by_field_name(call, "function", 8));
+  ctx->callee_node_start = a;
+  ctx->callee_node_end = b;
+  ctx->callee_valid = 1;
+  return ctx->callee_qual;
 }

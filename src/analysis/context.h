@@ -33,9 +33,11 @@ typedef struct ll_scope {
   const char *name;   /* function or class name ("" for module/lambda) */
   const char *qual;   /* module-qualified name */
   ll_strmap bindings; /* name -> ll_binding* (arena) */
+  int32_t func_index; /* index of this function in the file's facts, -1 if none */
 } ll_scope;
 
 typedef struct ll_settings ll_settings;
+typedef struct ll_file_facts ll_file_facts;
 typedef struct ll_linter ll_linter;
 
 typedef struct ll_ctx {
@@ -48,14 +50,22 @@ typedef struct ll_ctx {
   int ha;              /* Home Assistant mode for this file */
   ll_arena arena;
   ll_findings *out;
+  ll_file_facts *facts; /* what this file tells the project model (never NULL while linting) */
   LL_VEC(ll_scope) scopes;
   uint32_t last_syntax_row; /* syntax rule: one LOOP901 per line */
+  int in_prepass;           /* binding module-level names before the walk */
+  /* the callee of the last call resolved (rules share it instead of resolving again) */
+  uint32_t callee_node_start, callee_node_end;
+  const char *callee_qual;
+  int callee_valid;
 } ll_ctx;
 
 /* --- scopes (engine) --- */
 ll_scope *ll_ctx_scope(ll_ctx *ctx);
 /* The innermost function or lambda scope (class scopes are transparent), or NULL at module level. */
 ll_scope *ll_ctx_function(ll_ctx *ctx);
+/* The facts record of the innermost function, or NULL at module level. */
+struct ll_funcdef *ll_ctx_funcdef(ll_ctx *ctx);
 /* The innermost class scope enclosing the current function, or NULL. */
 ll_scope *ll_ctx_class(ll_ctx *ctx);
 void ll_ctx_bind(ll_ctx *ctx, ll_scope *scope, const char *name, size_t n, ll_binding_kind kind, const char *qual);
@@ -69,6 +79,8 @@ ll_finding *ll_ctx_report(ll_ctx *ctx, const char *code, TSNode node, const char
     __attribute__((format(printf, 4, 5)));
 
 /* --- name resolution (resolve.c) --- */
+/* Qualified name of a call's callee, cached per call node: every rule asks for it. */
+const char *ll_ctx_callee(ll_ctx *ctx, TSNode call);
 /* Qualified name an expression stands for (identifier, attribute chain, call of a type's
  * method), e.g. `t.sleep` -> "time.sleep", `s.get` -> "requests.Session.get"; NULL if unknown. */
 const char *ll_resolve_qualname(ll_ctx *ctx, TSNode expr);

@@ -5,6 +5,7 @@
  * precision matters more than reach, so a shadowed name resolves to nothing. */
 #include "context.h"
 #include "../util/strbuf.h"
+#include "facts.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -110,20 +111,36 @@ const char *ll_resolve_type(ll_ctx *ctx, TSNode expr) {
   const char *t = ts_node_type(expr);
   if (strcmp(t, "call") == 0) {
     const char *q = ll_resolve_qualname(ctx, field(expr, "function"));
-    return q ? ll_ruledb_returns(ctx->db, q) : NULL;
+    if (!q) return NULL;
+    const char *r = ll_ruledb_returns(ctx->db, q);
+    if (r) return r;
+    /* `Client(...)`: a CapWords callable is taken to be a class constructing its instance, so
+     * `self._client = Client(); self._client.fetch()` reaches Client.fetch in the project model.
+     * A wrong guess only yields a name nothing is known about. */
+    const char *last = strrchr(q, '.');
+    last = last ? last + 1 : q;
+    if (last[0] >= 'A' && last[0] <= 'Z' && strncmp(q, "builtins.", 9) != 0) return q;
+    return NULL;
   }
   if (strcmp(t, "identifier") == 0) {
     if (self_class(ctx, expr)) return NULL;
-    const ll_binding *b = lookup(ctx, ctx->src->text + ts_node_start_byte(expr),
-                                 ts_node_end_byte(expr) - ts_node_start_byte(expr));
-    return b && b->kind == LL_BIND_INSTANCE ? b->qual : NULL;
+    const char *name = ctx->src->text + ts_node_start_byte(expr);
+    size_t n = ts_node_end_byte(expr) - ts_node_start_byte(expr);
+    const ll_binding *b = lookup(ctx, name, n);
+    if (b && b->kind == LL_BIND_INSTANCE) return b->qual;
+    if (ctx->ha && (!b || b->kind == LL_BIND_UNKNOWN)) return ll_strmap_getn(&ctx->db->ha_names, name, n);
+    return NULL;
   }
   if (strcmp(t, "attribute") == 0) {
     TSNode obj = unwrap(field(expr, "object")), attr = field(expr, "attribute");
     if (ts_node_is_null(obj) || ts_node_is_null(attr)) return NULL;
     if (type_is(obj, "identifier")) {
       ll_scope *cls = self_class(ctx, obj);
-      if (cls) return self_attr_type(ctx, cls, attr);
+      if (cls) {
+        const char *st = self_attr_type(ctx, cls, attr);
+        if (!st && ctx->ha) st = ll_strmap_get(&ctx->db->ha_names, ll_ctx_text(ctx, attr));
+        return st;
+      }
     }
     const char *ty = ll_resolve_type(ctx, obj);
     if (ty) return ll_ruledb_returns(ctx->db, ll_arena_join(&ctx->arena, ty, ll_ctx_text(ctx, attr)));
@@ -166,6 +183,16 @@ static const char *from_module(ll_ctx *ctx, TSNode modnode) {
   return ll_arena_join(&ctx->arena, base, rest);
 }
 
+/* Module-level imports re-export names: `from .client import Client` in pkg/__init__.py makes
+ * `pkg.Client` mean `pkg.client.Client` for every other file of the project. */
+static void note_export(ll_ctx *ctx, const char *name, size_t n, const char *target) {
+  if (ctx->scopes.len != 1 || !ctx->in_prepass) return;
+  ll_export e;
+  e.name = ll_arena_strndup(&ctx->facts->arena, name, n);
+  e.target = ll_arena_strdup(&ctx->facts->arena, target);
+  ll_vec_push(&ctx->facts->exports, e);
+}
+
 static void note_homeassistant(ll_ctx *ctx, const char *module) {
   if (ctx->ha < 0 && strncmp(module, "homeassistant", 13) == 0 && (module[13] == 0 || module[13] == '.')) ctx->ha = 1;
 }
@@ -186,6 +213,7 @@ void ll_resolve_import(ll_ctx *ctx, TSNode stmt) {
         const char *full = ll_ctx_text(ctx, name), *as = ll_ctx_text(ctx, alias);
         note_homeassistant(ctx, full);
         ll_ctx_bind(ctx, scope, as, strlen(as), LL_BIND_ALIAS, full);
+        note_export(ctx, as, strlen(as), full);
       }
     }
     return;
@@ -200,13 +228,16 @@ void ll_resolve_import(ll_ctx *ctx, TSNode stmt) {
     if (!ts_node_is_null(modnode) && ts_node_eq(c, modnode)) continue;
     if (type_is(c, "dotted_name")) {
       const char *name = ll_ctx_text(ctx, c);
-      ll_ctx_bind(ctx, scope, name, strlen(name), LL_BIND_ALIAS, ll_arena_join(&ctx->arena, module, name));
+      const char *target = ll_arena_join(&ctx->arena, module, name);
+      ll_ctx_bind(ctx, scope, name, strlen(name), LL_BIND_ALIAS, target);
+      note_export(ctx, name, strlen(name), target);
     } else if (type_is(c, "aliased_import")) {
       TSNode name = field(c, "name"), alias = field(c, "alias");
       if (ts_node_is_null(name) || ts_node_is_null(alias)) continue;
       const char *as = ll_ctx_text(ctx, alias);
-      ll_ctx_bind(ctx, scope, as, strlen(as), LL_BIND_ALIAS,
-                  ll_arena_join(&ctx->arena, module, ll_ctx_text(ctx, name)));
+      const char *target = ll_arena_join(&ctx->arena, module, ll_ctx_text(ctx, name));
+      ll_ctx_bind(ctx, scope, as, strlen(as), LL_BIND_ALIAS, target);
+      note_export(ctx, as, strlen(as), target);
     }
   }
 }
@@ -373,7 +404,11 @@ static void prepass_block(ll_ctx *ctx, TSNode block) {
   }
 }
 
-void ll_resolve_module_prepass(ll_ctx *ctx) { prepass_block(ctx, ctx->root); }
+void ll_resolve_module_prepass(ll_ctx *ctx) {
+  ctx->in_prepass = 1;
+  prepass_block(ctx, ctx->root);
+  ctx->in_prepass = 0;
+}
 
 static int has_init(const char *dir) {
   ll_strbuf p;

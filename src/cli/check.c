@@ -182,11 +182,14 @@ int ll_cli_check(int argc, char **argv) {
   for (size_t i = 0; i < errors.len; i++)
     fprintf(stderr, "looplint: %s: %s\n", errors.items[i].path, errors.items[i].reason);
 
+  ll_pathlist context = {0};
+  ll_fs_package_context(&files, &context);
   ll_linter linter;
   ll_linter_init(&linter, &db, &o.settings);
   ll_batch_result res;
-  ll_batch_run(&linter, &files, have_stdin ? &stdin_src : NULL, o.threads, &res);
+  ll_batch_run(&linter, &files, &context, have_stdin ? &stdin_src : NULL, o.threads, &res);
   ll_linter_free(&linter);
+  ll_pathlist_free(&context);
 
   /* unreadable paths met while collecting are findings too, so JSON consumers see them */
   for (size_t i = 0; i < errors.len; i++)

@@ -2,12 +2,13 @@
  * class, function, lambda) and name bindings, so rules only look at their own nodes and
  * ask the context where they are and what names mean. */
 #include "engine.h"
+#include "../analysis/facts.h"
 #include "../util/strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const ll_rule *const ALL_RULES[] = {&ll_rule_syntax, &ll_rule_blocking};
+static const ll_rule *const ALL_RULES[] = {&ll_rule_syntax, &ll_rule_blocking, &ll_rule_calls, &ll_rule_tasks};
 
 void ll_linter_init(ll_linter *l, const ll_ruledb *db, const ll_settings *settings) {
   memset(l, 0, sizeof *l);
@@ -49,6 +50,7 @@ static void push_scope(ll_ctx *ctx, ll_scope_kind kind, TSNode node) {
   s.node = node;
   s.name = "";
   s.qual = ctx->module;
+  s.func_index = -1;
   ll_strmap_init(&s.bindings);
   ll_vec_push(&ctx->scopes, s);
 }
@@ -56,6 +58,21 @@ static void push_scope(ll_ctx *ctx, ll_scope_kind kind, TSNode node) {
 static void pop_scope(ll_ctx *ctx) {
   ll_strmap_free(&ll_ctx_scope(ctx)->bindings);
   ctx->scopes.len--;
+}
+
+/* A body of only a docstring, `pass`, `...` and `raise`: an interface meant to be overridden. */
+static uint8_t body_is_stub(TSNode body) {
+  if (ts_node_is_null(body)) return 0;
+  for (uint32_t i = 0; i < ts_node_named_child_count(body); i++) {
+    TSNode st = ts_node_named_child(body, i);
+    if (node_is(st, "pass_statement") || node_is(st, "raise_statement") || node_is(st, "comment")) continue;
+    if (node_is(st, "expression_statement") && ts_node_named_child_count(st) == 1) {
+      TSNode e = ts_node_named_child(st, 0);
+      if (node_is(e, "string") || node_is(e, "ellipsis")) continue;
+    }
+    return 0;
+  }
+  return 1;
 }
 
 /* Opens the scope of a def/class/lambda before its children are visited. */
@@ -73,9 +90,22 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
   if (!ts_node_is_null(name) && outer->kind != LL_SCOPE_MODULE)
     ll_ctx_bind(ctx, outer, n, strlen(n), LL_BIND_UNKNOWN, NULL); /* a local def shadows */
   if (sym == l->sym_class) {
+    ll_classdef cd;
+    memset(&cd, 0, sizeof cd);
+    cd.qual = ll_arena_join(&ctx->facts->arena, outer_qual, n);
+    TSNode supers = ts_node_child_by_field_name(node, "superclasses", 12);
+    for (uint32_t i = 0; !ts_node_is_null(supers) && i < ts_node_named_child_count(supers); i++) {
+      TSNode b = ts_node_named_child(supers, i);
+      if (node_is(b, "keyword_argument")) continue;
+      if (node_is(b, "subscript")) b = ts_node_child_by_field_name(b, "value", 5); /* Generic[T] */
+      if (ts_node_is_null(b)) continue;
+      const char *q = ll_resolve_qualname(ctx, b);
+      ll_vec_push(&cd.bases, ll_arena_strdup(&ctx->facts->arena, q ? q : ll_ctx_text(ctx, b)));
+    }
+    ll_vec_push(&ctx->facts->classes, cd);
     push_scope(ctx, LL_SCOPE_CLASS, node);
   } else {
-    int is_async = 0, is_callback = 0;
+    int is_async = 0, is_callback = 0, is_property = 0, is_static = 0, other_decorator = 0;
     for (uint32_t i = 0; i < ts_node_child_count(node); i++) {
       TSNode c = ts_node_child(node, i);
       if (!ts_node_is_named(c) && node_is(c, "async")) { is_async = 1; break; }
@@ -90,13 +120,36 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
         if (strcmp(q, "homeassistant.core.callback") == 0 || strcmp(q, "callback") == 0 ||
             strcmp(q, "core.callback") == 0 || strcmp(q, "ha_callback") == 0)
           is_callback = 1;
+        size_t ql = strlen(q);
+        if (strcmp(q, "builtins.property") == 0 || (ql >= 15 && strcmp(q + ql - 15, "cached_property") == 0) ||
+            (ql >= 7 && strcmp(q + ql - 7, ".setter") == 0) || (ql >= 8 && strcmp(q + ql - 8, ".deleter") == 0))
+          is_property = 1;
+        if (strcmp(q, "builtins.staticmethod") == 0) is_static = 1;
+        else if (!is_callback && !is_property && strcmp(q, "builtins.classmethod") != 0 &&
+                 strstr(q, "abstractmethod") == NULL && strstr(q, "override") == NULL)
+          other_decorator = 1;
       }
     }
     push_scope(ctx, LL_SCOPE_FUNCTION, node);
     ll_scope *s = ll_ctx_scope(ctx);
     s->is_async = is_async;
     s->is_callback = is_callback;
-    s->is_method = in_class;
+    s->is_method = in_class && !is_static;
+    ll_funcdef fd;
+    memset(&fd, 0, sizeof fd);
+    fd.qual = ll_arena_join(&ctx->facts->arena, outer_qual, n);
+    fd.name = ll_arena_strdup(&ctx->facts->arena, n);
+    fd.cls = in_class ? ll_arena_strdup(&ctx->facts->arena, outer_qual) : NULL;
+    fd.is_async = (uint8_t)is_async;
+    fd.is_callback = (uint8_t)is_callback;
+    fd.is_property = (uint8_t)is_property;
+    fd.is_static = (uint8_t)is_static;
+    fd.is_nested = outer->kind == LL_SCOPE_FUNCTION || outer->kind == LL_SCOPE_LAMBDA;
+    fd.pos = ll_ctx_start(ctx, node);
+    fd.other_decorator = (uint8_t)other_decorator;
+    fd.is_stub = body_is_stub(ts_node_child_by_field_name(node, "body", 4));
+    s->func_index = (int32_t)ctx->facts->funcs.len;
+    ll_vec_push(&ctx->facts->funcs, fd);
     ll_resolve_parameters(ctx, node);
   }
   ll_scope *s = ll_ctx_scope(ctx);
@@ -116,6 +169,18 @@ static void track_bindings(ll_ctx *ctx, TSNode node) {
       break;
     case 'w':
       if (strcmp(t, "with_item") == 0) ll_resolve_with_item(ctx, node);
+      break;
+    case 'y':
+      if (strcmp(t, "yield") == 0) {
+        ll_funcdef *fd = ll_ctx_funcdef(ctx);
+        if (fd && ll_ctx_function(ctx)->kind == LL_SCOPE_FUNCTION) fd->has_yield = 1;
+      }
+      break;
+    case 'r':
+      if (strcmp(t, "return_statement") == 0 && ts_node_named_child_count(node) > 0) {
+        ll_funcdef *fd = ll_ctx_funcdef(ctx);
+        if (fd && ll_ctx_function(ctx)->kind == LL_SCOPE_FUNCTION) fd->returns_value = 1;
+      }
       break;
     case 'f':
       if (strcmp(t, "for_statement") == 0) {
@@ -184,9 +249,16 @@ static int path_is_homeassistant(const char *path) {
   return strstr(path, "custom_components/") != NULL || strstr(path, "homeassistant/components/") != NULL;
 }
 
-void ll_lint_source(const ll_linter *l, TSParser *parser, const ll_source *src, ll_findings *out) {
+void ll_lint_source(const ll_linter *l, TSParser *parser, const ll_source *src, ll_findings *out,
+                    ll_file_facts *facts) {
   ll_ctx ctx;
   memset(&ctx, 0, sizeof ctx);
+  ll_file_facts local_facts;
+  if (!facts) {
+    ll_facts_init(&local_facts);
+    facts = &local_facts;
+  }
+  ctx.facts = facts;
   ctx.linter = l;
   ctx.db = l->db;
   ctx.src = src;
@@ -195,6 +267,8 @@ void ll_lint_source(const ll_linter *l, TSParser *parser, const ll_source *src, 
   int is_package = 0;
   char *module = ll_module_name_for_path(src->path, &is_package);
   ctx.module = ll_arena_strdup(&ctx.arena, module);
+  facts->module = ll_arena_strdup(&facts->arena, module);
+  facts->path = ll_arena_strdup(&facts->arena, src->path);
   free(module);
   ctx.package = package_of(&ctx, ctx.module, is_package);
   ctx.ha = l->settings.ha_mode;
@@ -205,12 +279,14 @@ void ll_lint_source(const ll_linter *l, TSParser *parser, const ll_source *src, 
   if (!tree) {
     ll_findings_add(out, "LOOP901", src->path, (ll_pos){1, 1}, (ll_pos){1, 1}, "Syntax error: the parser gave up on this file");
     ll_arena_free(&ctx.arena);
+    if (facts == &local_facts) ll_facts_free(&local_facts);
     return;
   }
   ctx.root = ts_tree_root_node(tree);
   push_scope(&ctx, LL_SCOPE_MODULE, ctx.root);
   ll_resolve_module_prepass(&ctx);
   if (ctx.ha < 0) ctx.ha = 0;
+  facts->ha = (uint8_t)ctx.ha;
   for (size_t r = 0; r < l->nrules; r++)
     if (l->rules[r]->begin_file) l->rules[r]->begin_file(&ctx);
   walk(&ctx);
@@ -220,4 +296,5 @@ void ll_lint_source(const ll_linter *l, TSParser *parser, const ll_source *src, 
   ll_vec_free(&ctx.scopes);
   ts_tree_delete(tree);
   ll_arena_free(&ctx.arena);
+  if (facts == &local_facts) ll_facts_free(&local_facts);
 }

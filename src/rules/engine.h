@@ -39,11 +39,15 @@ const TSLanguage *tree_sitter_python(void);
 void ll_linter_init(ll_linter *l, const ll_ruledb *db, const ll_settings *settings);
 void ll_linter_free(ll_linter *l);
 
-/* Parses src with parser (one per thread) and runs every rule; findings go to out. */
-void ll_lint_source(const ll_linter *l, TSParser *parser, const ll_source *src, ll_findings *out);
+/* Parses src with parser (one per thread) and runs every rule; findings go to out and what
+ * the file tells the project model to facts (NULL: not kept). */
+void ll_lint_source(const ll_linter *l, TSParser *parser, const ll_source *src, ll_findings *out,
+                    ll_file_facts *facts);
 
 /* The rules, each in its own rule_*.c file. */
 extern const ll_rule ll_rule_syntax;
 extern const ll_rule ll_rule_blocking;
+extern const ll_rule ll_rule_calls; /* collects call sites for the project model */
+extern const ll_rule ll_rule_tasks; /* LOOP301 */
 
 #endif

@@ -2,6 +2,7 @@
  * (the body of an `async def`, or of a Home Assistant `@callback`), to a callable that
  * rules/blocking.json lists. Calls in a nested `def` or `lambda` run elsewhere and are
  * skipped by construction: the innermost function scope decides. */
+#include "../analysis/facts.h"
 #include "../util/strbuf.h"
 #include "engine.h"
 #include "registry.h"
@@ -27,12 +28,21 @@ static int passed_to_offload(ll_ctx *ctx, TSNode call) {
 
 static void enter(ll_ctx *ctx, TSNode call) {
   ll_scope *fn = ll_ctx_function(ctx);
-  if (!fn || fn->kind != LL_SCOPE_FUNCTION || (!fn->is_async && !fn->is_callback)) return;
-  const char *q = ll_resolve_qualname(ctx, field(call, "function"));
+  if (!fn || fn->kind != LL_SCOPE_FUNCTION) return;
+  const char *q = ll_ctx_callee(ctx, call);
   if (!q) return;
   const ll_blocking_entry *e = ll_ruledb_blocking(ctx->db, q);
   if (!e) return;
   if (e->lazy && passed_to_offload(ctx, call)) return;
+  /* every function records its first direct blocking call: sync helpers called from the
+   * loop are reported through the project model (LOOP110) */
+  ll_funcdef *fd = ll_ctx_funcdef(ctx);
+  if (fd && !fd->block_qual) {
+    fd->block_qual = ll_arena_strdup(&ctx->facts->arena, q);
+    fd->block_code = e->code;
+    fd->block_pos = ll_ctx_start(ctx, call);
+  }
+  if (!fn->is_async && !fn->is_callback) return;
   ll_strbuf msg;
   ll_strbuf_init(&msg);
   if (e->message && !e->is_prefix) ll_strbuf_add(&msg, e->message);

@@ -31,6 +31,11 @@ void ll_ruledb_free(ll_ruledb *db) {
   ll_strmap_free(&db->calls);
   ll_strmap_free(&db->method_calls);
   ll_strmap_free(&db->aliases);
+  ll_strmap_free(&db->task_create);
+  ll_strmap_free(&db->task_loop_methods);
+  ll_strmap_free(&db->task_kept);
+  ll_strmap_free(&db->ha_names);
+  ll_strmap_free(&db->deprecated);
   ll_arena_free(&db->arena);
 }
 
@@ -192,6 +197,31 @@ int ll_ruledb_load_text(ll_ruledb *db, const char *name, const char *text, char 
     rc = load_calls(db, name, "method_calls", s, &db->method_calls, err, errlen);
   if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "aliases")))
     rc = load_string_map(db, name, "aliases", s, &db->aliases, err, errlen);
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "ha_names")))
+    rc = load_string_map(db, name, "ha_names", s, &db->ha_names, err, errlen);
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "tasks"))) {
+    const cJSON *l;
+    if (!cJSON_IsObject(s)) rc = fail(err, errlen, name, "tasks", -1, "must be an object");
+    if (!rc && (l = cJSON_GetObjectItemCaseSensitive(s, "create")))
+      rc = load_name_list(db, name, "tasks.create", l, &db->task_create, (void *)1, err, errlen);
+    if (!rc && (l = cJSON_GetObjectItemCaseSensitive(s, "loop_methods")))
+      rc = load_name_list(db, name, "tasks.loop_methods", l, &db->task_loop_methods, (void *)1, err, errlen);
+    if (!rc && (l = cJSON_GetObjectItemCaseSensitive(s, "kept")))
+      rc = load_name_list(db, name, "tasks.kept", l, &db->task_kept, (void *)1, err, errlen);
+  }
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "deprecated"))) {
+    if (!cJSON_IsArray(s)) rc = fail(err, errlen, name, "deprecated", -1, "must be a list");
+    const cJSON *it;
+    int i = 0;
+    cJSON_ArrayForEach(it, s) {
+      if (rc) break;
+      int bad = 0;
+      const char *qn = opt_string(it, "name", &bad), *msg = opt_string(it, "message", &bad);
+      if (bad || !qn) rc = fail(err, errlen, name, "deprecated", i, "needs a string \"name\" (and \"message\")");
+      else ll_strmap_put(&db->deprecated, dup(db, qn), (void *)dup(db, msg ? msg : "deprecated"));
+      i++;
+    }
+  }
   cJSON_Delete(root);
   return rc;
 }
@@ -266,6 +296,8 @@ int ll_ruledb_is_offload(const ll_ruledb *db, const char *qualname, const char *
 ll_call_kind ll_ruledb_call_kind(const ll_ruledb *db, const char *qualname) {
   return (ll_call_kind)(intptr_t)ll_strmap_get(&db->calls, qualname);
 }
+
+int ll_ruledb_has(const ll_strmap *map, const char *name) { return name && ll_strmap_get(map, name) != NULL; }
 
 ll_call_kind ll_ruledb_method_kind(const ll_ruledb *db, const char *method) {
   return (ll_call_kind)(intptr_t)ll_strmap_get(&db->method_calls, method);

@@ -39,6 +39,11 @@ typedef struct ll_ruledb {
   ll_strmap calls;             /* qualified name -> (void*)(intptr_t)ll_call_kind */
   ll_strmap method_calls;      /* bare method name -> ll_call_kind, for receivers of unknown type */
   ll_strmap aliases;           /* foreign code (ASYNC251) -> our code (LOOP101) */
+  ll_strmap task_create;       /* qualified task factories whose result must be kept */
+  ll_strmap task_loop_methods; /* method names that create tasks on an event loop of unknown type */
+  ll_strmap task_kept;         /* factories that keep a reference themselves (TaskGroup, hass) */
+  ll_strmap ha_names;          /* Home Assistant mode: conventional names -> type (`hass`) */
+  ll_strmap deprecated;        /* qualified name -> message (LOOP505) */
   size_t nblocking;
 } ll_ruledb;
 
@@ -59,5 +64,7 @@ const char *ll_ruledb_returns(const ll_ruledb *db, const char *qualname);
 int ll_ruledb_is_offload(const ll_ruledb *db, const char *qualname, const char *method);
 ll_call_kind ll_ruledb_call_kind(const ll_ruledb *db, const char *qualname);
 ll_call_kind ll_ruledb_method_kind(const ll_ruledb *db, const char *method);
+/* Whether db lists name in map (for the set-like sections). */
+int ll_ruledb_has(const ll_strmap *map, const char *name);
 
 #endif

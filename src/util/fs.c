@@ -142,3 +142,64 @@ char *ll_data_dir(const char *argv0) {
 #endif
   return NULL;
 }
+
+static int has_init_py(const char *dir) {
+  ll_strbuf p;
+  ll_strbuf_init(&p);
+  ll_strbuf_addf(&p, "%s/__init__.py", dir);
+  struct stat st;
+  int ok = stat(p.data, &st) == 0;
+  ll_strbuf_free(&p);
+  return ok;
+}
+
+void ll_fs_package_context(const ll_pathlist *files, ll_pathlist *out) {
+  ll_pathlist roots = {0};
+  for (size_t i = 0; i < files->len; i++) {
+    char *dir = ll_xstrdup(files->items[i]);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = 0;
+    else { free(dir); dir = ll_xstrdup("."); }
+    if (!has_init_py(dir)) { free(dir); continue; }
+    for (;;) {
+      ll_strbuf parent;
+      ll_strbuf_init(&parent);
+      ll_strbuf_addf(&parent, "%s/..", dir);
+      char *real = realpath(parent.data, NULL);
+      ll_strbuf_free(&parent);
+      if (!real || !has_init_py(real) || strcmp(real, "/") == 0) { free(real); break; }
+      free(dir);
+      dir = real;
+    }
+    int seen = 0;
+    for (size_t r = 0; r < roots.len; r++)
+      if (strcmp(roots.items[r], dir) == 0) seen = 1;
+    if (seen) free(dir);
+    else ll_vec_push(&roots, dir);
+  }
+  if (!roots.len) { ll_vec_free(&roots); return; }
+  ll_pathlist found = {0};
+  ll_fs_errors errors = {0};
+  ll_fs_collect(roots.items, roots.len, &found, &errors);
+  ll_fs_errors_free(&errors);
+  /* drop the files already given (compared by real path) */
+  LL_VEC(char *) given = {0};
+  for (size_t i = 0; i < files->len; i++) {
+    char *r = realpath(files->items[i], NULL);
+    if (r) ll_vec_push(&given, r);
+  }
+  for (size_t i = 0; i < found.len; i++) {
+    char *r = realpath(found.items[i], NULL);
+    int dup = 0;
+    for (size_t g = 0; r && g < given.len; g++)
+      if (strcmp(given.items[g], r) == 0) { dup = 1; break; }
+    free(r);
+    if (dup) free(found.items[i]);
+    else ll_vec_push(out, found.items[i]);
+  }
+  found.len = 0;
+  ll_pathlist_free(&found);
+  for (size_t i = 0; i < given.len; i++) free(given.items[i]);
+  ll_vec_free(&given);
+  ll_pathlist_free(&roots);
+}

@@ -23,6 +23,11 @@ void ll_fs_errors_free(ll_fs_errors *e);
 /* Whether a folder name is skipped while walking. */
 int ll_fs_skip_dir(const char *name);
 
+/* The other files of the packages the given files sit in (walking up through folders with an
+ * __init__.py to the top package), minus the files themselves: the project model needs their
+ * definitions even when only one file is linted (pre-commit, editors). */
+void ll_fs_package_context(const ll_pathlist *files, ll_pathlist *out);
+
 /* The folder holding rules/ and docs/: $LOOPLINT_DATA, then <exe>/../share/looplint, then the
  * source tree the binary was built from. Returns a malloc'd path or NULL. */
 char *ll_data_dir(const char *argv0);

@@ -58,7 +58,7 @@ static inline const char *lint_codes(test_env *e, const char *path, const char *
   ll_findings_init(&e->out);
   ll_source src;
   ll_source_from_buffer(&src, path, code, strlen(code));
-  ll_lint_source(&e->linter, e->parser, &src, &e->out);
+  ll_lint_source(&e->linter, e->parser, &src, &e->out, NULL);
   ll_source_free(&src);
   ll_findings_sort(&e->out);
   buf[0] = 0;

@@ -1,0 +1,39 @@
+/* facts.c: create/free for per-file facts. */
+#include "facts.h"
+
+#include <string.h>
+
+void ll_facts_init(ll_file_facts *f) {
+  memset(f, 0, sizeof *f);
+  ll_arena_init(&f->arena);
+}
+
+void ll_facts_free(ll_file_facts *f) {
+  for (size_t i = 0; i < f->classes.len; i++) ll_vec_free(&f->classes.items[i].bases);
+  ll_vec_free(&f->funcs);
+  ll_vec_free(&f->classes);
+  ll_vec_free(&f->calls);
+  ll_vec_free(&f->exports);
+  ll_arena_free(&f->arena);
+}
+
+void ll_facts_dump(FILE *out, const ll_file_facts *f) {
+  fprintf(out, "file %s module %s%s\n", f->path, f->module, f->context_only ? " (context)" : "");
+  for (size_t i = 0; i < f->exports.len; i++) fprintf(out, "  export %s = %s\n", f->exports.items[i].name, f->exports.items[i].target);
+  for (size_t i = 0; i < f->classes.len; i++) {
+    fprintf(out, "  class %s", f->classes.items[i].qual);
+    for (size_t b = 0; b < f->classes.items[i].bases.len; b++) fprintf(out, " %s", f->classes.items[i].bases.items[b]);
+    fputc('\n', out);
+  }
+  for (size_t i = 0; i < f->funcs.len; i++) {
+    const ll_funcdef *d = &f->funcs.items[i];
+    fprintf(out, "  def %s%s%s%s%s%s block=%s\n", d->qual, d->is_async ? " async" : "", d->is_callback ? " callback" : "",
+            d->has_yield ? " yield" : "", d->returns_value ? " returns" : "", d->is_stub ? " stub" : "",
+            d->block_qual ? d->block_qual : "-");
+  }
+  for (size_t i = 0; i < f->calls.len; i++) {
+    const ll_callsite *c = &f->calls.items[i];
+    fprintf(out, "  call %s at %u:%u use=%d func=%d%s\n", c->callee, c->start.row, c->start.col, c->use, c->func,
+            c->on_loop ? " on-loop" : "");
+  }
+}

@@ -1,0 +1,67 @@
+/* facts.h: what one file contributes to the project model, extracted during its single
+ * walk so the tree can be freed at once: its definitions, its module-level imports (which
+ * re-export names), the calls whose meaning depends on other files, and the blocking calls
+ * each function makes directly. All strings live in the facts' arena. */
+#ifndef LL_FACTS_H
+#define LL_FACTS_H
+#include <stdint.h>
+#include <stdio.h>
+#include "../report/finding.h"
+#include "../util/arena.h"
+#include "../util/vec.h"
+#include "usage.h"
+
+typedef struct ll_funcdef {
+  const char *qual;  /* "pkg.mod.Class.method" */
+  const char *name;
+  const char *cls;   /* qual of the class it is a method of, or NULL */
+  uint8_t is_async, is_callback, has_yield, returns_value, is_property, is_static, is_nested;
+  uint8_t is_stub;       /* body is only a docstring, pass, ... or raise: an interface to override */
+  uint8_t other_decorator; /* a decorator we do not know may change what calling it returns */
+  ll_pos pos;
+  /* first blocking call made directly in the body (not in nested defs), for chains */
+  const char *block_qual, *block_code;
+  ll_pos block_pos;
+} ll_funcdef;
+
+typedef struct ll_classdef {
+  const char *qual;
+  LL_VEC(const char *) bases; /* resolved qualified names */
+} ll_classdef;
+
+typedef struct ll_callsite {
+  const char *callee;      /* qualified name as resolved in its file */
+  const char *text;        /* the callee as written, for messages */
+  const char *local;       /* LL_USE_LOCAL target */
+  const char *super_of;    /* super().m(): the class whose bases to search, else NULL */
+  ll_pos start, end;
+  int32_t func;            /* index into funcs of the caller, -1 at module level */
+  uint8_t use;             /* ll_use */
+  uint8_t local_unused;
+  uint8_t on_loop;         /* the caller runs on the event loop: async def or @callback */
+  uint8_t bare_ok;         /* a method call on an instance: its bare name may be looked up */
+} ll_callsite;
+
+typedef struct ll_export {
+  const char *name;   /* local name at module level */
+  const char *target; /* qualified name it stands for */
+} ll_export;
+
+typedef struct ll_file_facts {
+  ll_arena arena;
+  const char *path;
+  const char *module;
+  uint8_t ha;          /* Home Assistant mode */
+  uint8_t context_only; /* loaded for definitions only: no findings of its own are reported */
+  LL_VEC(ll_funcdef) funcs;
+  LL_VEC(ll_classdef) classes;
+  LL_VEC(ll_callsite) calls;
+  LL_VEC(ll_export) exports;
+} ll_file_facts;
+
+void ll_facts_init(ll_file_facts *f);
+void ll_facts_free(ll_file_facts *f);
+/* Debugging aid (LOOPLINT_DEBUG_FACTS=1): the facts of a file, one line per item. */
+void ll_facts_dump(FILE *out, const ll_file_facts *f);
+
+#endif

@@ -1,0 +1,266 @@
+/* project.c: indexing the facts of all files and the cross-file rules. */
+#include "project.h"
+#include "../rules/registry.h"
+#include "../util/strbuf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void ll_project_build(ll_project *p, ll_file_facts *files, size_t nfiles, const ll_ruledb *db) {
+  memset(p, 0, sizeof *p);
+  ll_arena_init(&p->arena);
+  p->files = files;
+  p->nfiles = nfiles;
+  p->db = db;
+  for (size_t f = 0; f < nfiles; f++) {
+    ll_file_facts *ff = &files[f];
+    for (size_t i = 0; i < ff->funcs.len; i++) {
+      ll_funcdef *d = &ff->funcs.items[i];
+      if (d->is_nested) continue; /* a nested def is not reachable by name from elsewhere */
+      ll_funcref *r = ll_arena_alloc(&p->arena, sizeof *r);
+      r->file = ff;
+      r->def = d;
+      r->index = (int32_t)i;
+      ll_strmap_put(&p->funcs, d->qual, r);
+      if (d->cls) ll_strmap_put(d->is_async ? &p->async_methods : &p->sync_methods, d->name, (void *)1);
+    }
+    for (size_t i = 0; i < ff->classes.len; i++) ll_strmap_put(&p->classes, ff->classes.items[i].qual, &ff->classes.items[i]);
+    for (size_t i = 0; i < ff->exports.len; i++) {
+      const ll_export *e = &ff->exports.items[i];
+      const char *key = ll_arena_join(&p->arena, ff->module, e->name);
+      if (strcmp(key, e->target) != 0) ll_strmap_put(&p->exports, key, (void *)e->target);
+    }
+  }
+  p->calls_by_func = ll_xcalloc(nfiles ? nfiles : 1, sizeof(*p->calls_by_func));
+}
+
+void ll_project_free(ll_project *p) {
+  for (size_t f = 0; f < p->nfiles; f++) {
+    if (!p->calls_by_func[f]) continue;
+    for (size_t i = 0; i < p->files[f].funcs.len; i++) ll_vec_free(&p->calls_by_func[f][i]);
+    free(p->calls_by_func[f]);
+  }
+  free(p->calls_by_func);
+  ll_strmap_free(&p->funcs);
+  ll_strmap_free(&p->classes);
+  ll_strmap_free(&p->exports);
+  ll_strmap_free(&p->async_methods);
+  ll_strmap_free(&p->sync_methods);
+  ll_arena_free(&p->arena);
+}
+
+#define MAX_DEPTH 12
+
+static ll_funcref *resolve_func(ll_project *p, const char *q, int depth, const char **lib);
+
+/* The class a name stands for, following re-exports. */
+static const ll_classdef *resolve_class(ll_project *p, const char *q, int depth) {
+  if (!q || depth > MAX_DEPTH) return NULL;
+  const ll_classdef *c = ll_strmap_get(&p->classes, q);
+  if (c) return c;
+  const char *t = ll_strmap_get(&p->exports, q);
+  if (t) return resolve_class(p, t, depth + 1);
+  const char *dot = strrchr(q, '.');
+  if (!dot) return NULL;
+  /* pkg.Name where pkg re-exports a module: try the re-exported prefix */
+  char *prefix = ll_arena_strndup(&p->arena, q, (size_t)(dot - q));
+  const char *pt = ll_strmap_get(&p->exports, prefix);
+  if (pt) return resolve_class(p, ll_arena_join(&p->arena, pt, dot + 1), depth + 1);
+  return NULL;
+}
+
+/* Method lookup through the class and its bases (depth-first, like a simple MRO). A base
+ * outside the project gives its qualified name to the rules data (lib). */
+static ll_funcref *method_in(ll_project *p, const ll_classdef *c, const char *m, int depth, int skip_self,
+                             const char **lib) {
+  if (!c || depth > MAX_DEPTH) return NULL;
+  if (!skip_self) {
+    ll_funcref *r = ll_strmap_get(&p->funcs, ll_arena_join(&p->arena, c->qual, m));
+    if (r) return r;
+  }
+  for (size_t i = 0; i < c->bases.len; i++) {
+    const ll_classdef *b = resolve_class(p, c->bases.items[i], depth + 1);
+    if (b) {
+      ll_funcref *r = method_in(p, b, m, depth + 1, 0, lib);
+      if (r) return r;
+    } else if (lib && !*lib) {
+      const char *cand = ll_arena_join(&p->arena, c->bases.items[i], m);
+      if (ll_ruledb_call_kind(p->db, cand) != LL_CALL_UNKNOWN) *lib = cand;
+    }
+  }
+  return NULL;
+}
+
+static ll_funcref *resolve_func(ll_project *p, const char *q, int depth, const char **lib) {
+  if (!q || depth > MAX_DEPTH) return NULL;
+  ll_funcref *r = ll_strmap_get(&p->funcs, q);
+  if (r) return r;
+  const char *t = ll_strmap_get(&p->exports, q);
+  if (t && strcmp(t, q) != 0) return resolve_func(p, t, depth + 1, lib);
+  const char *dot = strrchr(q, '.');
+  if (!dot) return NULL;
+  char *prefix = ll_arena_strndup(&p->arena, q, (size_t)(dot - q));
+  const ll_classdef *c = resolve_class(p, prefix, depth + 1);
+  if (c) return method_in(p, c, dot + 1, depth + 1, 0, lib);
+  const char *pt = ll_strmap_get(&p->exports, prefix);
+  if (pt) return resolve_func(p, ll_arena_join(&p->arena, pt, dot + 1), depth + 1, lib);
+  return NULL;
+}
+
+ll_funcref *ll_project_resolve_call(ll_project *p, const ll_callsite *cs, const char **lib) {
+  if (lib) *lib = NULL;
+  if (cs->callee[0] == '?') return NULL;
+  if (cs->super_of) {
+    const ll_classdef *c = ll_strmap_get(&p->classes, cs->super_of);
+    const char *m = strrchr(cs->callee, '.');
+    return c && m ? method_in(p, c, m + 1, 0, 1, lib) : NULL;
+  }
+  return resolve_func(p, cs->callee, 0, lib);
+}
+
+static const char *bare_method(const ll_callsite *cs) {
+  const char *dot = strrchr(cs->callee, '.');
+  return dot ? dot + 1 : cs->callee;
+}
+
+ll_callee_kind ll_project_callee_kind(ll_project *p, const ll_callsite *cs) {
+  const char *lib = NULL;
+  ll_funcref *r = ll_project_resolve_call(p, cs, &lib);
+  if (r) {
+    const ll_funcdef *d = r->def;
+    if (d->is_async) return d->has_yield ? LL_CALLEE_ASYNC_GENERATOR : LL_CALLEE_COROUTINE;
+    if (d->other_decorator || d->is_property) return LL_CALLEE_UNKNOWN;
+    /* an interface stub may be overridden by an async def in a subclass */
+    if (d->is_stub) return LL_CALLEE_UNKNOWN;
+    if (d->cls && ll_strmap_get(&p->async_methods, d->name)) return LL_CALLEE_UNKNOWN;
+    if (d->is_callback && !d->returns_value) return LL_CALLEE_NOT_AWAITABLE;
+    if (!d->returns_value && !d->has_yield) return LL_CALLEE_NOT_AWAITABLE;
+    return LL_CALLEE_UNKNOWN;
+  }
+  ll_call_kind k = LL_CALL_UNKNOWN;
+  if (lib) k = ll_ruledb_call_kind(p->db, lib);
+  if (k == LL_CALL_UNKNOWN && cs->callee[0] != '?') k = ll_ruledb_call_kind(p->db, cs->callee);
+  if (k == LL_CALL_UNKNOWN && cs->bare_ok) {
+    /* bare method name of a receiver we could not type: only if the project does not define a
+     * method of that name itself with the other colour */
+    const char *m = bare_method(cs);
+    k = ll_ruledb_method_kind(p->db, m);
+    if (k == LL_CALL_COROUTINE && ll_strmap_get(&p->sync_methods, m)) k = LL_CALL_UNKNOWN;
+    if (k == LL_CALL_NOT_COROUTINE && ll_strmap_get(&p->async_methods, m)) k = LL_CALL_UNKNOWN;
+  }
+  switch (k) {
+    case LL_CALL_COROUTINE: return LL_CALLEE_COROUTINE;
+    case LL_CALL_AWAITABLE: return LL_CALLEE_AWAITABLE;
+    case LL_CALL_NOT_COROUTINE: return LL_CALLEE_NOT_AWAITABLE;
+    default: return LL_CALLEE_UNKNOWN;
+  }
+}
+
+/* --- LOOP110: transitive blocking through sync project functions --- */
+
+static ll_callsite_list *calls_of(ll_project *p, ll_funcref *r) {
+  size_t f = (size_t)(r->file - p->files);
+  if (!p->calls_by_func[f]) {
+    ll_file_facts *ff = r->file;
+    p->calls_by_func[f] = ll_xcalloc(ff->funcs.len ? ff->funcs.len : 1, sizeof(*p->calls_by_func[f]));
+    for (size_t i = 0; i < ff->calls.len; i++) {
+      ll_callsite *cs = &ff->calls.items[i];
+      if (cs->func >= 0) ll_vec_push(&p->calls_by_func[f][cs->func], cs);
+    }
+  }
+  return &p->calls_by_func[f][r->index];
+}
+
+/* Whether calling r blocks: it makes a blocking call itself, or calls (directly) a sync
+ * project function that does. Cycles end in "does not" for the function being visited. */
+static int blocks(ll_project *p, ll_funcref *r, int depth) {
+  if (r->block_state == 2) return 1;
+  if (r->block_state == 3 || r->block_state == 1) return 0;
+  if (r->def->is_async || depth > 64) return 0;
+  if (r->def->block_qual) { r->block_state = 2; return 1; }
+  r->block_state = 1;
+  ll_callsite_list *calls = calls_of(p, r);
+  for (size_t i = 0; i < calls->len; i++) {
+    ll_funcref *c = ll_project_resolve_call(p, calls->items[i], NULL);
+    if (c && c != r && !c->def->is_async && blocks(p, c, depth + 1)) {
+      r->block_next = c;
+      r->block_state = 2;
+      return 1;
+    }
+  }
+  r->block_state = 3;
+  return 0;
+}
+
+static const char *short_path(const char *path) {
+  const char *s = strrchr(path, '/');
+  return s ? s + 1 : path;
+}
+
+static void describe_chain(ll_strbuf *sb, ll_funcref *r) {
+  int n = 0;
+  for (ll_funcref *c = r; c && n < 8; c = c->block_next, n++) {
+    ll_strbuf_addf(sb, "%s%s()", n ? " -> " : "", c->def->name);
+    if (!c->block_next) {
+      const char *b = c->def->block_qual;
+      if (strncmp(b, "builtins.", 9) == 0) b += 9;
+      ll_strbuf_addf(sb, " -> %s() at %s:%u", b, short_path(c->file->path), c->def->block_pos.row);
+    }
+  }
+}
+
+static void report(ll_findings *out, const ll_file_facts *ff, const ll_callsite *cs, const char *code, const char *msg) {
+  ll_findings_add(out, ll_registry_code(code), ff->path, cs->start, cs->end, "%s", msg);
+}
+
+void ll_project_check(ll_project *p, ll_findings *out) {
+  ll_strbuf msg;
+  ll_strbuf_init(&msg);
+  for (size_t f = 0; f < p->nfiles; f++) {
+    ll_file_facts *ff = &p->files[f];
+    if (ff->context_only) continue;
+    for (size_t i = 0; i < ff->calls.len; i++) {
+      const ll_callsite *cs = &ff->calls.items[i];
+      ll_strbuf_clear(&msg);
+      if (cs->use == LL_USE_DISCARDED || cs->use == LL_USE_BOOL || (cs->use == LL_USE_LOCAL && cs->local_unused) ||
+          cs->use == LL_USE_AWAITED) {
+        ll_callee_kind k = ll_project_callee_kind(p, cs);
+        int in_async = cs->func >= 0 && ff->funcs.items[cs->func].is_async;
+        if (k == LL_CALLEE_COROUTINE && cs->use == LL_USE_DISCARDED) {
+          if (in_async)
+            ll_strbuf_addf(&msg, "`%s()` is a coroutine and is never awaited: it does not run; add `await`", cs->text);
+          else
+            ll_strbuf_addf(&msg, "`%s()` is a coroutine and is never awaited: calling it from sync code does not run it; "
+                                 "%s", cs->text, ff->ha ? "schedule it with `hass.async_create_task(...)`"
+                                                       : "await it from async code or schedule it as a task");
+          report(out, ff, cs, "LOOP201", msg.data);
+        } else if (k == LL_CALLEE_COROUTINE && cs->use == LL_USE_LOCAL) {
+          ll_strbuf_addf(&msg, "The coroutine from `%s()` is stored in `%s` and never awaited or passed on: it does not run",
+                         cs->text, cs->local);
+          report(out, ff, cs, "LOOP202", msg.data);
+        } else if ((k == LL_CALLEE_COROUTINE || k == LL_CALLEE_AWAITABLE) && cs->use == LL_USE_BOOL) {
+          ll_strbuf_addf(&msg, "`%s()` returns %s, which is always true as a condition; add `await`", cs->text,
+                         k == LL_CALLEE_COROUTINE ? "a coroutine" : "an awaitable");
+          report(out, ff, cs, "LOOP203", msg.data);
+        } else if (k == LL_CALLEE_NOT_AWAITABLE && cs->use == LL_USE_AWAITED) {
+          ll_strbuf_addf(&msg, "`%s()` does not return an awaitable: `await` on its result raises TypeError; remove `await`",
+                         cs->text);
+          report(out, ff, cs, "LOOP204", msg.data);
+        }
+      }
+      if (cs->on_loop) {
+        ll_funcref *r = ll_project_resolve_call(p, cs, NULL);
+        if (r && !r->def->is_async && !r->def->is_callback && !r->def->is_property && blocks(p, r, 0)) {
+          ll_strbuf_clear(&msg);
+          const ll_funcdef *caller = &ff->funcs.items[cs->func];
+          ll_strbuf_addf(&msg, "`%s()` blocks the event loop: ", cs->text);
+          describe_chain(&msg, r);
+          if (ff->ha) ll_strbuf_addf(&msg, "; use `await hass.async_add_executor_job(%s, ...)`", cs->text);
+          else ll_strbuf_addf(&msg, "; use `await asyncio.to_thread(%s, ...)`", cs->text);
+          report(out, ff, cs, caller->is_async ? "LOOP110" : "LOOP111", msg.data);
+        }
+      }
+    }
+  }
+  ll_strbuf_free(&msg);
+}

@@ -1,0 +1,50 @@
+/* project.h: the project model. Phase 1 (the per-file walk) leaves one ll_file_facts per
+ * file; this indexes them (functions, classes, re-exports) and decides what needs more than
+ * one file: coroutines never awaited (LOOP201-203), awaiting something that is not awaitable
+ * (LOOP204), and sync helpers that block, called from the loop (LOOP110, with the chain). */
+#ifndef LL_PROJECT_H
+#define LL_PROJECT_H
+#include "../rules/ruledb.h"
+#include "facts.h"
+
+typedef struct ll_funcref {
+  ll_file_facts *file;
+  ll_funcdef *def;
+  int32_t index;
+  uint8_t block_state; /* 0 unknown, 1 visiting, 2 blocks, 3 does not */
+  struct ll_funcref *block_next; /* the callee the chain goes through, NULL when direct */
+} ll_funcref;
+
+typedef LL_VEC(ll_callsite *) ll_callsite_list;
+
+typedef struct ll_project {
+  ll_file_facts *files;
+  size_t nfiles;
+  ll_arena arena;
+  ll_strmap funcs;          /* qual -> ll_funcref* */
+  ll_strmap classes;        /* qual -> ll_classdef* */
+  ll_strmap exports;        /* "module.name" -> target qual */
+  ll_strmap async_methods;  /* method names defined with async def somewhere in the project */
+  ll_strmap sync_methods;   /* method names defined with def somewhere in the project */
+  ll_callsite_list **calls_by_func; /* per file: per function, its call sites (built lazily) */
+  const ll_ruledb *db;
+} ll_project;
+
+void ll_project_build(ll_project *p, ll_file_facts *files, size_t nfiles, const ll_ruledb *db);
+void ll_project_free(ll_project *p);
+/* Appends the project-wide findings for every file that is not context_only. */
+void ll_project_check(ll_project *p, ll_findings *out);
+
+/* What calling a qualified name gives, as far as the project and the rules data know. */
+typedef enum ll_callee_kind {
+  LL_CALLEE_UNKNOWN = 0,
+  LL_CALLEE_COROUTINE,
+  LL_CALLEE_AWAITABLE,
+  LL_CALLEE_NOT_AWAITABLE,
+  LL_CALLEE_ASYNC_GENERATOR,
+} ll_callee_kind;
+/* The project function a call site reaches (through re-exports, bases, super()), or NULL. */
+ll_funcref *ll_project_resolve_call(ll_project *p, const ll_callsite *cs, const char **library_qual);
+ll_callee_kind ll_project_callee_kind(ll_project *p, const ll_callsite *cs);
+
+#endif

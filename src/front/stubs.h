@@ -1,0 +1,60 @@
+/* stubs.h: reading Python type stubs (*.pyi, typeshed layout) with the tree-sitter front end
+ * and deriving the library facts looplint's rules data holds: which callables are coroutine
+ * functions, which return awaitables (Future, Task, Awaitable, Coroutine), and which type a
+ * class, factory function, method or property produces. `looplint typeshed` writes them to
+ * rules/typeshed.json. Facts are keyed by every public qualified name a definition has: its
+ * defining module and each package that re-exports it (`asyncio.tasks.sleep`, `asyncio.sleep`),
+ * and for methods every public class that has them, inherited ones included. */
+#ifndef LL_STUBS_H
+#define LL_STUBS_H
+#include <stddef.h>
+#include "../util/arena.h"
+#include "../util/vec.h"
+
+typedef struct ll_stubs ll_stubs;
+
+typedef struct ll_stubs_pair {
+  const char *name;
+  const char *value;
+} ll_stubs_pair;
+
+/* What ll_stubs_derive produces; every string lives in the facts' arena. */
+typedef struct ll_stubs_facts {
+  ll_arena arena;
+  LL_VEC(const char *) coroutine; /* sorted, unique */
+  LL_VEC(const char *) awaitable; /* sorted, unique */
+  LL_VEC(ll_stubs_pair) returns;  /* sorted by name, unique names */
+  LL_VEC(const char *) notes;     /* questionable definitions met (mixed async/sync branches) */
+  size_t trimmed_returns;         /* returns entries left out by trim_returns */
+} ll_stubs_facts;
+
+typedef struct ll_stubs_options {
+  /* Leave out the returns entries of third-party distributions that have no coroutine or
+   * awaitable at all: the engine never needs their types to find a missing await. */
+  int trim_returns;
+} ll_stubs_options;
+
+/* Reports a stub that was skipped (unreadable, syntax error). */
+typedef void (*ll_stubs_warn_fn)(void *ctx, const char *path, const char *reason);
+
+ll_stubs *ll_stubs_new(void);
+void ll_stubs_free(ll_stubs *s);
+
+/* Reads one stub as module `module` ("asyncio.tasks"; a package's __init__.pyi has is_package
+ * set). origin groups modules for trimming: "stdlib" or the distribution name. Returns 0, or
+ * -1 with the reason in err (unreadable file, syntax error with its line). */
+int ll_stubs_add_file(ll_stubs *s, const char *path, const char *module, int is_package, const char *origin,
+                      char *err, size_t errlen);
+
+/* Reads a typeshed folder: DIR/stdlib/ **.pyi, and DIR/stubs/<dist>/ **.pyi whose top-level
+ * folders are packages. Stubs that fail are reported through warn and skipped. Returns the
+ * number of stubs read, or -1 with the reason in err when DIR is missing or has neither
+ * stdlib/ nor stubs/. */
+long ll_stubs_add_typeshed(ll_stubs *s, const char *dir, ll_stubs_warn_fn warn, void *warn_ctx, char *err,
+                           size_t errlen);
+
+/* Resolves imports and re-exports across everything read and fills out (initialised here). */
+void ll_stubs_derive(ll_stubs *s, const ll_stubs_options *opt, ll_stubs_facts *out);
+void ll_stubs_facts_free(ll_stubs_facts *f);
+
+#endif

@@ -1,0 +1,68 @@
+/* rule_calls.c: collects the call sites the project model decides on (LOOP110, LOOP2xx):
+ * the callee's qualified name as this file resolves it, how the result is used, and
+ * whether the caller runs on the event loop. Calls to builtins and calls whose callee
+ * cannot be named are not kept, except method calls whose bare name the rules data knows. */
+#include "../analysis/facts.h"
+#include "engine.h"
+
+#include <string.h>
+
+static TSNode field(TSNode n, const char *f) { return ts_node_child_by_field_name(n, f, (uint32_t)strlen(f)); }
+static int is(TSNode n, const char *t) { return !ts_node_is_null(n) && strcmp(ts_node_type(n), t) == 0; }
+
+static void enter(ll_ctx *ctx, TSNode call) {
+  TSNode fnode = field(call, "function");
+  if (ts_node_is_null(fnode)) return;
+  const char *q = NULL, *super_of = NULL;
+  if (is(fnode, "attribute")) {
+    TSNode obj = field(fnode, "object");
+    if (is(obj, "call") && is(field(obj, "function"), "identifier") && ll_ctx_text_is(ctx, field(obj, "function"), "super")) {
+      ll_scope *cls = ll_ctx_class(ctx);
+      if (!cls) return;
+      super_of = cls->qual;
+      q = ll_arena_join(&ctx->arena, cls->qual, ll_ctx_text(ctx, field(fnode, "attribute")));
+    }
+  }
+  if (!q) q = ll_ctx_callee(ctx, call);
+  const char *method = NULL;
+  if (!q) {
+    /* unknown receiver: kept only when the bare method name means something */
+    if (!is(fnode, "attribute")) return;
+    method = ll_ctx_text(ctx, field(fnode, "attribute"));
+    if (ll_ruledb_method_kind(ctx->db, method) == LL_CALL_UNKNOWN) return;
+  } else if (strncmp(q, "builtins.", 9) == 0) return;
+  /* the bare method name stands in for an unknown type only on instances: `self.x.m()`,
+   * `obj.m()`, not `module.m()` (a module function is named by its qualified name) */
+  int bare_ok = 0;
+  if (is(fnode, "attribute")) {
+    TSNode obj = field(fnode, "object");
+    const char *oq = ll_resolve_type(ctx, obj) ? NULL : ll_resolve_qualname(ctx, obj);
+    const char *root = ll_ctx_text(ctx, obj);
+    bare_ok = oq == NULL || strncmp(root, "self.", 5) == 0 || strcmp(root, "self") == 0;
+  }
+  if (method && !bare_ok) return;
+  ll_call_use u = ll_usage_of_call(ctx, call);
+  ll_scope *fn = ll_ctx_function(ctx);
+  ll_funcdef *fd = ll_ctx_funcdef(ctx);
+  int in_function = fd && fn && fn->kind == LL_SCOPE_FUNCTION;
+  if (!in_function && u.use != LL_USE_DISCARDED && u.use != LL_USE_BOOL && u.use != LL_USE_AWAITED) return;
+  ll_file_facts *facts = ctx->facts;
+  ll_callsite cs;
+  memset(&cs, 0, sizeof cs);
+  cs.callee = q ? ll_arena_strdup(&facts->arena, q) : ll_arena_join(&facts->arena, "?", method);
+  const char *text = ll_ctx_text(ctx, fnode);
+  cs.text = strlen(text) > 80 ? ll_arena_strndup(&facts->arena, text, 80) : ll_arena_strdup(&facts->arena, text);
+  cs.local = u.local ? ll_arena_strdup(&facts->arena, u.local) : NULL;
+  cs.super_of = super_of ? ll_arena_strdup(&facts->arena, super_of) : NULL;
+  cs.start = ll_ctx_start(ctx, call);
+  cs.end = ll_ctx_end(ctx, call);
+  cs.func = in_function ? fn->func_index : -1;
+  cs.use = (uint8_t)u.use;
+  cs.local_unused = (uint8_t)u.local_unused;
+  cs.on_loop = in_function && (fn->is_async || fn->is_callback);
+  cs.bare_ok = (uint8_t)bare_ok;
+  ll_vec_push(&facts->calls, cs);
+}
+
+static const char *const NODES[] = {"call", NULL};
+const ll_rule ll_rule_calls = {.id = "calls", .node_types = NODES, .enter = enter};

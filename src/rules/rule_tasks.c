@@ -1,0 +1,51 @@
+/* rule_tasks.c: LOOP301. The event loop keeps only a weak reference to a task, so a task
+ * whose result is dropped (or kept only in a local nobody reads) can be garbage collected
+ * before it finishes. Factories that keep the reference themselves (TaskGroup, Home
+ * Assistant's hass/entry task helpers) are fine, as is any use that stores, returns, awaits
+ * or passes the task on. */
+#include "../analysis/usage.h"
+#include "engine.h"
+
+#include <string.h>
+
+static TSNode field(TSNode n, const char *f) { return ts_node_child_by_field_name(n, f, (uint32_t)strlen(f)); }
+
+/* `loop.create_task(...)` on a receiver whose type we do not know but whose name says it is
+ * an event loop (`loop`, `self._loop`, `hass.loop`). */
+static int loop_receiver(ll_ctx *ctx, TSNode fnode) {
+  if (strcmp(ts_node_type(fnode), "attribute") != 0) return 0;
+  const char *method = ll_ctx_text(ctx, field(fnode, "attribute"));
+  if (!ll_ruledb_has(&ctx->db->task_loop_methods, method)) return 0;
+  const char *recv = ll_ctx_text(ctx, field(fnode, "object"));
+  size_t n = strlen(recv);
+  return n >= 4 && strcmp(recv + n - 4, "loop") == 0;
+}
+
+static void enter(ll_ctx *ctx, TSNode call) {
+  TSNode fnode = field(call, "function");
+  if (ts_node_is_null(fnode)) return;
+  const char *q = ll_ctx_callee(ctx, call);
+  if (ll_ruledb_has(&ctx->db->task_kept, q)) return;
+  if (!ll_ruledb_has(&ctx->db->task_create, q) && !loop_receiver(ctx, fnode)) return;
+  ll_call_use u = ll_usage_of_call(ctx, call);
+  int dropped = u.use == LL_USE_DISCARDED || (u.use == LL_USE_LOCAL && u.local_unused);
+  if (!dropped) return;
+  const char *what = ll_ctx_text(ctx, fnode);
+  const char *fix = ctx->ha ? "use `entry.async_create_background_task(hass, coro, name)` or `hass.async_create_task(coro)`, "
+                              "which keep the task"
+                            : "keep it: add it to a set and `task.add_done_callback(tasks.discard)`, or use an "
+                              "`asyncio.TaskGroup`";
+  if (u.use == LL_USE_LOCAL)
+    ll_ctx_report(ctx, "LOOP301", call,
+                  "Task from `%s(...)` is stored in `%s`, which is never read: it can be garbage collected before it "
+                  "finishes; %s",
+                  what, u.local, fix);
+  else
+    ll_ctx_report(ctx, "LOOP301", call,
+                  "Task from `%s(...)` is dropped: the event loop keeps only a weak reference, so it can be garbage "
+                  "collected before it finishes; %s",
+                  what, fix);
+}
+
+static const char *const NODES[] = {"call", NULL};
+const ll_rule ll_rule_tasks = {.id = "tasks", .node_types = NODES, .enter = enter};
