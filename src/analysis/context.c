@@ -80,3 +80,5 @@ const char *ll_ctx_callee(ll_ctx *ctx, TSNode call) {
   ctx->callee_valid = 1;
   return ctx->callee_qual;
 }
+
+void **ll_ctx_state(ll_ctx *ctx) { return &ctx->rule_state[ctx->cur_rule]; }

@@ -54,6 +54,8 @@ typedef struct ll_ctx {
   LL_VEC(ll_scope) scopes;
   uint32_t last_syntax_row; /* syntax rule: one LOOP901 per line */
   int in_prepass;           /* binding module-level names before the walk */
+  void *rule_state[16];     /* per-rule state for this file, indexed by the rule's slot */
+  size_t cur_rule;          /* slot of the rule the engine is calling */
   /* the callee of the last call resolved (rules share it instead of resolving again) */
   uint32_t callee_node_start, callee_node_end;
   const char *callee_qual;
@@ -69,6 +71,9 @@ struct ll_funcdef *ll_ctx_funcdef(ll_ctx *ctx);
 /* The innermost class scope enclosing the current function, or NULL. */
 ll_scope *ll_ctx_class(ll_ctx *ctx);
 void ll_ctx_bind(ll_ctx *ctx, ll_scope *scope, const char *name, size_t n, ll_binding_kind kind, const char *qual);
+
+/* The calling rule's per-file state slot (starts NULL; allocate from ctx->arena). */
+void **ll_ctx_state(ll_ctx *ctx);
 
 /* --- text and positions --- */
 const char *ll_ctx_text(ll_ctx *ctx, TSNode node); /* arena copy of the node's source */

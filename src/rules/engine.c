@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const ll_rule *const ALL_RULES[] = {&ll_rule_syntax, &ll_rule_blocking, &ll_rule_calls, &ll_rule_tasks};
+static const ll_rule *const ALL_RULES[] = {&ll_rule_syntax, &ll_rule_blocking, &ll_rule_calls,
+                                           &ll_rule_tasks,  &ll_rule_cancel,   &ll_rule_homeassistant};
 
 void ll_linter_init(ll_linter *l, const ll_ruledb *db, const ll_settings *settings) {
   memset(l, 0, sizeof *l);
@@ -204,6 +205,7 @@ static void dispatch(ll_ctx *ctx, TSNode node, int leaving) {
     int r = __builtin_ctz(mask);
     mask &= mask - 1;
     const ll_rule *rule = l->rules[r];
+    ctx->cur_rule = (size_t)r;
     if (leaving) { if (rule->leave) rule->leave(ctx, node); }
     else if (rule->enter) rule->enter(ctx, node);
   }
@@ -287,11 +289,15 @@ void ll_lint_source(const ll_linter *l, TSParser *parser, const ll_source *src, 
   ll_resolve_module_prepass(&ctx);
   if (ctx.ha < 0) ctx.ha = 0;
   facts->ha = (uint8_t)ctx.ha;
-  for (size_t r = 0; r < l->nrules; r++)
+  for (size_t r = 0; r < l->nrules; r++) {
+    ctx.cur_rule = r;
     if (l->rules[r]->begin_file) l->rules[r]->begin_file(&ctx);
+  }
   walk(&ctx);
-  for (size_t r = 0; r < l->nrules; r++)
+  for (size_t r = 0; r < l->nrules; r++) {
+    ctx.cur_rule = r;
     if (l->rules[r]->end_file) l->rules[r]->end_file(&ctx);
+  }
   while (ctx.scopes.len) pop_scope(&ctx);
   ll_vec_free(&ctx.scopes);
   ts_tree_delete(tree);

@@ -49,5 +49,7 @@ extern const ll_rule ll_rule_syntax;
 extern const ll_rule ll_rule_blocking;
 extern const ll_rule ll_rule_calls; /* collects call sites for the project model */
 extern const ll_rule ll_rule_tasks; /* LOOP301 */
+extern const ll_rule ll_rule_cancel; /* LOOP401-LOOP404 */
+extern const ll_rule ll_rule_homeassistant; /* LOOP501-LOOP505 */
 
 #endif

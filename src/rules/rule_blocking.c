@@ -26,6 +26,19 @@ static int passed_to_offload(ll_ctx *ctx, TSNode call) {
   return ll_ruledb_is_offload(ctx->db, ll_resolve_qualname(ctx, fn), method);
 }
 
+/* `run_coroutine_threadsafe(...).result()`: the receiver is a call another rule reports. */
+static int on_excluded_receiver(ll_ctx *ctx, TSNode call, const ll_blocking_entry *e) {
+  if (!e->not_on.len) return 0;
+  TSNode fn = field(call, "function");
+  if (strcmp(ts_node_type(fn), "attribute") != 0) return 0;
+  TSNode obj = field(fn, "object");
+  if (strcmp(ts_node_type(obj), "call") != 0) return 0;
+  const char *rq = ll_ctx_callee(ctx, obj);
+  for (size_t i = 0; rq && i < e->not_on.len; i++)
+    if (strcmp(rq, e->not_on.items[i]) == 0) return 1;
+  return 0;
+}
+
 static void enter(ll_ctx *ctx, TSNode call) {
   ll_scope *fn = ll_ctx_function(ctx);
   if (!fn || fn->kind != LL_SCOPE_FUNCTION) return;
@@ -34,6 +47,7 @@ static void enter(ll_ctx *ctx, TSNode call) {
   const ll_blocking_entry *e = ll_ruledb_blocking(ctx->db, q);
   if (!e) return;
   if (e->lazy && passed_to_offload(ctx, call)) return;
+  if (on_excluded_receiver(ctx, call, e)) return;
   /* every function records its first direct blocking call: sync helpers called from the
    * loop are reported through the project model (LOOP110) */
   ll_funcdef *fd = ll_ctx_funcdef(ctx);

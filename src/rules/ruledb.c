@@ -19,9 +19,12 @@ void ll_ruledb_init(ll_ruledb *db) {
 void ll_ruledb_free(ll_ruledb *db) {
   for (size_t i = 0; i < db->blocking.cap; i++) {
     ll_blocking_entry *e = db->blocking.slots ? db->blocking.slots[i].value : NULL;
-    if (e) ll_vec_free(&e->except);
+    if (e) { ll_vec_free(&e->except); ll_vec_free(&e->not_on); }
   }
-  for (size_t i = 0; i < db->patterns.len; i++) ll_vec_free(&db->patterns.items[i]->except);
+  for (size_t i = 0; i < db->patterns.len; i++) {
+    ll_vec_free(&db->patterns.items[i]->except);
+    ll_vec_free(&db->patterns.items[i]->not_on);
+  }
   ll_vec_free(&db->patterns);
   ll_strmap_free(&db->categories);
   ll_strmap_free(&db->blocking);
@@ -36,6 +39,9 @@ void ll_ruledb_free(ll_ruledb *db) {
   ll_strmap_free(&db->task_kept);
   ll_strmap_free(&db->ha_names);
   ll_strmap_free(&db->deprecated);
+  ll_strmap_free(&db->offload_args);
+  ll_strmap_free(&db->loop_runners);
+  ll_strmap_free(&db->client_sessions);
   ll_arena_free(&db->arena);
 }
 
@@ -108,10 +114,19 @@ static int load_blocking(ll_ruledb *db, const char *name, const cJSON *list, cha
         ll_vec_push(&e->except, dup(db, x->valuestring));
       }
     }
+    const cJSON *no = cJSON_GetObjectItemCaseSensitive(it, "not_on");
+    if (no) {
+      if (!cJSON_IsArray(no)) return fail(err, errlen, name, "blocking", i, "\"not_on\" must be a list of names");
+      const cJSON *x;
+      cJSON_ArrayForEach(x, no) {
+        if (!cJSON_IsString(x)) return fail(err, errlen, name, "blocking", i, "\"not_on\" must be a list of names");
+        ll_vec_push(&e->not_on, dup(db, x->valuestring));
+      }
+    }
     if (e->is_prefix) ll_vec_push(&db->patterns, e);
     else {
       ll_blocking_entry *old = ll_strmap_put(&db->blocking, e->name, e);
-      if (old) ll_vec_free(&old->except);
+      if (old) { ll_vec_free(&old->except); ll_vec_free(&old->not_on); }
     }
     db->nblocking++;
     i++;
@@ -199,6 +214,20 @@ int ll_ruledb_load_text(ll_ruledb *db, const char *name, const char *text, char 
     rc = load_string_map(db, name, "aliases", s, &db->aliases, err, errlen);
   if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "ha_names")))
     rc = load_string_map(db, name, "ha_names", s, &db->ha_names, err, errlen);
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "loop_runners")))
+    rc = load_name_list(db, name, "loop_runners", s, &db->loop_runners, (void *)1, err, errlen);
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "client_sessions")))
+    rc = load_name_list(db, name, "client_sessions", s, &db->client_sessions, (void *)1, err, errlen);
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "offload_args"))) {
+    const cJSON *c;
+    if (!cJSON_IsObject(s)) rc = fail(err, errlen, name, "offload_args", -1, "must be an object of numbers");
+    cJSON_ArrayForEach(c, s) {
+      if (rc) break;
+      if (!cJSON_IsNumber(c) || c->valueint < 0 || c->valueint > 8)
+        rc = fail(err, errlen, name, "offload_args", -1, "values must be argument indexes (0-8)");
+      else ll_strmap_put(&db->offload_args, dup(db, c->string), (void *)(intptr_t)(c->valueint + 1));
+    }
+  }
   if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "tasks"))) {
     const cJSON *l;
     if (!cJSON_IsObject(s)) rc = fail(err, errlen, name, "tasks", -1, "must be an object");

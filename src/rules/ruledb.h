@@ -18,6 +18,7 @@ typedef struct ll_blocking_entry {
   const char *ha_fix;   /* may be NULL */
   int lazy;
   LL_VEC(const char *) except;
+  LL_VEC(const char *) not_on; /* receivers (calls) that another rule reports instead */
 } ll_blocking_entry;
 
 /* What the knowledge base says about a callable that is not a project function. */
@@ -44,6 +45,9 @@ typedef struct ll_ruledb {
   ll_strmap task_kept;         /* factories that keep a reference themselves (TaskGroup, hass) */
   ll_strmap ha_names;          /* Home Assistant mode: conventional names -> type (`hass`) */
   ll_strmap deprecated;        /* qualified name -> message (LOOP505) */
+  ll_strmap offload_args;      /* executor method/function name -> index of the callable argument (+1) */
+  ll_strmap loop_runners;      /* calls that run an event loop to completion (LOOP503) */
+  ll_strmap client_sessions;   /* HTTP client session constructors (LOOP501) */
   size_t nblocking;
 } ll_ruledb;
 

@@ -1,0 +1,50 @@
+/* except.c: except-clause reading shared by the cancellation rules. */
+#include "except.h"
+
+#include <string.h>
+
+static int is(TSNode n, const char *t) { return !ts_node_is_null(n) && strcmp(ts_node_type(n), t) == 0; }
+
+static void add_types(ll_except_info *out, TSNode e) {
+  while (is(e, "parenthesized_expression") && ts_node_named_child_count(e)) e = ts_node_named_child(e, 0);
+  if (is(e, "tuple") || is(e, "expression_list")) {
+    for (uint32_t i = 0; i < ts_node_named_child_count(e); i++) add_types(out, ts_node_named_child(e, i));
+    return;
+  }
+  if (is(e, "list_splat")) e = ts_node_named_child(e, 0); /* except* A parses as a splat */
+  if (!ts_node_is_null(e) && out->ntypes < LL_EXCEPT_MAX) out->types[out->ntypes++] = e;
+}
+
+void ll_except_read(ll_ctx *ctx, TSNode clause, ll_except_info *out) {
+  memset(out, 0, sizeof *out);
+  for (uint32_t i = 0; i < ts_node_named_child_count(clause); i++) {
+    TSNode c = ts_node_named_child(clause, i);
+    if (is(c, "block")) { out->body = c; continue; }
+    if (is(c, "comment")) continue;
+    if (is(c, "as_pattern")) {
+      add_types(out, ts_node_named_child(c, 0));
+      TSNode alias = ts_node_child_by_field_name(c, "alias", 5);
+      if (!ts_node_is_null(alias)) {
+        TSNode name = ts_node_named_child_count(alias) ? ts_node_named_child(alias, 0) : alias;
+        out->bound = ll_ctx_text(ctx, name);
+      }
+      continue;
+    }
+    if (ts_node_symbol(c) == (TSSymbol)-1) { /* PEP 758: the names after the first */
+      for (uint32_t k = 0; k < ts_node_named_child_count(c); k++) add_types(out, ts_node_named_child(c, k));
+      continue;
+    }
+    add_types(out, c); /* `except A` and each name of `except A, B:` */
+  }
+  out->bare = out->ntypes == 0;
+}
+
+int ll_except_catches(ll_ctx *ctx, const ll_except_info *info, const char *const *quals) {
+  for (size_t i = 0; i < info->ntypes; i++) {
+    const char *q = ll_resolve_qualname(ctx, info->types[i]);
+    if (!q) continue;
+    for (const char *const *w = quals; *w; w++)
+      if (strcmp(q, *w) == 0) return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,309 @@
+/* rule_cancel.c: LOOP401-LOOP404, cancellation handling in async code.
+ *
+ * State follows the single walk: a frame per open `try` (and per `with suppress(...)`)
+ * learns whether its body awaits as the awaits go by; a frame per open `except` learns
+ * whether it re-raises as the raises go by; both are judged when the walk leaves them.
+ * `task.cancel()` calls are remembered per function so the shutdown idiom (cancel, then
+ * await the task and swallow its CancelledError) stays silent, and a cancelled task of
+ * this object that is never awaited afterwards is reported when the function ends. */
+#include "../analysis/except.h"
+#include "../analysis/usage.h"
+#include "engine.h"
+
+#include <string.h>
+
+static int is(TSNode n, const char *t) { return !ts_node_is_null(n) && strcmp(ts_node_type(n), t) == 0; }
+static TSNode field(TSNode n, const char *f) { return ts_node_child_by_field_name(n, f, (uint32_t)strlen(f)); }
+
+typedef struct frame {
+  TSNode node;     /* try_statement, or with_statement of contextlib.suppress */
+  uint32_t body_start, body_end, fn_start;
+  int has_await;
+  int awaits_cancelled; /* awaits something this function cancelled before */
+  int suppress;         /* 0 try, 1 suppress(CancelledError), 2 suppress(BaseException) */
+} frame;
+
+typedef struct handler {
+  TSNode clause;
+  const char *bound;
+  size_t frame;
+  uint32_t fn_start;
+  int is_async, cancel, broad, reraises, any_raise;
+} handler;
+
+/* A LOOP401 candidate whose handler kept the exception (`errors.append(err)`): a later
+ * `raise` in the function may re-raise it, so it is judged when the function ends. */
+typedef struct deferred {
+  TSNode clause;
+  uint32_t fn_start, try_end;
+  int cleared;
+} deferred;
+
+typedef struct cancelled {
+  uint32_t fn_start, after;
+  const char *text;
+  TSNode call;
+  int owned;   /* self.<attr> typed as a task: LOOP404 candidate */
+  int awaited;
+} cancelled;
+
+typedef struct state {
+  LL_VEC(frame) frames;
+  LL_VEC(handler) handlers;
+  LL_VEC(cancelled) cancels;
+  LL_VEC(deferred) deferred;
+} state;
+
+static const char *const CANCELLED[] = {"asyncio.CancelledError", "asyncio.exceptions.CancelledError",
+                                        "concurrent.futures.CancelledError", NULL};
+static const char *const BASE[] = {"builtins.BaseException", NULL};
+
+static state *st(ll_ctx *ctx) {
+  void **slot = ll_ctx_state(ctx);
+  if (!*slot) *slot = ll_arena_alloc(&ctx->arena, sizeof(state));
+  return *slot;
+}
+
+static void end_file(ll_ctx *ctx) {
+  state *s = st(ctx);
+  ll_vec_free(&s->frames);
+  ll_vec_free(&s->handlers);
+  ll_vec_free(&s->cancels);
+  ll_vec_free(&s->deferred);
+}
+
+static uint32_t fn_start(ll_ctx *ctx) {
+  ll_scope *fn = ll_ctx_function(ctx);
+  return fn ? ts_node_start_byte(fn->node) : UINT32_MAX;
+}
+
+static int in_async(ll_ctx *ctx) {
+  ll_scope *fn = ll_ctx_function(ctx);
+  return fn && fn->kind == LL_SCOPE_FUNCTION && fn->is_async;
+}
+
+/* Strips `*` and parentheses: `*tasks` -> `tasks`. */
+static const char *plain_text(ll_ctx *ctx, TSNode n) {
+  while (is(n, "list_splat") || is(n, "parenthesized_expression")) n = ts_node_named_child(n, 0);
+  return ts_node_is_null(n) ? "" : ll_ctx_text(ctx, n);
+}
+
+/* Whether the awaited expression is, or passes on, something cancelled earlier in this
+ * function; marks those cancellations awaited. */
+static int awaits_cancelled(ll_ctx *ctx, state *s, TSNode expr, uint32_t fs) {
+  const char *texts[9];
+  size_t nt = 0;
+  texts[nt++] = plain_text(ctx, expr);
+  if (is(expr, "call")) {
+    TSNode args = field(expr, "arguments");
+    for (uint32_t i = 0; !ts_node_is_null(args) && i < ts_node_named_child_count(args) && nt < 9; i++) {
+      TSNode a = ts_node_named_child(args, i);
+      if (is(a, "list") || is(a, "set") || is(a, "tuple")) /* asyncio.wait([t1, t2]) */
+        for (uint32_t k = 0; k < ts_node_named_child_count(a) && nt < 9; k++) texts[nt++] = plain_text(ctx, ts_node_named_child(a, k));
+      else texts[nt++] = plain_text(ctx, a);
+    }
+  }
+  int hit = 0;
+  for (size_t i = 0; i < s->cancels.len; i++) {
+    cancelled *c = &s->cancels.items[i];
+    if (c->fn_start != fs || ts_node_start_byte(expr) < c->after) continue;
+    for (size_t t = 0; t < nt; t++)
+      if (strcmp(texts[t], c->text) == 0) { c->awaited = 1; hit = 1; }
+  }
+  return hit;
+}
+
+static void mark_await(ll_ctx *ctx, state *s, TSNode node, TSNode awaited) {
+  uint32_t fs = fn_start(ctx), at = ts_node_start_byte(node);
+  int cancelled_hit = !ts_node_is_null(awaited) && awaits_cancelled(ctx, s, awaited, fs);
+  for (size_t i = 0; i < s->frames.len; i++) {
+    frame *f = &s->frames.items[i];
+    if (f->fn_start != fs || at < f->body_start || at >= f->body_end) continue;
+    f->has_await = 1;
+    if (cancelled_hit) f->awaits_cancelled = 1;
+  }
+}
+
+static void push_frame(ll_ctx *ctx, state *s, TSNode node, TSNode body, int suppress) {
+  frame f = {.node = node, .fn_start = fn_start(ctx), .suppress = suppress};
+  f.body_start = ts_node_is_null(body) ? 0 : ts_node_start_byte(body);
+  f.body_end = ts_node_is_null(body) ? 0 : ts_node_end_byte(body);
+  ll_vec_push(&s->frames, f);
+}
+
+static int has_async_token(TSNode n) {
+  for (uint32_t i = 0; i < ts_node_child_count(n) && i < 2; i++) {
+    TSNode c = ts_node_child(n, i);
+    if (!ts_node_is_named(c) && strcmp(ts_node_type(c), "async") == 0) return 1;
+  }
+  return 0;
+}
+
+/* contextlib.suppress(...) in a with statement: 1 for CancelledError, 2 for BaseException. */
+static int suppress_kind(ll_ctx *ctx, TSNode with) {
+  int kind = 0;
+  TSNode clause = ts_node_named_child(with, 0);
+  for (uint32_t i = 0; is(clause, "with_clause") && i < ts_node_named_child_count(clause); i++) {
+    TSNode v = field(ts_node_named_child(clause, i), "value");
+    if (is(v, "as_pattern")) v = ts_node_named_child(v, 0);
+    if (!is(v, "call")) continue;
+    const char *q = ll_ctx_callee(ctx, v);
+    if (!q || strcmp(q, "contextlib.suppress") != 0) continue;
+    TSNode args = field(v, "arguments");
+    for (uint32_t k = 0; !ts_node_is_null(args) && k < ts_node_named_child_count(args); k++) {
+      const char *aq = ll_resolve_qualname(ctx, ts_node_named_child(args, k));
+      if (!aq) continue;
+      if (strcmp(aq, "builtins.BaseException") == 0) kind = 2;
+      for (const char *const *c = CANCELLED; *c && kind < 2; c++)
+        if (strcmp(aq, *c) == 0) kind = 1;
+    }
+  }
+  return kind;
+}
+
+static void enter(ll_ctx *ctx, TSNode node) {
+  state *s = st(ctx);
+  const char *t = ts_node_type(node);
+  if (strcmp(t, "try_statement") == 0) {
+    push_frame(ctx, s, node, field(node, "body"), 0);
+  } else if (strcmp(t, "with_statement") == 0) {
+    if (has_async_token(node)) mark_await(ctx, s, node, (TSNode){0});
+    int k = suppress_kind(ctx, node);
+    if (k) push_frame(ctx, s, node, field(node, "body"), k);
+  } else if (strcmp(t, "for_statement") == 0) {
+    if (has_async_token(node)) mark_await(ctx, s, node, (TSNode){0});
+  } else if (strcmp(t, "await") == 0) {
+    mark_await(ctx, s, node, ts_node_named_child(node, 0));
+  } else if (strcmp(t, "except_clause") == 0 || strcmp(t, "except_group_clause") == 0) {
+    ll_except_info info;
+    ll_except_read(ctx, node, &info);
+    handler h = {.clause = node, .bound = info.bound, .frame = s->frames.len - 1, .fn_start = fn_start(ctx),
+                 .is_async = in_async(ctx)};
+    h.cancel = ll_except_catches(ctx, &info, CANCELLED);
+    h.broad = info.bare || ll_except_catches(ctx, &info, BASE);
+    if (!s->frames.len) return;
+    ll_vec_push(&s->handlers, h);
+  } else if (strcmp(t, "raise_statement") == 0) {
+    uint32_t fs = fn_start(ctx);
+    for (size_t i = 0; i < s->deferred.len; i++)
+      if (s->deferred.items[i].fn_start == fs && ts_node_start_byte(node) >= s->deferred.items[i].try_end)
+        s->deferred.items[i].cleared = 1;
+    for (size_t i = s->handlers.len; i-- > 0;) {
+      handler *h = &s->handlers.items[i];
+      if (h->fn_start != fs) continue;
+      h->any_raise = 1;
+      TSNode e = ts_node_named_child(node, 0);
+      if (ts_node_named_child_count(node) == 0 || (h->bound && is(e, "identifier") && ll_ctx_text_is(ctx, e, h->bound)))
+        h->reraises = 1;
+      break;
+    }
+  } else if (strcmp(t, "return_statement") == 0 || strcmp(t, "break_statement") == 0 ||
+             strcmp(t, "continue_statement") == 0) {
+    if (!in_async(ctx)) return;
+    int is_return = t[0] == 'r';
+    for (TSNode p = ts_node_parent(node); !ts_node_is_null(p); p = ts_node_parent(p)) {
+      if (is(p, "function_definition") || is(p, "lambda") || is(p, "class_definition")) return;
+      if (!is_return && (is(p, "for_statement") || is(p, "while_statement"))) return; /* its own loop */
+      if (is(p, "finally_clause")) {
+        TSNode tr = ts_node_parent(p);
+        for (size_t i = 0; i < s->frames.len; i++)
+          if (ts_node_eq(s->frames.items[i].node, tr) && s->frames.items[i].has_await) {
+            ll_ctx_report(ctx, "LOOP403", node,
+                          "`%s` in `finally` discards the exception in flight, including the task's CancelledError; "
+                          "move it after the try statement",
+                          is_return ? "return" : (t[0] == 'b' ? "break" : "continue"));
+            return;
+          }
+        return;
+      }
+    }
+  } else if (strcmp(t, "call") == 0) {
+    TSNode fnode = field(node, "function");
+    if (!is(fnode, "attribute") || !ll_ctx_text_is(ctx, field(fnode, "attribute"), "cancel")) return;
+    TSNode recv = field(fnode, "object");
+    cancelled c = {.fn_start = fn_start(ctx), .after = ts_node_end_byte(node), .call = node};
+    c.text = ll_ctx_text(ctx, recv);
+    const char *ty = ll_resolve_type(ctx, recv);
+    c.owned = in_async(ctx) && strncmp(c.text, "self.", 5) == 0 && ty && strcmp(ty, "asyncio.Task") == 0;
+    ll_vec_push(&s->cancels, c);
+    /* `for t in tasks: t.cancel()` cancels `tasks` too */
+    if (is(recv, "identifier"))
+      for (TSNode p = ts_node_parent(node); !ts_node_is_null(p) && !is(p, "function_definition"); p = ts_node_parent(p))
+        if (is(p, "for_statement") && ll_ctx_text_is(ctx, field(p, "left"), c.text)) {
+          cancelled all = c;
+          all.text = plain_text(ctx, field(p, "right"));
+          all.owned = 0;
+          all.after = ts_node_end_byte(p);
+          ll_vec_push(&s->cancels, all);
+          break;
+        }
+  }
+}
+
+static void report_401(ll_ctx *ctx, TSNode clause) {
+  ll_ctx_report(ctx, "LOOP401", clause,
+                "`CancelledError` is caught and not re-raised: the task looks finished to whoever cancelled it, "
+                "and timeouts and TaskGroups stop working; end the handler with `raise`");
+}
+
+/* The handler passes the caught exception on (`errors.append(err)`), beyond the `as` target. */
+static int bound_kept(ll_ctx *ctx, const handler *h) {
+  if (!h->bound) return 0;
+  ll_except_info info;
+  ll_except_read(ctx, h->clause, &info);
+  if (ts_node_is_null(info.body)) return 0;
+  return ll_usage_name_occurs(ctx, h->bound, ts_node_start_byte(info.body), ts_node_end_byte(info.body));
+}
+
+static void leave(ll_ctx *ctx, TSNode node) {
+  state *s = st(ctx);
+  const char *t = ts_node_type(node);
+  if (strcmp(t, "except_clause") == 0 || strcmp(t, "except_group_clause") == 0) {
+    if (!s->handlers.len || !ts_node_eq(ll_vec_last(&s->handlers).clause, node)) return;
+    handler h = s->handlers.items[--s->handlers.len];
+    const frame *f = &s->frames.items[h.frame];
+    if (!h.is_async || !f->has_await) return; /* nothing in the try can be cancelled */
+    TSNode head = node;
+    if (h.cancel && !h.reraises && !f->awaits_cancelled) {
+      if (bound_kept(ctx, &h)) {
+        deferred d = {.clause = head, .fn_start = h.fn_start, .try_end = ts_node_end_byte(f->node)};
+        ll_vec_push(&s->deferred, d);
+      } else report_401(ctx, head);
+    } else if (h.broad && !h.cancel && !h.any_raise)
+      ll_ctx_report(ctx, "LOOP402", head,
+                    "%s around an `await` also catches `CancelledError` and swallows it; catch `Exception` instead, or "
+                    "re-raise",
+                    ts_node_named_child_count(node) <= 1 ? "Bare `except:`" : "`except BaseException`");
+  } else if (strcmp(t, "try_statement") == 0 || strcmp(t, "with_statement") == 0) {
+    if (!s->frames.len || !ts_node_eq(ll_vec_last(&s->frames).node, node)) return;
+    frame f = s->frames.items[--s->frames.len];
+    if (f.suppress && f.has_await && in_async(ctx) && !(f.suppress == 1 && f.awaits_cancelled))
+      ll_ctx_report(ctx, "LOOP402", node,
+                    "`contextlib.suppress(%s)` around an `await` swallows the task's own cancellation; suppress only "
+                    "the exceptions you expect, or use it only to await a task you just cancelled",
+                    f.suppress == 2 ? "BaseException" : "CancelledError");
+  } else if (strcmp(t, "function_definition") == 0) {
+    uint32_t fs = ts_node_start_byte(node);
+    for (size_t i = 0; i < s->deferred.len; i++) {
+      deferred *d = &s->deferred.items[i];
+      if (d->fn_start != fs) continue;
+      if (!d->cleared) report_401(ctx, d->clause);
+      d->fn_start = UINT32_MAX;
+    }
+    for (size_t i = 0; i < s->cancels.len; i++) {
+      cancelled *c = &s->cancels.items[i];
+      if (c->fn_start != fs) continue;
+      if (c->owned && !c->awaited)
+        ll_ctx_report(ctx, "LOOP404", c->call,
+                      "`%s` is cancelled but never awaited: its cleanup may still be running (or fail unseen) after "
+                      "this returns; `await` it (in `contextlib.suppress(asyncio.CancelledError)`)",
+                      c->text);
+      c->fn_start = UINT32_MAX; /* done with this function */
+    }
+  }
+}
+
+static const char *const NODES[] = {"try_statement", "with_statement", "for_statement", "await", "except_clause",
+                                    "except_group_clause", "raise_statement", "return_statement", "break_statement",
+                                    "continue_statement", "call", "function_definition", NULL};
+const ll_rule ll_rule_cancel = {.id = "cancel", .node_types = NODES, .enter = enter, .leave = leave, .end_file = end_file};
