@@ -103,15 +103,10 @@ static enum CXChildVisitResult find_visit(CXCursor c, CXCursor parent, CXClientD
   return CXChildVisit_Recurse;
 }
 
+/* c itself counts; for DeclRefExpr *out is the declaration it names. */
 static int find_in(CXCursor c, enum CXCursorKind kind, enum CXCursorKind ref_kind, CXCursor *out) {
   find_ctx f = {kind, ref_kind, 0, clang_getNullCursor()};
-  if (clang_getCursorKind(c) == kind && kind != CXCursor_DeclRefExpr) { *out = c; return 1; }
-  if (clang_getCursorKind(c) == CXCursor_DeclRefExpr && kind == CXCursor_DeclRefExpr &&
-      clang_getCursorKind(clang_getCursorReferenced(c)) == ref_kind) {
-    *out = clang_getCursorReferenced(c);
-    return 1;
-  }
-  clang_visitChildren(c, find_visit, &f);
+  if (find_visit(c, clang_getNullCursor(), &f) != CXChildVisit_Break) clang_visitChildren(c, find_visit, &f);
   if (f.found) *out = f.hit;
   return f.found;
 }

@@ -131,6 +131,7 @@ static void walk_dir(const char *dir, ll_native_args *out, int *failed) {
   ll_native_args_free(&names);
 }
 
+/* The sources under the given paths, sorted and unique (a file given twice parses once). */
 static void collect_sources(const native_opts *o, ll_native_args *out, int *failed) {
   for (size_t i = 0; i < o->paths.len; i++) {
     const char *path = o->paths.items[i];
@@ -144,6 +145,13 @@ static void collect_sources(const native_opts *o, ll_native_args *out, int *fail
       ll_native_args_push(out, path); /* an explicit file is parsed whatever its name */
     }
   }
+  if (out->len > 1) qsort(out->items, out->len, sizeof *out->items, cmp_str);
+  size_t w = 0;
+  for (size_t r = 0; r < out->len; r++) {
+    if (w && strcmp(out->items[w - 1], out->items[r]) == 0) { free(out->items[r]); continue; }
+    out->items[w++] = out->items[r];
+  }
+  out->len = w;
 }
 
 /* --- compiler flags ----------------------------------------------------------------------- */
@@ -179,7 +187,6 @@ static const ll_native_compdb *compdb_for(native_run *r, const char *file, int *
   if (rc) {
     fprintf(stderr, "looplint native: bad compile_commands.json: %s\n", err);
     *failed = 1;
-    db->entries.len = 0;
   }
   return db;
 }
@@ -292,8 +299,9 @@ int ll_native_main(int argc, char **argv) {
   ll_native_rules rules;
   ll_native_rules_init(&rules);
   char path[4096], err[512];
-  if (ll_native_rules_default_path(path, sizeof path) || ll_native_rules_load(&rules, path, err, sizeof err)) {
-    if (ll_native_rules_default_path(path, sizeof path))
+  int no_rules = ll_native_rules_default_path(path, sizeof path);
+  if (no_rules || ll_native_rules_load(&rules, path, err, sizeof err)) {
+    if (no_rules)
       fputs("looplint native: cannot find rules/native_blocking.json (set LOOPLINT_DATA to the folder holding rules/)\n",
             stderr);
     else fprintf(stderr, "looplint native: bad rules data: %s\n", err);

@@ -169,6 +169,10 @@ int ll_native_compdb_load(ll_native_compdb *db, const char *path, char *err, siz
     ll_vec_push(&db->entries, e);
   }
   cJSON_Delete(root);
+  if (rc) { /* all or nothing: a half-read database would give some files wrong flags */
+    for (size_t k = 0; k < db->entries.len; k++) ll_vec_free(&db->entries.items[k].argv);
+    db->entries.len = 0;
+  }
   return rc;
 }
 

@@ -29,8 +29,8 @@ typedef struct ll_native_compdb {
   LL_VEC(ll_native_compdb_entry) entries;
 } ll_native_compdb;
 
-/* Loads path into db (initialised here). Returns 0, or -1 with a message in err; db must be
- * freed either way. */
+/* Loads path into db (initialised here). Returns 0, or -1 with a message in err and no
+ * entries; db must be freed either way. */
 int ll_native_compdb_load(ll_native_compdb *db, const char *path, char *err, size_t errlen);
 void ll_native_compdb_free(ll_native_compdb *db);
 

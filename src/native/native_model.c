@@ -5,7 +5,8 @@
  *   - a PyMethodDef[] no owner names (added with PyModule_AddFunctions, or whose PyModuleDef
  *     lives elsewhere) holds module functions;
  *   - the module of a file is its PyModuleDef m_name, else the NAME of PyInit_NAME, else the
- *     only module found in all files, else the file's stem. */
+ *     only module found in all files, else the file's stem;
+ *   - a module name without a dot ("_mod") takes the package of a type named "pkg._mod.T". */
 #include "native_model.h"
 
 #include <string.h>
@@ -157,10 +158,25 @@ static const char *file_stem(ll_native_model *m, const char *path) {
   return ll_native_intern(m, s);
 }
 
+/* The package path of a short module name, from a type named "pkg._mod.Type" when the
+ * module is "_mod": m_name is often the last component only, tp_name the full path. */
+static const char *with_package(ll_native_model *m, const char *name) {
+  if (strchr(name, '.')) return name;
+  size_t n = strlen(name);
+  for (size_t o = 0; o < m->owners.len; o++) {
+    const char *t = m->owners.items[o].py_name;
+    const char *dot = m->owners.items[o].is_type ? strrchr(t, '.') : NULL;
+    size_t len = dot ? (size_t)(dot - t) : 0; /* "pkg._mod" */
+    if (len > n && t[len - n - 1] == '.' && strncmp(t + len - n, name, n) == 0)
+      return ll_native_intern(m, ll_arena_strndup(&m->arena, t, len));
+  }
+  return name;
+}
+
 static const char *module_of(ll_native_model *m, size_t unit) {
   const ll_native_unit *u = &m->units.items[unit];
-  if (u->module) return u->module;
-  if (u->init_module) return u->init_module;
+  if (u->module) return with_package(m, u->module);
+  if (u->init_module) return with_package(m, u->init_module);
   const char *only = NULL;
   for (size_t i = 0; i < m->units.len; i++) {
     const ll_native_unit *o = &m->units.items[i];
@@ -169,7 +185,7 @@ static const char *module_of(ll_native_model *m, size_t unit) {
     if (only && strcmp(only, name) != 0) { only = NULL; break; }
     only = name;
   }
-  return only ? only : file_stem(m, u->file);
+  return with_package(m, only ? only : file_stem(m, u->file));
 }
 
 static const char *join(ll_native_model *m, const char *prefix, const char *attr) {
@@ -215,7 +231,7 @@ void ll_native_model_resolve(ll_native_model *m) {
   unsigned char *used = ll_xcalloc(m->tables.len ? m->tables.len : 1, 1);
   for (size_t o = 0; o < m->owners.len; o++) {
     const ll_native_owner *ow = &m->owners.items[o];
-    const char *prefix = ow->py_name;
+    const char *prefix = ow->is_type ? ow->py_name : with_package(m, ow->py_name);
     if (ow->is_type && !strchr(prefix, '.')) prefix = join(m, module_of(m, ow->unit), prefix);
     const char *type_name = ow->is_type ? prefix : NULL;
     if (type_name) ll_vec_push(&m->types, type_name);

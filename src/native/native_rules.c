@@ -147,15 +147,10 @@ int ll_native_rules_load(ll_native_rules *r, const char *path, char *err, size_t
 }
 
 int ll_native_rules_default_path(char *buf, size_t size) {
-  char *data = ll_data_dir(NULL);
+  char *data = ll_data_dir(NULL); /* the same folder `check` reads its rules from */
   struct stat st;
   int found = data && (size_t)snprintf(buf, size, "%s/rules/native_blocking.json", data) < size && stat(buf, &st) == 0;
   free(data);
-#ifdef LOOPLINT_SOURCE_DIR
-  /* a build tree run before rules/blocking.json exists still finds its own data */
-  if (!found && (size_t)snprintf(buf, size, "%s/rules/native_blocking.json", LOOPLINT_SOURCE_DIR) < size)
-    found = stat(buf, &st) == 0;
-#endif
   return found ? 0 : -1;
 }
 

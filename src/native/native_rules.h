@@ -65,9 +65,9 @@ void ll_native_rules_free(ll_native_rules *r);
 int ll_native_rules_parse(ll_native_rules *r, const char *json, char *err, size_t errlen);
 /* Reads and parses path. Returns 0, or -1 with a message in err. */
 int ll_native_rules_load(ll_native_rules *r, const char *path, char *err, size_t errlen);
-/* Writes the path of the installed or source rules/native_blocking.json into buf:
- * $LOOPLINT_DATA/rules first, then the source tree, then the install prefix.
- * Returns 0 when one exists, -1 otherwise. */
+/* Writes the path of rules/native_blocking.json in looplint's data folder (ll_data_dir:
+ * $LOOPLINT_DATA, the install prefix, the source tree) into buf.
+ * Returns 0 when it exists, -1 otherwise. */
 int ll_native_rules_default_path(char *buf, size_t size);
 
 /* Lookups by C function name; NULL when unknown. */
