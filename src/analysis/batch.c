@@ -2,6 +2,7 @@
 #include "batch.h"
 #include "facts.h"
 #include "project.h"
+#include "suppress.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -17,6 +18,7 @@ typedef struct batch_job {
   size_t total;
   ll_file_facts *facts;
   const ll_source *stdin_src;
+  const signed char *ha_modes;
   ll_findings *per_file; /* one list per file, filled by whichever worker took it */
   unsigned char *read_failed;
   atomic_size_t next;
@@ -28,8 +30,9 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
   ll_findings *out = &job->per_file[i];
   ll_file_facts *facts = &job->facts[i];
   facts->context_only = (uint8_t)is_context;
+  int ha = !is_context && job->ha_modes ? job->ha_modes[i] : -1;
   if (job->stdin_src && i == 0) {
-    ll_lint_source(job->linter, parser, job->stdin_src, out, facts);
+    ll_lint_source_ha(job->linter, parser, job->stdin_src, out, facts, ha);
     return;
   }
   ll_source src;
@@ -41,7 +44,7 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
     job->read_failed[i] = 1;
     return;
   }
-  ll_lint_source(job->linter, parser, &src, out, facts);
+  ll_lint_source_ha(job->linter, parser, &src, out, facts, ha);
   ll_source_free(&src);
 }
 
@@ -58,13 +61,15 @@ static void *worker(void *arg) {
 }
 
 void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlist *context, const ll_source *stdin_src,
-                  int nthreads, ll_batch_result *res) {
+                  const ll_batch_opts *opts, ll_batch_result *res) {
+  int nthreads = opts ? opts->nthreads : 0;
   memset(res, 0, sizeof *res);
   ll_findings_init(&res->findings);
   ll_pathlist none = {0};
   if (!context) context = &none;
   size_t n = files->len + context->len;
-  batch_job job = {.linter = l, .files = files, .context = context, .total = n, .stdin_src = stdin_src};
+  batch_job job = {.linter = l, .files = files, .context = context, .total = n, .stdin_src = stdin_src,
+                   .ha_modes = opts ? opts->ha_modes : NULL};
   job.facts = ll_xcalloc(n ? n : 1, sizeof(ll_file_facts));
   for (size_t i = 0; i < n; i++) ll_facts_init(&job.facts[i]);
   job.per_file = ll_xcalloc(n ? n : 1, sizeof(ll_findings));
@@ -92,9 +97,11 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   for (size_t i = 0; i < n; i++) {
     if (i < files->len) ll_findings_move(&res->findings, &job.per_file[i]);
     ll_findings_free(&job.per_file[i]);
-    ll_facts_free(&job.facts[i]);
     if (job.read_failed[i]) res->read_errors++;
   }
+  ll_suppress_apply(&res->findings, job.facts, n);
+  if (opts && opts->report_unused_noqa) ll_suppress_report_unused(&res->findings, job.facts, n);
+  for (size_t i = 0; i < n; i++) ll_facts_free(&job.facts[i]);
   res->files_checked = files->len;
   free(job.facts);
   free(job.per_file);

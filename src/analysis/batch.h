@@ -17,8 +17,14 @@ typedef struct ll_batch_result {
  * packages the files sit in) give definitions only: none of their findings are reported.
  * stdin_src, when not NULL, is linted in place of reading files[0]. Read errors go to stderr
  * and become LOOP903. */
+typedef struct ll_batch_opts {
+  int nthreads;           /* 0: one per core */
+  int report_unused_noqa; /* LOOP902 */
+  const signed char *ha_modes; /* per file to report on: -1 auto, 0 off, 1 on (NULL: all auto) */
+} ll_batch_opts;
+
 void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlist *context, const ll_source *stdin_src,
-                  int nthreads, ll_batch_result *res);
+                  const ll_batch_opts *opts, ll_batch_result *res);
 void ll_batch_result_free(ll_batch_result *res);
 
 #endif

@@ -61,6 +61,32 @@ ll_pos ll_ctx_end(const ll_ctx *ctx, TSNode node) {
   return ll_source_pos_in_row(ctx->src, ts_node_end_point(node).row, ts_node_end_byte(node));
 }
 
+static int compound(const char *t) {
+  static const char *const C[] = {"if_statement", "for_statement", "while_statement", "try_statement",
+                                  "with_statement", "function_definition", "class_definition",
+                                  "decorated_definition", "match_statement", "except_clause", "finally_clause",
+                                  "elif_clause", "else_clause", "case_clause", "except_group_clause", NULL};
+  for (const char *const *c = C; *c; c++)
+    if (strcmp(*c, t) == 0) return 1;
+  return 0;
+}
+
+void ll_ctx_stmt_rows(ll_ctx *ctx, TSNode node, uint32_t *first, uint32_t *last) {
+  (void)ctx;
+  TSNode n = node;
+  for (;;) {
+    if (compound(ts_node_type(n))) { n = node; break; }
+    TSNode p = ts_node_parent(n);
+    if (ts_node_is_null(p)) break;
+    const char *pt = ts_node_type(p);
+    if (strcmp(pt, "block") == 0 || strcmp(pt, "module") == 0) break;
+    if (compound(pt)) { n = node; break; }
+    n = p;
+  }
+  *first = ts_node_start_point(n).row + 1;
+  *last = ts_node_end_point(n).row + 1;
+}
+
 ll_finding *ll_ctx_report(ll_ctx *ctx, const char *code, TSNode node, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -68,6 +94,7 @@ ll_finding *ll_ctx_report(ll_ctx *ctx, const char *code, TSNode node, const char
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
   ll_finding *f = ll_findings_add(ctx->out, code, ctx->src->path, ll_ctx_start(ctx, node), ll_ctx_end(ctx, node), "%s", buf);
+  ll_ctx_stmt_rows(ctx, node, &f->stmt_first, &f->stmt_last);
   return f;
 }
 

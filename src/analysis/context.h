@@ -80,6 +80,9 @@ const char *ll_ctx_text(ll_ctx *ctx, TSNode node); /* arena copy of the node's s
 int ll_ctx_text_is(ll_ctx *ctx, TSNode node, const char *s);
 ll_pos ll_ctx_start(const ll_ctx *ctx, TSNode node);
 ll_pos ll_ctx_end(const ll_ctx *ctx, TSNode node);
+/* Rows of the simple statement holding node (for a node in a compound statement's header:
+ * the node's own rows), so a `# noqa` on either end of a multi-line statement applies. */
+void ll_ctx_stmt_rows(ll_ctx *ctx, TSNode node, uint32_t *first, uint32_t *last);
 ll_finding *ll_ctx_report(ll_ctx *ctx, const char *code, TSNode node, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

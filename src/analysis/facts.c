@@ -14,6 +14,7 @@ void ll_facts_free(ll_file_facts *f) {
   ll_vec_free(&f->classes);
   ll_vec_free(&f->calls);
   ll_vec_free(&f->exports);
+  ll_vec_free(&f->noqa);
   ll_arena_free(&f->arena);
 }
 

@@ -35,12 +35,26 @@ typedef struct ll_callsite {
   const char *local;       /* LL_USE_LOCAL target */
   const char *super_of;    /* super().m(): the class whose bases to search, else NULL */
   ll_pos start, end;
+  uint32_t stmt_first, stmt_last;
   int32_t func;            /* index into funcs of the caller, -1 at module level */
   uint8_t use;             /* ll_use */
   uint8_t local_unused;
   uint8_t on_loop;         /* the caller runs on the event loop: async def or @callback */
   uint8_t bare_ok;         /* a method call on an instance: its bare name may be looked up */
 } ll_callsite;
+
+/* A suppression comment: `# noqa`, `# noqa: LOOP101, ASYNC251`, or `# looplint: noqa` alone on
+ * its line (the whole file). Codes are mapped through rules/aliases.json; codes of other
+ * tools stay in `foreign` and suppress nothing here. */
+#define LL_NOQA_MAX_CODES 16
+typedef struct ll_noqa {
+  uint32_t row;
+  uint8_t blanket, file_level, ncodes;
+  uint16_t used_mask;           /* bit i: codes[i] suppressed something; bit 15: blanket used */
+  const char *codes[LL_NOQA_MAX_CODES]; /* looplint codes or prefixes, after aliasing */
+  const char *written[LL_NOQA_MAX_CODES]; /* as written (ASYNC251) */
+  ll_pos start, end;
+} ll_noqa;
 
 typedef struct ll_export {
   const char *name;   /* local name at module level */
@@ -57,6 +71,7 @@ typedef struct ll_file_facts {
   LL_VEC(ll_classdef) classes;
   LL_VEC(ll_callsite) calls;
   LL_VEC(ll_export) exports;
+  LL_VEC(ll_noqa) noqa;
 } ll_file_facts;
 
 void ll_facts_init(ll_file_facts *f);

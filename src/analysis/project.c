@@ -172,24 +172,34 @@ static ll_callsite_list *calls_of(ll_project *p, ll_funcref *r) {
 }
 
 /* Whether calling r blocks: it makes a blocking call itself, or calls (directly) a sync
- * project function that does. Cycles end in "does not" for the function being visited. */
-static int blocks(ll_project *p, ll_funcref *r, int depth) {
+ * project function that does. A function met again while it is being decided counts as
+ * "not known yet" (*open set): a "does not block" that relied on it is not remembered, so
+ * the other members of a cycle are decided from their own calls later. */
+static int blocks_rec(ll_project *p, ll_funcref *r, int depth, int *open) {
   if (r->block_state == 2) return 1;
-  if (r->block_state == 3 || r->block_state == 1) return 0;
+  if (r->block_state == 3) return 0;
+  if (r->block_state == 1) { *open = 1; return 0; }
   if (r->def->is_async || depth > 64) return 0;
   if (r->def->block_qual) { r->block_state = 2; return 1; }
   r->block_state = 1;
+  int my_open = 0;
   ll_callsite_list *calls = calls_of(p, r);
   for (size_t i = 0; i < calls->len; i++) {
     ll_funcref *c = ll_project_resolve_call(p, calls->items[i], NULL);
-    if (c && c != r && !c->def->is_async && blocks(p, c, depth + 1)) {
+    if (c && c != r && !c->def->is_async && blocks_rec(p, c, depth + 1, &my_open)) {
       r->block_next = c;
       r->block_state = 2;
       return 1;
     }
   }
-  r->block_state = 3;
+  r->block_state = my_open ? 0 : 3;
+  if (my_open) *open = 1;
   return 0;
+}
+
+static int blocks(ll_project *p, ll_funcref *r, int depth) {
+  int open = 0;
+  return blocks_rec(p, r, depth, &open);
 }
 
 static const char *short_path(const char *path) {
@@ -210,7 +220,9 @@ static void describe_chain(ll_strbuf *sb, ll_funcref *r) {
 }
 
 static void report(ll_findings *out, const ll_file_facts *ff, const ll_callsite *cs, const char *code, const char *msg) {
-  ll_findings_add(out, ll_registry_code(code), ff->path, cs->start, cs->end, "%s", msg);
+  ll_finding *f = ll_findings_add(out, ll_registry_code(code), ff->path, cs->start, cs->end, "%s", msg);
+  f->stmt_first = cs->stmt_first;
+  f->stmt_last = cs->stmt_last;
 }
 
 void ll_project_check(ll_project *p, ll_findings *out) {
@@ -250,12 +262,16 @@ void ll_project_check(ll_project *p, ll_findings *out) {
       }
       if (cs->on_loop) {
         ll_funcref *r = ll_project_resolve_call(p, cs, NULL);
-        if (r && !r->def->is_async && !r->def->is_callback && !r->def->is_property && blocks(p, r, 0)) {
+        /* an unknown decorator may run the helper elsewhere (`@sync_to_async`, `@run_in_executor`) */
+        if (r && !r->def->is_async && !r->def->is_callback && !r->def->is_property && !r->def->other_decorator &&
+            blocks(p, r, 0)) {
           ll_strbuf_clear(&msg);
           const ll_funcdef *caller = &ff->funcs.items[cs->func];
           ll_strbuf_addf(&msg, "`%s()` blocks the event loop: ", cs->text);
           describe_chain(&msg, r);
-          if (ff->ha) ll_strbuf_addf(&msg, "; use `await hass.async_add_executor_job(%s, ...)`", cs->text);
+          if (!caller->is_async)
+            ll_strbuf_addf(&msg, "; a @callback cannot await: schedule it with `hass.async_add_executor_job(%s, ...)`", cs->text);
+          else if (ff->ha) ll_strbuf_addf(&msg, "; use `await hass.async_add_executor_job(%s, ...)`", cs->text);
           else ll_strbuf_addf(&msg, "; use `await asyncio.to_thread(%s, ...)`", cs->text);
           report(out, ff, cs, caller->is_async ? "LOOP110" : "LOOP111", msg.data);
         }

@@ -9,12 +9,54 @@ static int ident_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || (c & 0x80);
 }
 
+/* Skips a string literal starting at text[i] (a quote); returns the index after it. In an
+ * f-string, the code between braces is scanned for the name: *hit is set when found. */
+static uint32_t skip_string(const char *text, uint32_t i, uint32_t to, int fstring, const char *name, size_t n, int *hit) {
+  char q = text[i];
+  int triple = i + 2 < to && text[i + 1] == q && text[i + 2] == q;
+  i += triple ? 3 : 1;
+  int depth = 0;
+  while (i < to) {
+    char c = text[i];
+    if (c == '\\') { i += 2; continue; }
+    if (fstring && c == '{') {
+      if (i + 1 < to && text[i + 1] == '{' && !depth) { i += 2; continue; }
+      depth++;
+    } else if (fstring && c == '}' && depth) depth--;
+    else if (depth && c == name[0] && i + n <= to && memcmp(text + i, name, n) == 0 &&
+             !ident_char(text[i - 1]) && text[i - 1] != '.' && (i + n >= to || !ident_char(text[i + n])))
+      *hit = 1;
+    if (!depth && c == q) {
+      if (!triple) return i + 1;
+      if (i + 2 < to && text[i + 1] == q && text[i + 2] == q) return i + 3;
+    }
+    if (!triple && !depth && c == '\n') return i + 1; /* unterminated: stop at the line end */
+    i++;
+  }
+  return to;
+}
+
 int ll_usage_name_occurs(const ll_ctx *ctx, const char *name, uint32_t from, uint32_t to) {
   size_t n = strlen(name);
   const char *text = ctx->src->text;
   if (to > ctx->src->len) to = (uint32_t)ctx->src->len;
   for (uint32_t i = from; i + n <= to; i++) {
-    if (text[i] != name[0] || memcmp(text + i, name, n) != 0) continue;
+    char c = text[i];
+    if (c == '#') { /* comment: to the end of the line */
+      while (i < to && text[i] != '\n') i++;
+      continue;
+    }
+    if (c == '"' || c == '\'') {
+      /* string prefix letters just before the quote (f, rb, Rf, ...) */
+      int fstring = 0;
+      for (uint32_t k = i; k > from && k + 3 > i && ident_char(text[k - 1]); k--)
+        if (text[k - 1] == 'f' || text[k - 1] == 'F') fstring = 1;
+      int hit = 0;
+      i = skip_string(text, i, to, fstring, name, n, &hit) - 1;
+      if (hit) return 1;
+      continue;
+    }
+    if (c != name[0] || memcmp(text + i, name, n) != 0) continue;
     if (i > 0 && (ident_char(text[i - 1]) || text[i - 1] == '.')) continue; /* part of a word or `.name` */
     if (i + n < ctx->src->len && ident_char(text[i + n])) continue;
     return 1;

@@ -2,6 +2,7 @@
  * the batch, filtering by selection, printing, and the exit code contract
  * (0 clean, 1 findings, 2 usage error, bad rules data or unreadable input). */
 #include "../analysis/batch.h"
+#include "../config/config.h"
 #include "../report/report.h"
 #include "../rules/engine.h"
 #include "../rules/registry.h"
@@ -26,11 +27,15 @@ static const char CHECK_USAGE[] =
     "  --select CODES          only these codes or prefixes (comma-separated, e.g. LOOP1,LOOP301)\n"
     "  --extend-select CODES   add codes to the selection\n"
     "  --ignore CODES          leave these codes or prefixes out\n"
+    "  --force-exclude         apply `exclude` to paths given on the command line too\n"
+    "  --show-settings FILE    print the settings that apply to FILE and exit\n"
     "  --rules FILE            load extra rules data (e.g. from `looplint native --emit-rules`)\n"
     "  --ha / --no-ha          force Home Assistant mode on or off (default: by path and imports)\n"
     "  --stdin-filename PATH   lint standard input as if it were PATH\n"
     "  --threads N             worker threads (default: one per core)\n"
     "  --no-cache              do not read or write the result cache\n"
+    "  --statistics            print a count per code instead of the findings\n"
+    "  --report-unused-noqa    report `# noqa` directives that suppress nothing (LOOP902)\n"
     "  -q, --quiet             print findings only, no summary\n"
     "  --exit-zero             exit 0 even when there are findings\n"
     "  -h, --help              this help\n";
@@ -48,6 +53,8 @@ const char *ll_cli_opt_value(int argc, char **argv, int *i, const char *name, in
 
 typedef struct check_opts {
   ll_report_opts report;
+  ll_strlist cli_select, cli_extend, cli_ignore; /* as given; combined with each file's config */
+  int cli_has_select;
   ll_selection selection;
   ll_settings settings;
   LL_VEC(const char *) rules_files;
@@ -55,6 +62,10 @@ typedef struct check_opts {
   const char *stdin_filename;
   int exit_zero;
   int threads;
+  int report_unused_noqa;
+  int statistics;
+  int force_exclude;
+  const char *show_settings;
 } check_opts;
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -76,6 +87,8 @@ static int parse_args(int argc, char **argv, check_opts *o) {
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { fputs(CHECK_USAGE, stdout); return 0; }
     if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) { o->report.quiet = 1; continue; }
     if (strcmp(a, "--exit-zero") == 0) { o->exit_zero = 1; continue; }
+    if (strcmp(a, "--report-unused-noqa") == 0) { o->report_unused_noqa = 1; continue; }
+    if (strcmp(a, "--statistics") == 0) { o->statistics = 1; continue; }
     if (strcmp(a, "--ha") == 0) { o->settings.ha_mode = 1; continue; }
     if (strcmp(a, "--no-ha") == 0) { o->settings.ha_mode = 0; continue; }
     if (strcmp(a, "--no-cache") == 0 || strcmp(a, "--no-lazy") == 0) continue;
@@ -89,17 +102,24 @@ static int parse_args(int argc, char **argv, check_opts *o) {
     }
     if ((v = ll_cli_opt_value(argc, argv, &i, "--select", &missing))) {
       if (ll_selection_add(&o->selection, 0, v, 1, err, sizeof err)) return usage_error("%s", err);
+      for (size_t k = 0; k < o->cli_select.len; k++) free(o->cli_select.items[k]);
+      o->cli_select.len = 0;
+      ll_vec_push(&o->cli_select, ll_xstrdup(v));
+      o->cli_has_select = 1;
       continue;
     }
     if ((v = ll_cli_opt_value(argc, argv, &i, "--extend-select", &missing))) {
-      if (!o->selection.select.len) ll_selection_add(&o->selection, 0, "LOOP", 0, err, sizeof err);
       if (ll_selection_add(&o->selection, 0, v, 0, err, sizeof err)) return usage_error("%s", err);
+      ll_vec_push(&o->cli_extend, ll_xstrdup(v));
       continue;
     }
     if ((v = ll_cli_opt_value(argc, argv, &i, "--ignore", &missing))) {
       if (ll_selection_add(&o->selection, 1, v, 0, err, sizeof err)) return usage_error("%s", err);
+      ll_vec_push(&o->cli_ignore, ll_xstrdup(v));
       continue;
     }
+    if (strcmp(a, "--force-exclude") == 0) { o->force_exclude = 1; continue; }
+    if ((v = ll_cli_opt_value(argc, argv, &i, "--show-settings", &missing))) { o->show_settings = v; continue; }
     if ((v = ll_cli_opt_value(argc, argv, &i, "--rules", &missing))) { ll_vec_push(&o->rules_files, v); continue; }
     if ((v = ll_cli_opt_value(argc, argv, &i, "--stdin-filename", &missing))) { o->stdin_filename = v; continue; }
     if ((v = ll_cli_opt_value(argc, argv, &i, "--threads", &missing))) {
@@ -113,6 +133,96 @@ static int parse_args(int argc, char **argv, check_opts *o) {
     return usage_error("unknown option `%s`", a);
   }
   return -1;
+}
+
+/* --statistics: one line per code, most frequent first (ruff's layout); JSON as an array. */
+static void print_statistics(const ll_findings *fs, const ll_report_opts *ro) {
+  const ll_rule_info *all = ll_registry_all();
+  size_t counts[64] = {0}, order[64], n = 0;
+  for (size_t r = 0; all[r].code && r < 64; r++) {
+    for (size_t i = 0; i < fs->v.len; i++)
+      if (strcmp(fs->v.items[i].code, all[r].code) == 0) counts[r]++;
+    if (counts[r]) order[n++] = r;
+  }
+  for (size_t i = 1; i < n; i++)
+    for (size_t j = i; j > 0 && counts[order[j]] > counts[order[j - 1]]; j--) {
+      size_t t = order[j]; order[j] = order[j - 1]; order[j - 1] = t;
+    }
+  int json = ro->format == LL_FMT_JSON || ro->format == LL_FMT_JSON_LINES;
+  if (json) fputs("[", stdout);
+  for (size_t i = 0; i < n; i++) {
+    const ll_rule_info *r = &all[order[i]];
+    if (json) printf("%s\n  {\"code\": \"%s\", \"name\": \"%s\", \"count\": %zu}", i ? "," : "", r->code, r->name, counts[order[i]]);
+    else printf("%5zu\t%s\t%s\n", counts[order[i]], r->code, r->name);
+  }
+  if (json) fputs(n ? "\n]\n" : "]\n", stdout);
+}
+
+/* The selection for files under cfg: the config's, with the command line on top (ruff's
+ * order: --select replaces the config's select, --extend-select and --ignore add). */
+static void compose_selection(const check_opts *o, const ll_config *cfg, ll_selection *out) {
+  char err[128];
+  ll_selection_init(out);
+  if (o->cli_has_select) {
+    for (size_t i = 0; i < o->cli_select.len; i++) ll_selection_add(out, 0, o->cli_select.items[i], 0, err, sizeof err);
+  } else if (cfg->has_select || cfg->selection.select.len) {
+    for (size_t i = 0; i < cfg->selection.select.len; i++) ll_selection_add(out, 0, cfg->selection.select.items[i], 0, err, sizeof err);
+  }
+  if (o->cli_extend.len && !out->select.len) ll_selection_add(out, 0, "LOOP", 0, err, sizeof err);
+  for (size_t i = 0; i < o->cli_extend.len; i++) ll_selection_add(out, 0, o->cli_extend.items[i], 0, err, sizeof err);
+  for (size_t i = 0; i < cfg->selection.ignore.len; i++) ll_selection_add(out, 1, cfg->selection.ignore.items[i], 0, err, sizeof err);
+  for (size_t i = 0; i < o->cli_ignore.len; i++) ll_selection_add(out, 1, o->cli_ignore.items[i], 0, err, sizeof err);
+}
+
+static void print_list(const char *name, char *const *items, size_t n) {
+  printf("%-18s [", name);
+  for (size_t i = 0; i < n; i++) printf("%s\"%s\"", i ? ", " : "", items[i]);
+  puts("]");
+}
+
+/* --show-settings FILE */
+static int show_settings(const check_opts *o, ll_config_finder *finder, const char *file) {
+  char err[512];
+  const ll_config *cfg;
+  if (ll_config_for(finder, file, &cfg, err, sizeof err)) { fprintf(stderr, "looplint: bad configuration: %s\n", err); return 2; }
+  ll_selection sel;
+  compose_selection(o, cfg, &sel);
+  printf("%-18s %s\n", "file", file);
+  printf("%-18s %s\n", "config", cfg->path ? cfg->path : "(none: defaults)");
+  if (sel.select.len) print_list("select", sel.select.items, sel.select.len);
+  else puts("select             [\"LOOP\"]");
+  print_list("ignore", sel.ignore.items, sel.ignore.len);
+  printf("%-18s [", "enabled codes");
+  int first = 1;
+  for (const ll_rule_info *r = ll_registry_all(); r->code; r++)
+    if (ll_selection_enabled(&sel, r->code) && !ll_config_ignores_for_file(cfg, file, r->code)) {
+      printf("%s%s", first ? "" : ", ", r->code);
+      first = 0;
+    }
+  puts("]");
+  print_list("exclude", cfg->exclude.items, cfg->exclude.len);
+  printf("%-18s %s\n", "excluded", ll_config_excludes(cfg, file) ? "yes" : "no");
+  printf("%-18s [", "per-file-ignores");
+  for (size_t i = 0; i < cfg->per_file_ignores.len; i++) {
+    const ll_per_file_ignore *p = &cfg->per_file_ignores.items[i];
+    printf("%s\"%s\" = [", i ? ", " : "", p->pattern);
+    for (size_t c = 0; c < p->codes.len; c++) printf("%s\"%s\"", c ? ", " : "", p->codes.items[c]);
+    printf("]");
+  }
+  puts("]");
+  int ha = o->settings.ha_mode >= 0 ? o->settings.ha_mode : cfg->homeassistant;
+  printf("%-18s %s\n", "homeassistant", ha < 0 ? "auto (by path and imports)" : ha ? "true" : "false");
+  printf("%-18s %zu\n", "extra-blocking", cfg->extra_blocking.len);
+  print_list("extra-coroutines", cfg->extra_coroutines.items, cfg->extra_coroutines.len);
+  printf("%-18s %s\n", "target-version", cfg->target_version ? cfg->target_version : "(not set)");
+  ll_selection_free(&sel);
+  return 0;
+}
+
+static int is_explicit(const check_opts *o, const char *path) {
+  for (size_t i = 0; i < o->paths.len; i++)
+    if (strcmp(o->paths.items[i], path) == 0) return 1;
+  return 0;
 }
 
 /* Reads all of standard input into src as if it were path. */
@@ -142,8 +252,12 @@ int ll_cli_check(int argc, char **argv) {
   ll_fs_errors errors = {0};
   ll_source stdin_src;
   int have_stdin = 0;
+  ll_config_finder finder;
+  ll_config_finder_init(&finder);
+  signed char *ha_modes = NULL;
   if (rc >= 0) goto done;
   rc = 2;
+  if (o.show_settings) { rc = show_settings(&o, &finder, o.show_settings); goto done; }
 
   char err[512];
   char *data = ll_data_dir(argv[0]);
@@ -182,12 +296,41 @@ int ll_cli_check(int argc, char **argv) {
   for (size_t i = 0; i < errors.len; i++)
     fprintf(stderr, "looplint: %s: %s\n", errors.items[i].path, errors.items[i].reason);
 
+  /* configuration of every file: exclusions, then the knowledge it adds */
+  {
+    size_t w = 0;
+    for (size_t i = 0; i < files.len; i++) {
+      const ll_config *cfg;
+      if (ll_config_for(&finder, files.items[i], &cfg, err, sizeof err)) {
+        fprintf(stderr, "looplint: bad configuration: %s\n", err);
+        goto done;
+      }
+      int excluded = !have_stdin && ll_config_excludes(cfg, files.items[i]) &&
+                     (o.force_exclude || !is_explicit(&o, files.items[i]));
+      if (excluded) { free(files.items[i]); continue; }
+      files.items[w++] = files.items[i];
+    }
+    files.len = w;
+    for (size_t c = 0; c < finder.owned.len; c++)
+      if (ll_config_extend_db(finder.owned.items[c], &db, err, sizeof err)) {
+        fprintf(stderr, "looplint: bad configuration: %s\n", err);
+        goto done;
+      }
+    ha_modes = ll_xcalloc(files.len ? files.len : 1, 1);
+    for (size_t i = 0; i < files.len; i++) {
+      const ll_config *cfg;
+      ll_config_for(&finder, files.items[i], &cfg, err, sizeof err);
+      ha_modes[i] = (signed char)(o.settings.ha_mode >= 0 ? o.settings.ha_mode : cfg->homeassistant);
+    }
+  }
+
   ll_pathlist context = {0};
   ll_fs_package_context(&files, &context);
   ll_linter linter;
   ll_linter_init(&linter, &db, &o.settings);
   ll_batch_result res;
-  ll_batch_run(&linter, &files, &context, have_stdin ? &stdin_src : NULL, o.threads, &res);
+  ll_batch_opts bopts = {.nthreads = o.threads, .report_unused_noqa = o.report_unused_noqa, .ha_modes = ha_modes};
+  ll_batch_run(&linter, &files, &context, have_stdin ? &stdin_src : NULL, &bopts, &res);
   ll_linter_free(&linter);
   ll_pathlist_free(&context);
 
@@ -197,15 +340,29 @@ int ll_cli_check(int argc, char **argv) {
                     "Failed to read: %s", errors.items[i].reason);
   ll_findings kept;
   ll_findings_init(&kept);
+  const ll_config *last_cfg = NULL;
+  ll_selection sel;
+  ll_selection_init(&sel);
   for (size_t i = 0; i < res.findings.v.len; i++) {
     ll_finding *f = &res.findings.v.items[i];
-    if (ll_selection_enabled(&o.selection, f->code)) ll_vec_push(&kept.v, *f);
+    const ll_config *cfg = &finder.defaults;
+    ll_config_for(&finder, f->filename, &cfg, err, sizeof err);
+    if (cfg != last_cfg) {
+      ll_selection_free(&sel);
+      compose_selection(&o, cfg, &sel);
+      last_cfg = cfg;
+    }
+    int keep = strcmp(f->code, "LOOP903") == 0 ||
+               (ll_selection_enabled(&sel, f->code) && !ll_config_ignores_for_file(cfg, f->filename, f->code));
+    if (keep) ll_vec_push(&kept.v, *f);
     else { free(f->message); free(f->filename); ll_fix_free(f->fix); }
   }
+  ll_selection_free(&sel);
   res.findings.v.len = 0;
   ll_findings_sort(&kept);
   o.report.color = o.report.format == LL_FMT_FULL && isatty(1) && !getenv("NO_COLOR");
-  ll_report_write(stdout, &kept, &o.report);
+  if (o.statistics) print_statistics(&kept, &o.report);
+  else ll_report_write(stdout, &kept, &o.report);
   fflush(stdout);
   int io_error = res.read_errors > 0 || errors.len > 0;
   rc = io_error ? 2 : (kept.v.len && !o.exit_zero ? 1 : 0);
@@ -213,6 +370,14 @@ int ll_cli_check(int argc, char **argv) {
   ll_batch_result_free(&res);
 
 done:
+  free(ha_modes);
+  ll_config_finder_free(&finder);
+  for (size_t i = 0; i < o.cli_select.len; i++) free(o.cli_select.items[i]);
+  for (size_t i = 0; i < o.cli_extend.len; i++) free(o.cli_extend.items[i]);
+  for (size_t i = 0; i < o.cli_ignore.len; i++) free(o.cli_ignore.items[i]);
+  ll_vec_free(&o.cli_select);
+  ll_vec_free(&o.cli_extend);
+  ll_vec_free(&o.cli_ignore);
   if (have_stdin) ll_source_free(&stdin_src);
   ll_fs_errors_free(&errors);
   ll_pathlist_free(&files);

@@ -27,6 +27,7 @@ typedef struct ll_finding {
   char *filename;   /* owned */
   ll_pos start, end;
   uint32_t noqa_row;
+  uint32_t stmt_first, stmt_last; /* rows of the enclosing simple statement (0: unknown) */
   ll_fix *fix;   /* owned, NULL when the rule offers none */
   int confirmed; /* -1 unknown, 0 not seen at run time, 1 seen (check --verify) */
 } ll_finding;

@@ -9,7 +9,8 @@
 #include <string.h>
 
 static const ll_rule *const ALL_RULES[] = {&ll_rule_syntax, &ll_rule_blocking, &ll_rule_calls,
-                                           &ll_rule_tasks,  &ll_rule_cancel,   &ll_rule_homeassistant};
+                                           &ll_rule_tasks,  &ll_rule_cancel,   &ll_rule_homeassistant,
+                                           &ll_rule_noqa};
 
 void ll_linter_init(ll_linter *l, const ll_ruledb *db, const ll_settings *settings) {
   memset(l, 0, sizeof *l);
@@ -253,6 +254,11 @@ static int path_is_homeassistant(const char *path) {
 
 void ll_lint_source(const ll_linter *l, TSParser *parser, const ll_source *src, ll_findings *out,
                     ll_file_facts *facts) {
+  ll_lint_source_ha(l, parser, src, out, facts, -1);
+}
+
+void ll_lint_source_ha(const ll_linter *l, TSParser *parser, const ll_source *src, ll_findings *out,
+                       ll_file_facts *facts, int ha_mode) {
   ll_ctx ctx;
   memset(&ctx, 0, sizeof ctx);
   ll_file_facts local_facts;
@@ -273,7 +279,7 @@ void ll_lint_source(const ll_linter *l, TSParser *parser, const ll_source *src, 
   facts->path = ll_arena_strdup(&facts->arena, src->path);
   free(module);
   ctx.package = package_of(&ctx, ctx.module, is_package);
-  ctx.ha = l->settings.ha_mode;
+  ctx.ha = ha_mode >= 0 ? ha_mode : l->settings.ha_mode;
   if (ctx.ha < 0 && path_is_homeassistant(src->path)) ctx.ha = 1;
 
   ts_parser_set_language(parser, l->lang);

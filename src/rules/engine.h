@@ -43,6 +43,9 @@ void ll_linter_free(ll_linter *l);
  * the file tells the project model to facts (NULL: not kept). */
 void ll_lint_source(const ll_linter *l, TSParser *parser, const ll_source *src, ll_findings *out,
                     ll_file_facts *facts);
+/* The same with Home Assistant mode set for this file (-1: the linter's setting). */
+void ll_lint_source_ha(const ll_linter *l, TSParser *parser, const ll_source *src, ll_findings *out,
+                       ll_file_facts *facts, int ha_mode);
 
 /* The rules, each in its own rule_*.c file. */
 extern const ll_rule ll_rule_syntax;
@@ -51,5 +54,6 @@ extern const ll_rule ll_rule_calls; /* collects call sites for the project model
 extern const ll_rule ll_rule_tasks; /* LOOP301 */
 extern const ll_rule ll_rule_cancel; /* LOOP401-LOOP404 */
 extern const ll_rule ll_rule_homeassistant; /* LOOP501-LOOP505 */
+extern const ll_rule ll_rule_noqa; /* reads # noqa comments into facts */
 
 #endif

@@ -62,9 +62,15 @@ static void enter(ll_ctx *ctx, TSNode call) {
   if (e->message && !e->is_prefix) ll_strbuf_add(&msg, e->message);
   else if (e->message) ll_strbuf_addf(&msg, "`%s`: %s", q, e->message);
   else ll_strbuf_addf(&msg, "`%s` blocks the event loop", q);
-  if (!fn->is_async) ll_strbuf_addf(&msg, " (in @callback `%s`, which runs on the event loop)", fn->name);
-  const char *fix = ctx->ha && e->ha_fix ? e->ha_fix : e->fix;
-  if (fix) ll_strbuf_addf(&msg, "; use %s", fix);
+  if (!fn->is_async) {
+    /* a @callback is sync: the usual `await ...` fixes do not apply */
+    ll_strbuf_addf(&msg, " (in @callback `%s`, which runs on the event loop); a @callback cannot await: run the work "
+                         "with `hass.async_add_executor_job(func, *args)` and handle its result in a callback or task",
+                   fn->name);
+  } else {
+    const char *fix = ctx->ha && e->ha_fix ? e->ha_fix : e->fix;
+    if (fix) ll_strbuf_addf(&msg, "; use %s", fix);
+  }
   const char *code = fn->is_async ? e->code : ll_registry_code("LOOP111");
   ll_ctx_report(ctx, code, call, "%s", msg.data);
   ll_strbuf_free(&msg);

@@ -56,6 +56,7 @@ static void enter(ll_ctx *ctx, TSNode call) {
   cs.super_of = super_of ? ll_arena_strdup(&facts->arena, super_of) : NULL;
   cs.start = ll_ctx_start(ctx, call);
   cs.end = ll_ctx_end(ctx, call);
+  ll_ctx_stmt_rows(ctx, call, &cs.stmt_first, &cs.stmt_last);
   cs.func = in_function ? fn->func_index : -1;
   cs.use = (uint8_t)u.use;
   cs.local_unused = (uint8_t)u.local_unused;

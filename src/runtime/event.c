@@ -8,7 +8,7 @@
 
 typedef struct out_buf {
   char *p;
-  size_t len, cap; /* cap excludes the byte kept for the final '\n' */
+  size_t len, cap; /* cap excludes the bytes kept for the final '\n' and NUL */
 } out_buf;
 
 static void put_c(out_buf *o, char c) {
@@ -61,8 +61,8 @@ static void put_num(out_buf *o, const char *key, uint64_t v) {
 }
 
 size_t ll_runtime_event_format(const ll_runtime_event *ev, const char *exe, char *buf, size_t cap) {
-  if (cap < 2) return 0;
-  out_buf o = {buf, 0, cap - 1};
+  if (cap < 3) return 0;
+  out_buf o = {buf, 0, cap - 2}; /* room for the '\n' and a terminating NUL */
   /* Short fixed fields first, so cutting only ever shortens the long ones at the end. */
   put_s(&o, "loopwatch1");
   put_field(&o, "kind", ev->kind == LL_EVENT_STALL ? "stall" : "call");
@@ -78,6 +78,7 @@ size_t ll_runtime_event_format(const ll_runtime_event *ev, const char *exe, char
   if (ev->loc.file[0]) put_field(&o, "file", ev->loc.file);
   else if (exe && *exe) put_field(&o, "exe", exe);
   buf[o.len++] = '\n';
+  buf[o.len] = '\0';
   return o.len;
 }
 

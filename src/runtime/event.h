@@ -27,6 +27,7 @@ typedef struct ll_runtime_loc {
   char file[LL_RUNTIME_FILE_MAX];
   char func[LL_RUNTIME_FUNC_MAX];
   uint32_t line;
+  int via_import; /* the import system ran between this frame and the call */
 } ll_runtime_loc;
 
 /* An event as the library builds it: fixed-size, no pointers to free. */
@@ -41,8 +42,9 @@ typedef struct ll_runtime_event {
   ll_runtime_loc loc;
 } ll_runtime_event;
 
-/* Formats ev as one line ending in '\n' into buf (cap >= 64); exe is added when the event has
- * no Python file. Long values are cut so the line always fits. Returns the length.
+/* Formats ev as one NUL-terminated line ending in '\n' into buf (cap >= 64); exe is added
+ * when the event has no Python file. Long values are cut so the line always fits. Returns the
+ * length (at most cap - 2; 0 when cap < 3).
  * Async-signal-safe: no allocation, no stdio, no locale. */
 size_t ll_runtime_event_format(const ll_runtime_event *ev, const char *exe, char *buf, size_t cap);
 

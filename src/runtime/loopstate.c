@@ -40,6 +40,14 @@ uint64_t ll_runtime_now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Gaps are timed with the coarse clock (a few ns, a tick of resolution): two readings per
+ * selector wait is the library's hottest path, and stalls are tens of milliseconds. */
+static uint64_t coarse_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 int ll_runtime_tid(void) {
   if (!ll_runtime_me.tid) ll_runtime_me.tid = (int)syscall(SYS_gettid);
   return ll_runtime_me.tid;
@@ -130,6 +138,7 @@ static ll_runtime_loop *claim(int epfd, int wait_kind, int python) {
     atomic_store(&lp->epfd, epfd);
     lp->wait_kind = wait_kind;
     lp->python = python;
+    lp->pid = getpid();
     lp->py_ident = (unsigned long)pthread_self();
     pthread_sigmask(SIG_BLOCK, NULL, &lp->sigmask);
     lp->started = 0;
@@ -197,7 +206,9 @@ void ll_runtime_forget_fd(int fd) {
   if (fd < 0 || atomic_load_explicit(&active_loops, memory_order_relaxed) == 0) return;
   for (int i = 0; i < LL_RUNTIME_LOOPS; i++) {
     ll_runtime_loop *lp = &ll_runtime_loops[i];
-    if (atomic_load(&lp->state) == LL_SLOT_ACTIVE && atomic_load(&lp->epfd) == fd) release(lp);
+    if (atomic_load(&lp->state) == LL_SLOT_ACTIVE && atomic_load(&lp->epfd) == fd &&
+        lp->pid == getpid()) /* not the child of a vfork closing its copy */
+      release(lp);
   }
 }
 
@@ -242,15 +253,21 @@ void ll_runtime_record(ll_runtime_loop *lp, ll_runtime_call_id call, const char 
   ev.in_loop = !ll_runtime_is_pseudo(lp);
   ev.loc.file[0] = ev.loc.func[0] = '\0';
   ev.loc.line = 0;
+  ev.loc.via_import = 0;
   if (!ev.in_loop) {
     emit(&ev);
+  } else if (ev.pid != lp->pid) {
+    /* A vfork child (subprocess before exec) runs on this thread's memory: its calls are
+     * neither the loop's nor safe to look into. */
   } else {
     lp->explained_ns += dur;
     /* A changed signal mask means we may be inside a signal handler, where taking the GIL
      * could deadlock: such calls are counted but not reported. */
     int keep = 1;
-    if (lp->python)
+    if (lp->python) {
       keep = !sigmask_changed(lp) && ll_runtime_py_capture_self(&ev.loc) == LL_PY_USER;
+      if (keep && ev.loc.via_import) ev.hint = "a module imported on first use";
+    }
     if (keep) pending_add(lp, &ev);
   }
   ll_runtime_me.guard--;
@@ -260,7 +277,8 @@ void ll_runtime_record(ll_runtime_loop *lp, ll_runtime_call_id call, const char 
 static void end_gap(ll_runtime_loop *lp, uint64_t now) {
   for (int i = 0; i < lp->npending; i++) emit(&lp->pending[i]);
   lp->npending = 0;
-  uint64_t gap = now - atomic_load(&lp->gap_start_ns);
+  uint64_t start = atomic_load_explicit(&lp->gap_start_ns, memory_order_relaxed);
+  uint64_t gap = now > start ? now - start : 0;
   uint64_t unexplained = gap > lp->explained_ns ? gap - lp->explained_ns : 0;
   lp->explained_ns = 0;
   if (!ll_runtime_cfg.stall_ns || unexplained < ll_runtime_cfg.stall_ns) return;
@@ -273,18 +291,26 @@ static void end_gap(ll_runtime_loop *lp, uint64_t now) {
   ev.pid = getpid();
   ev.tid = ll_runtime_tid();
   ev.in_loop = 1;
-  if (atomic_load_explicit(&lp->sample_gen, memory_order_acquire) == atomic_load(&lp->gen)) {
+  if (atomic_load_explicit(&lp->sample_gen, memory_order_acquire) ==
+      atomic_load_explicit(&lp->gen, memory_order_relaxed)) {
     ev.loc = lp->sample;
+  } else if (lp->python) {
+    /* No user frame was sampled: asyncio's own work or waiting for the GIL, nothing the
+     * user could act on at a line of theirs. */
+    return;
   } else {
-    ev.loc.file[0] = ev.loc.func[0] = '\0';
+    ev.loc.file[0] = ev.loc.func[0] = '\0'; /* a native loop: there are no frames to sample */
     ev.loc.line = 0;
+    ev.loc.via_import = 0;
   }
   emit(&ev);
 }
 
+/* The hot path: plain (release/relaxed) atomics only. The watchdog validates what it samples
+ * with the GIL held (watchdog.c), so it needs no stronger ordering from these stores. */
 void ll_runtime_wait_enter(ll_runtime_loop *lp) {
-  uint64_t now = ll_runtime_now_ns();
-  atomic_store(&lp->in_wait, 1); /* before reading the sample: see watchdog.c */
+  uint64_t now = coarse_now_ns();
+  atomic_store_explicit(&lp->in_wait, 1, memory_order_release);
   if (!lp->started) return;
   int saved = errno;
   ll_runtime_me.guard++;
@@ -294,9 +320,11 @@ void ll_runtime_wait_enter(ll_runtime_loop *lp) {
 }
 
 void ll_runtime_wait_exit(ll_runtime_loop *lp) {
-  atomic_store(&lp->gap_start_ns, ll_runtime_now_ns());
-  atomic_fetch_add(&lp->gen, 1);
-  atomic_store(&lp->in_wait, 0);
+  /* Only the owner writes gap_start and gen: no read-modify-write needed. */
+  atomic_store_explicit(&lp->gap_start_ns, coarse_now_ns(), memory_order_relaxed);
+  uint64_t gen = atomic_load_explicit(&lp->gen, memory_order_relaxed);
+  atomic_store_explicit(&lp->gen, gen + 1, memory_order_release);
+  atomic_store_explicit(&lp->in_wait, 0, memory_order_release);
   lp->started = 1;
 }
 
@@ -324,8 +352,14 @@ static void on_fork_child(void) { ll_runtime_after_fork_child(); }
 __attribute__((constructor)) static void ll_runtime_init(void) {
   ll_runtime_me.guard++;
   const char *out = getenv("LOOPWATCH_OUT");
-  if (out && *out && strlen(out) < sizeof ll_runtime_cfg.out_path) {
-    strcpy(ll_runtime_cfg.out_path, out);
+  char cwd[512] = "";
+  if (out && *out != '/' && !getcwd(cwd, sizeof cwd)) out = NULL; /* the host may chdir later */
+  if (out && *out && strlen(cwd) + 1 + strlen(out) < sizeof ll_runtime_cfg.out_path) {
+    if (*cwd) {
+      strcpy(ll_runtime_cfg.out_path, cwd);
+      strcat(ll_runtime_cfg.out_path, "/");
+    }
+    strcat(ll_runtime_cfg.out_path, out);
     const char *stall = getenv("LOOPWATCH_STALL_MS");
     long ms = stall && *stall ? strtol(stall, NULL, 10) : 100;
     ll_runtime_cfg.stall_ns = ms > 0 ? (uint64_t)ms * 1000000u : 0;

@@ -34,22 +34,25 @@ enum { LL_WAIT_EPOLL = 1, LL_WAIT_POLL = 2 };
 /* One event loop: a thread that waits on a selector. Fields marked (owner) are touched only by
  * the loop's thread; the rest are atomics the watchdog and close() may read or reset. */
 typedef struct ll_runtime_loop {
+  /* Hot: read or written at every wait; kept together in the first cache line. */
   _Atomic int state;  /* LL_SLOT_* */
   _Atomic int tid;    /* owner's kernel tid */
   _Atomic int epfd;   /* the selector's epoll fd; -1 for poll/select loops */
   int wait_kind;      /* (owner) LL_WAIT_* */
-  int python;         /* (owner, set at claim) the owner runs Python: frames can be read */
-  unsigned long py_ident;  /* (set at claim) pthread_self() of the owner: Python's thread id */
-  sigset_t sigmask;   /* (owner, set at claim) a different mask later means "in a handler" */
   int started;        /* (owner) a wait has completed: gaps can be measured */
+  int npending;       /* (owner) */
   _Atomic int in_wait;
-  _Atomic uint64_t gap_start_ns; /* end of the last wait */
+  int python;         /* (owner, set at claim) the owner runs Python: frames can be read */
+  _Atomic uint64_t gap_start_ns; /* end of the last wait (coarse clock) */
   _Atomic uint64_t gen;          /* gap number, bumped at the end of every wait */
   uint64_t explained_ns;         /* (owner) time of the blocking calls seen in this gap */
-  int npending;                  /* (owner) */
-  ll_runtime_event pending[LL_RUNTIME_PENDING];
   _Atomic uint64_t sample_gen;   /* gap the watchdog sampled (0: none); set after sample */
-  ll_runtime_loc sample;         /* (watchdog) where the loop thread was during a long gap */
+  /* Cold. */
+  int pid;                /* (set at claim) a vfork child shares this memory: it must not act */
+  unsigned long py_ident; /* (set at claim) pthread_self() of the owner: Python's thread id */
+  sigset_t sigmask;       /* (owner, set at claim) a different mask later means "in a handler" */
+  ll_runtime_loc sample;  /* (watchdog) where the loop thread was during a long gap */
+  ll_runtime_event pending[LL_RUNTIME_PENDING];
 } ll_runtime_loop;
 
 /* Process-wide configuration read from the environment at load time. */

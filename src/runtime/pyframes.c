@@ -45,6 +45,8 @@ static struct {
   PyObj *(*Dict_GetItem)(PyObj *, PyObj *);
   PyObj *(*Long_FromUnsignedLong)(unsigned long);
   PyObj *(*CFunction_NewEx)(void *, PyObj *, PyObj *);
+  void *(*ThreadState_GetInterpreter)(void *);
+  void *(*InterpreterState_Main)(void);
   void *(*Eval_SaveThread)(void);
   void (*Eval_RestoreThread)(void *);
   const char *(*GetVersion)(void);
@@ -99,6 +101,8 @@ static int resolve_all(void *h) {
   RESOLVE(Dict_GetItem, "PyDict_GetItem");
   RESOLVE(Long_FromUnsignedLong, "PyLong_FromUnsignedLong");
   RESOLVE(CFunction_NewEx, "PyCFunction_NewEx");
+  RESOLVE(ThreadState_GetInterpreter, "PyThreadState_GetInterpreter");
+  RESOLVE(InterpreterState_Main, "PyInterpreterState_Main");
   RESOLVE(Eval_SaveThread, "PyEval_SaveThread");
   RESOLVE(Eval_RestoreThread, "PyEval_RestoreThread");
   RESOLVE(GetVersion, "Py_GetVersion");
@@ -174,8 +178,10 @@ static const char *known_stdlib(void) {
 static ll_runtime_py_result walk(PyObj *frame, ll_runtime_loc *loc) {
   ll_runtime_py_result res = LL_PY_NO_USER;
   char file[LL_RUNTIME_FILE_MAX];
+  loc->via_import = 0;
   for (int depth = 0; frame && depth < 256; depth++) {
     code_names(frame, file, sizeof file, NULL, 0);
+    if (strncmp(file, "<frozen importlib", 17) == 0) loc->via_import = 1;
     ll_runtime_frame_class cls = ll_runtime_frame_classify(file, known_stdlib());
     if (cls == LL_FRAME_ASYNCIO) { res = LL_PY_SANCTIONED; break; }
     if (cls == LL_FRAME_USER) {
@@ -239,6 +245,9 @@ ll_runtime_verdict ll_runtime_py_verify_wait(void) {
   if (!py.IsInitialized()) return LL_VERDICT_LATER;
   void *ts = py.GILState_GetThisThreadState();
   if (!ts) return LL_VERDICT_NOT_LOOP; /* a thread the interpreter does not know */
+  /* The PyGILState API serves the main interpreter only: loops of subinterpreters (which may
+   * have their own GIL) are not watched. */
+  if (py.ThreadState_GetInterpreter(ts) != py.InterpreterState_Main()) return LL_VERDICT_NOT_LOOP;
   if (!enter_py()) return LL_VERDICT_NOT_LOOP;
   int g = py.GILState_Ensure();
   PyObj *et, *ev, *etb;
@@ -314,6 +323,7 @@ ll_runtime_py_result ll_runtime_py_capture_thread(unsigned long ident, ll_runtim
 }
 
 void ll_runtime_py_after_fork_child(void) {
-  /* Threads that were inside the API in the parent do not exist in the child. */
+  /* Threads that were inside the API or resolving it in the parent do not exist here. */
   atomic_store(&py_in_use, 0);
+  pthread_mutex_init(&py_resolve_lock, NULL);
 }

@@ -40,7 +40,8 @@ static void *watchdog_main(void *arg) {
         continue;
       uint64_t gen = atomic_load(&lp->gen), start = atomic_load(&lp->gap_start_ns);
       if (!start || tried[i] == gen) continue;
-      if (now - start < stall) {
+      uint64_t elapsed = now > start ? now - start : 0; /* start is from the coarse clock */
+      if (elapsed < stall) {
         if (start + stall < next) next = start + stall;
         continue;
       }
