@@ -219,10 +219,11 @@ static void describe_chain(ll_strbuf *sb, ll_funcref *r) {
   }
 }
 
-static void report(ll_findings *out, const ll_file_facts *ff, const ll_callsite *cs, const char *code, const char *msg) {
+static ll_finding *report(ll_findings *out, const ll_file_facts *ff, const ll_callsite *cs, const char *code, const char *msg) {
   ll_finding *f = ll_findings_add(out, ll_registry_code(code), ff->path, cs->start, cs->end, "%s", msg);
   f->stmt_first = cs->stmt_first;
   f->stmt_last = cs->stmt_last;
+  return f;
 }
 
 void ll_project_check(ll_project *p, ll_findings *out) {
@@ -241,7 +242,13 @@ void ll_project_check(ll_project *p, ll_findings *out) {
         if (k == LL_CALLEE_COROUTINE && cs->use == LL_USE_DISCARDED) {
           if (in_async)
             ll_strbuf_addf(&msg, "`%s()` is a coroutine and is never awaited: it does not run; add `await`", cs->text);
-          else
+          if (in_async) {
+            /* an expression statement: `await` needs no parentheses */
+            ll_finding *f = report(out, ff, cs, "LOOP201", msg.data);
+            f->fix = ll_fix_new("unsafe", "Add `await`");
+            ll_fix_add_edit(f->fix, cs->start, cs->start, "await ");
+            continue;
+          } else
             ll_strbuf_addf(&msg, "`%s()` is a coroutine and is never awaited: calling it from sync code does not run it; "
                                  "%s", cs->text, ff->ha ? "schedule it with `hass.async_create_task(...)`"
                                                        : "await it from async code or schedule it as a task");

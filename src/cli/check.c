@@ -3,6 +3,7 @@
  * (0 clean, 1 findings, 2 usage error, bad rules data or unreadable input). */
 #include "../analysis/batch.h"
 #include "../config/config.h"
+#include "../fix/apply.h"
 #include "../report/report.h"
 #include "../rules/engine.h"
 #include "../rules/registry.h"
@@ -27,6 +28,10 @@ static const char CHECK_USAGE[] =
     "  --select CODES          only these codes or prefixes (comma-separated, e.g. LOOP1,LOOP301)\n"
     "  --extend-select CODES   add codes to the selection\n"
     "  --ignore CODES          leave these codes or prefixes out\n"
+    "  --fix                   apply the safe fixes (files are rewritten atomically, and only if they still parse)\n"
+    "  --unsafe-fixes          with --fix/--diff, also the unsafe ones (e.g. moving a call to a worker thread)\n"
+    "  --diff                  print the fixes as a unified diff instead of writing them\n"
+    "  --add-noqa              add `# noqa: CODE` comments for every finding\n"
     "  --force-exclude         apply `exclude` to paths given on the command line too\n"
     "  --show-settings FILE    print the settings that apply to FILE and exit\n"
     "  --rules FILE            load extra rules data (e.g. from `looplint native --emit-rules`)\n"
@@ -66,6 +71,7 @@ typedef struct check_opts {
   int statistics;
   int force_exclude;
   const char *show_settings;
+  int fix, diff, unsafe_fixes, add_noqa;
 } check_opts;
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -119,6 +125,11 @@ static int parse_args(int argc, char **argv, check_opts *o) {
       continue;
     }
     if (strcmp(a, "--force-exclude") == 0) { o->force_exclude = 1; continue; }
+    if (strcmp(a, "--fix") == 0) { o->fix = 1; continue; }
+    if (strcmp(a, "--no-fix") == 0) { o->fix = 0; continue; }
+    if (strcmp(a, "--diff") == 0) { o->diff = 1; continue; }
+    if (strcmp(a, "--unsafe-fixes") == 0) { o->unsafe_fixes = 1; continue; }
+    if (strcmp(a, "--add-noqa") == 0) { o->add_noqa = 1; continue; }
     if ((v = ll_cli_opt_value(argc, argv, &i, "--show-settings", &missing))) { o->show_settings = v; continue; }
     if ((v = ll_cli_opt_value(argc, argv, &i, "--rules", &missing))) { ll_vec_push(&o->rules_files, v); continue; }
     if ((v = ll_cli_opt_value(argc, argv, &i, "--stdin-filename", &missing))) { o->stdin_filename = v; continue; }
@@ -331,7 +342,6 @@ int ll_cli_check(int argc, char **argv) {
   ll_batch_result res;
   ll_batch_opts bopts = {.nthreads = o.threads, .report_unused_noqa = o.report_unused_noqa, .ha_modes = ha_modes};
   ll_batch_run(&linter, &files, &context, have_stdin ? &stdin_src : NULL, &bopts, &res);
-  ll_linter_free(&linter);
   ll_pathlist_free(&context);
 
   /* unreadable paths met while collecting are findings too, so JSON consumers see them */
@@ -360,11 +370,25 @@ int ll_cli_check(int argc, char **argv) {
   ll_selection_free(&sel);
   res.findings.v.len = 0;
   ll_findings_sort(&kept);
+  int write_error = 0;
+  if (o.add_noqa) {
+    int n = ll_apply_add_noqa(&linter, &kept, o.diff);
+    if (n < 0) write_error = 1;
+    else if (!o.diff) fprintf(stderr, "Added %d noqa directive%s.\n", n, n == 1 ? "" : "s");
+    ll_findings_free(&kept);
+    ll_findings_init(&kept);
+  } else if (o.fix || o.diff) {
+    ll_apply_opts ao = {.unsafe = o.unsafe_fixes, .diff = o.diff};
+    int n = ll_apply_fixes(&linter, &kept, &ao);
+    if (n < 0) write_error = 1;
+    else if (n > 0) fprintf(stderr, "%s %d fix%s.\n", o.diff ? "Would apply" : "Applied", n, n == 1 ? "" : "es");
+  }
   o.report.color = o.report.format == LL_FMT_FULL && isatty(1) && !getenv("NO_COLOR");
   if (o.statistics) print_statistics(&kept, &o.report);
-  else ll_report_write(stdout, &kept, &o.report);
+  else if (!o.diff || (!o.fix && !o.add_noqa && !o.diff)) ll_report_write(stdout, &kept, &o.report);
   fflush(stdout);
-  int io_error = res.read_errors > 0 || errors.len > 0;
+  ll_linter_free(&linter);
+  int io_error = res.read_errors > 0 || errors.len > 0 || write_error;
   rc = io_error ? 2 : (kept.v.len && !o.exit_zero ? 1 : 0);
   ll_findings_free(&kept);
   ll_batch_result_free(&res);

@@ -3,10 +3,12 @@
  * rules/blocking.json lists. Calls in a nested `def` or `lambda` run elsewhere and are
  * skipped by construction: the innermost function scope decides. */
 #include "../analysis/facts.h"
+#include "../fix/fixgen.h"
 #include "../util/strbuf.h"
 #include "engine.h"
 #include "registry.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static TSNode field(TSNode n, const char *f) { return ts_node_child_by_field_name(n, f, (uint32_t)strlen(f)); }
@@ -72,7 +74,20 @@ static void enter(ll_ctx *ctx, TSNode call) {
     if (fix) ll_strbuf_addf(&msg, "; use %s", fix);
   }
   const char *code = fn->is_async ? e->code : ll_registry_code("LOOP111");
-  ll_ctx_report(ctx, code, call, "%s", msg.data);
+  ll_finding *f = ll_ctx_report(ctx, code, call, "%s", msg.data);
+  if (fn->is_async) {
+    if (e->async_twin) {
+      char m[160];
+      snprintf(m, sizeof m, "Use `await %s(...)`", e->async_twin);
+      f->fix = ll_fixgen_await(ctx, call, e->async_twin, "safe", m);
+      const char *dot = strchr(e->async_twin, '.');
+      if (f->fix && dot) {
+        char mod[64];
+        snprintf(mod, sizeof mod, "%.*s", (int)(dot - e->async_twin), e->async_twin);
+        ll_fixgen_ensure_import(ctx, f->fix, mod);
+      }
+    } else if (!e->no_wrap && !e->lazy) f->fix = ll_fixgen_executor(ctx, call);
+  }
   ll_strbuf_free(&msg);
 }
 

@@ -7,6 +7,7 @@
  *   LOOP503 running an event loop (asyncio.run, run_until_complete) from code on the loop;
  *   LOOP504 the blocking function called, not passed, when handed to an executor;
  *   LOOP505 asyncio.get_event_loop() in a coroutine, and deprecated Home Assistant APIs. */
+#include "../fix/fixgen.h"
 #include "../util/strbuf.h"
 #include "engine.h"
 
@@ -96,10 +97,19 @@ static void enter(ll_ctx *ctx, TSNode call) {
       }
     }
     /* LOOP505: get_event_loop in a coroutine */
-    if (q && strcmp(q, "asyncio.get_event_loop") == 0)
-      ll_ctx_report(ctx, "LOOP505", call,
-                    "`asyncio.get_event_loop()` in code running on the loop: deprecated behaviour outside a running "
-                    "loop; use `asyncio.get_running_loop()`");
+    if (q && strcmp(q, "asyncio.get_event_loop") == 0) {
+      ll_finding *f = ll_ctx_report(ctx, "LOOP505", call,
+                                    "`asyncio.get_event_loop()` in code running on the loop: deprecated behaviour outside a "
+                                    "running loop; use `asyncio.get_running_loop()`");
+      f->fix = ll_fix_new("safe", "Use `asyncio.get_running_loop()`");
+      if (is(fnode, "attribute")) {
+        TSNode attr = field(fnode, "attribute");
+        ll_fix_add_edit(f->fix, ll_ctx_start(ctx, attr), ll_ctx_end(ctx, attr), "get_running_loop");
+      } else {
+        ll_fix_add_edit(f->fix, ll_ctx_start(ctx, fnode), ll_ctx_end(ctx, fnode), "asyncio.get_running_loop");
+        ll_fixgen_ensure_import(ctx, f->fix, "asyncio");
+      }
+    }
   }
 
   /* LOOP505: deprecated APIs from the data */

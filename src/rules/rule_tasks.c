@@ -4,6 +4,7 @@
  * Assistant's hass/entry task helpers) are fine, as is any use that stores, returns, awaits
  * or passes the task on. */
 #include "../analysis/usage.h"
+#include "../fix/fixgen.h"
 #include "engine.h"
 
 #include <string.h>
@@ -40,11 +41,14 @@ static void enter(ll_ctx *ctx, TSNode call) {
                   "Task from `%s(...)` is stored in `%s`, which is never read: it can be garbage collected before it "
                   "finishes; %s",
                   what, u.local, fix);
-  else
-    ll_ctx_report(ctx, "LOOP301", call,
-                  "Task from `%s(...)` is dropped: the event loop keeps only a weak reference, so it can be garbage "
-                  "collected before it finishes; %s",
-                  what, fix);
+  else {
+    ll_finding *f = ll_ctx_report(ctx, "LOOP301", call,
+                                  "Task from `%s(...)` is dropped: the event loop keeps only a weak reference, so it can be "
+                                  "garbage collected before it finishes; %s",
+                                  what, fix);
+    TSNode stmt = ts_node_parent(call);
+    f->fix = ll_fixgen_keep_task(ctx, call, stmt);
+  }
 }
 
 static const char *const NODES[] = {"call", NULL};

@@ -105,6 +105,10 @@ static int load_blocking(ll_ruledb *db, const char *name, const cJSON *list, cha
     e->fix = dup(db, fix);
     e->ha_fix = dup(db, ha_fix);
     e->lazy = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "lazy"));
+    e->no_wrap = cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(it, "wrap"));
+    const char *twin = opt_string(it, "async_twin", &bad);
+    if (bad) return fail(err, errlen, name, "blocking", i, "\"async_twin\" must be a string");
+    e->async_twin = dup(db, twin);
     const cJSON *ex = cJSON_GetObjectItemCaseSensitive(it, "except");
     if (ex) {
       if (!cJSON_IsArray(ex)) return fail(err, errlen, name, "blocking", i, "\"except\" must be a list of names");

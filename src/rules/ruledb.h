@@ -17,6 +17,8 @@ typedef struct ll_blocking_entry {
   const char *fix;      /* may be NULL */
   const char *ha_fix;   /* may be NULL */
   int lazy;
+  int no_wrap;             /* "wrap": false */
+  const char *async_twin;  /* e.g. "asyncio.sleep" */
   LL_VEC(const char *) except;
   LL_VEC(const char *) not_on; /* receivers (calls) that another rule reports instead */
 } ll_blocking_entry;

@@ -40,6 +40,9 @@ static struct {
   void (*Err_Restore)(PyObj *, PyObj *, PyObj *);
   void (*Err_Clear)(void);
   PyObj *(*Import_ImportModule)(const char *);
+  PyObj *(*Sys_GetObject)(const char *);
+  int (*GC_Disable)(void); /* 3.10+; optional */
+  int (*GC_Enable)(void);
   PyObj *(*Object_CallObject)(PyObj *, PyObj *);
   PyObj *(*Object_CallFunctionObjArgs)(PyObj *, ...);
   PyObj *(*Dict_GetItem)(PyObj *, PyObj *);
@@ -96,6 +99,7 @@ static int resolve_all(void *h) {
   RESOLVE(Err_Restore, "PyErr_Restore");
   RESOLVE(Err_Clear, "PyErr_Clear");
   RESOLVE(Import_ImportModule, "PyImport_ImportModule");
+  RESOLVE(Sys_GetObject, "PySys_GetObject");
   RESOLVE(Object_CallObject, "PyObject_CallObject");
   RESOLVE(Object_CallFunctionObjArgs, "PyObject_CallFunctionObjArgs");
   RESOLVE(Dict_GetItem, "PyDict_GetItem");
@@ -107,6 +111,9 @@ static int resolve_all(void *h) {
   RESOLVE(Eval_RestoreThread, "PyEval_RestoreThread");
   RESOLVE(GetVersion, "Py_GetVersion");
   RESOLVE(None, "_Py_NoneStruct");
+  *(void **)&py.GC_Disable = dlsym(h, "PyGC_Disable");
+  *(void **)&py.GC_Enable = dlsym(h, "PyGC_Enable");
+  if (!py.GC_Disable || !py.GC_Enable) py.GC_Disable = py.GC_Enable = NULL;
   /* PyFrame_GetBack and friends exist from 3.9; co_qualname from 3.11. */
   const char *v = py.GetVersion();
   if (!v || v[0] != '3' || v[1] != '.') return 0;
@@ -172,6 +179,14 @@ static void code_names(PyObj *frame, char *file, size_t file_cap, char *func, si
 
 static const char *known_stdlib(void) {
   return atomic_load_explicit(&stdlib_state, memory_order_acquire) == 2 ? stdlib_dir : "";
+}
+
+/* Reading frames allocates frame objects; an allocation can start a garbage collection, which
+ * runs finalizers (arbitrary Python code) in the middle of the host's C call. Collections are
+ * held off while we read. GIL held. */
+static int gc_pause(void) { return py.GC_Disable ? py.GC_Disable() : 0; }
+static void gc_resume(int was_enabled) {
+  if (was_enabled) py.GC_Enable();
 }
 
 /* Walks outwards from frame (a new reference, consumed) to the innermost user frame. GIL held. */
@@ -255,6 +270,7 @@ ll_runtime_verdict ll_runtime_py_verify_wait(void) {
   char inner_file[LL_RUNTIME_FILE_MAX], inner_func[LL_RUNTIME_FUNC_MAX];
   char outer_file[LL_RUNTIME_FILE_MAX], outer_func[LL_RUNTIME_FUNC_MAX];
   inner_file[0] = inner_func[0] = outer_file[0] = outer_func[0] = '\0';
+  int gc = gc_pause();
   PyObj *frame = py.ThreadState_GetFrame(ts);
   if (frame) {
     code_names(frame, inner_file, sizeof inner_file, inner_func, sizeof inner_func);
@@ -274,6 +290,7 @@ ll_runtime_verdict ll_runtime_py_verify_wait(void) {
     }
     register_atexit();
   }
+  gc_resume(gc);
   py.Err_Restore(et, ev, etb);
   py.GILState_Release(g);
   leave_py();
@@ -287,8 +304,10 @@ ll_runtime_py_result ll_runtime_py_capture_self(ll_runtime_loc *loc) {
   int g = py.GILState_Ensure();
   PyObj *et, *ev, *etb;
   py.Err_Fetch(&et, &ev, &etb);
+  int gc = gc_pause();
   PyObj *frame = py.ThreadState_GetFrame(ts);
   ll_runtime_py_result res = frame ? walk(frame, loc) : LL_PY_NO_USER;
+  gc_resume(gc);
   py.Err_Restore(et, ev, etb);
   py.GILState_Release(g);
   leave_py();
@@ -302,8 +321,9 @@ ll_runtime_py_result ll_runtime_py_capture_thread(unsigned long ident, ll_runtim
   int g = py.GILState_Ensure();
   ll_runtime_py_result res = LL_PY_FAIL;
   if (valid(arg)) {
-    PyObj *sys = py.Import_ImportModule("sys");
-    PyObj *fn = sys ? py.Object_GetAttrString(sys, "_current_frames") : NULL;
+    int gc = gc_pause();
+    /* sys._current_frames, looked up in sys's dict: no import machinery involved. */
+    PyObj *fn = py.Sys_GetObject("_current_frames"); /* borrowed */
     PyObj *frames = fn ? py.Object_CallObject(fn, NULL) : NULL;
     PyObj *key = frames ? py.Long_FromUnsignedLong(ident) : NULL;
     PyObj *frame = key ? py.Dict_GetItem(frames, key) : NULL; /* borrowed */
@@ -313,8 +333,7 @@ ll_runtime_py_result ll_runtime_py_capture_thread(unsigned long ident, ll_runtim
     }
     if (key) py.DecRef(key);
     if (frames) py.DecRef(frames);
-    if (fn) py.DecRef(fn);
-    if (sys) py.DecRef(sys);
+    gc_resume(gc);
     py.Err_Clear();
   }
   py.GILState_Release(g);
