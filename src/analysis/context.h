@@ -29,7 +29,8 @@ typedef struct ll_scope {
   TSNode node;
   int is_async;       /* async def */
   int is_callback;    /* decorated with @callback (Home Assistant: runs on the loop) */
-  int is_method;      /* a function directly inside a class */
+  int is_method;      /* a function directly inside a class, taking self or cls */
+  int in_class;       /* a function directly inside a class (static methods too) */
   const char *name;   /* function or class name ("" for module/lambda) */
   const char *qual;   /* module-qualified name */
   ll_strmap bindings; /* name -> ll_binding* (arena) */

@@ -137,6 +137,7 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
     s->is_async = is_async;
     s->is_callback = is_callback;
     s->is_method = in_class && !is_static;
+    s->in_class = in_class;
     ll_funcdef fd;
     memset(&fd, 0, sizeof fd);
     fd.qual = ll_arena_join(&ctx->facts->arena, outer_qual, n);

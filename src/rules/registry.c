@@ -23,7 +23,7 @@ static const ll_rule_info RULES[] = {
     {"LOOP402", "broad-except-swallows-cancel", "Bare or BaseException handler swallows cancellation"},
     {"LOOP403", "control-flow-in-finally", "return/break/continue in finally swallows cancellation"},
     {"LOOP404", "cancelled-task-not-awaited", "Task cancelled and never awaited"},
-    {"LOOP405", "timeout-retry-swallows-cancel", "Retry loop catches Exception around a timeout"},
+    {"LOOP405", "timeout-retry-swallows-cancel", "Reserved, not reported: since 3.8 except Exception cannot swallow cancellation (LOOP402 covers the real case)"},
     {"LOOP501", "client-session-created", "aiohttp.ClientSession created instead of the shared one"},
     {"LOOP502", "asyncio-task-in-integration", "asyncio task API used in a Home Assistant integration"},
     {"LOOP503", "run-loop-from-loop", "Event loop run or waited on from code running on the loop"},

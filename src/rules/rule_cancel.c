@@ -54,8 +54,8 @@ typedef struct state {
   LL_VEC(deferred) deferred;
 } state;
 
-static const char *const CANCELLED[] = {"asyncio.CancelledError", "asyncio.exceptions.CancelledError",
-                                        "concurrent.futures.CancelledError", NULL};
+/* concurrent.futures.CancelledError is a different class (an Exception) since Python 3.8 */
+static const char *const CANCELLED[] = {"asyncio.CancelledError", "asyncio.exceptions.CancelledError", NULL};
 static const char *const BASE[] = {"builtins.BaseException", NULL};
 
 static state *st(ll_ctx *ctx) {
@@ -230,11 +230,21 @@ static void enter(ll_ctx *ctx, TSNode node) {
     if (is(recv, "identifier"))
       for (TSNode p = ts_node_parent(node); !ts_node_is_null(p) && !is(p, "function_definition"); p = ts_node_parent(p))
         if (is(p, "for_statement") && ll_ctx_text_is(ctx, field(p, "left"), c.text)) {
+          TSNode it = field(p, "right");
+          while (is(it, "parenthesized_expression")) it = ts_node_named_child(it, 0);
           cancelled all = c;
-          all.text = plain_text(ctx, field(p, "right"));
           all.owned = 0;
           all.after = ts_node_end_byte(p);
-          ll_vec_push(&s->cancels, all);
+          if (is(it, "tuple") || is(it, "list") || is(it, "set") || is(it, "expression_list")) {
+            /* `for t in (self._a, self._b): t.cancel()` cancels each element */
+            for (uint32_t k = 0; k < ts_node_named_child_count(it); k++) {
+              all.text = plain_text(ctx, ts_node_named_child(it, k));
+              ll_vec_push(&s->cancels, all);
+            }
+          } else {
+            all.text = plain_text(ctx, it);
+            ll_vec_push(&s->cancels, all);
+          }
           break;
         }
   }

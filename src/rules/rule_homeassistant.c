@@ -32,7 +32,7 @@ static const char *method_name(ll_ctx *ctx, TSNode fnode) {
 static int per_call_context(ll_ctx *ctx, TSNode node) {
   ll_scope *fn = ll_ctx_function(ctx);
   if (!fn) return 0;
-  if (fn->is_method) return 1;
+  if (fn->in_class) return 1;
   for (TSNode p = ts_node_parent(node); !ts_node_is_null(p) && !ts_node_eq(p, fn->node); p = ts_node_parent(p))
     if (is(p, "for_statement") || is(p, "while_statement")) return 1;
   return 0;
