@@ -169,6 +169,49 @@ char *ll_watch_event_message(const ll_runtime_event_view *ev) {
   return ll_strbuf_detach(&sb);
 }
 
+/* UTF-8 characters in s[0, n). */
+static uint32_t utf8_chars(const char *s, size_t n) {
+  uint32_t c = 0;
+  for (size_t i = 0; i < n; i++)
+    if (((unsigned char)s[i] & 0xC0) != 0x80) c++;
+  return c;
+}
+
+void ll_watch_line_span(const char *path, uint32_t row, ll_pos *start, ll_pos *end) {
+  *start = (ll_pos){row, 1};
+  *end = (ll_pos){row, 1};
+  FILE *f = fopen(path, "r");
+  if (!f) return;
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n = 0;
+  for (uint32_t r = 1; r <= row && (n = getline(&line, &cap, f)) >= 0; r++) {}
+  if (n > 0) {
+    size_t a = 0, b = (size_t)n;
+    /* Drop a trailing comment: the first '#' outside a string literal. */
+    char quote = 0;
+    for (size_t i = 0; i < b; i++) {
+      char c = line[i];
+      if (quote) {
+        if (c == '\\') i++;
+        else if (c == quote) quote = 0;
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == '#') {
+        b = i;
+      }
+    }
+    while (a < b && (line[a] == ' ' || line[a] == '\t')) a++;
+    while (b > a && (line[b - 1] == '\n' || line[b - 1] == '\r' || line[b - 1] == ' ' || line[b - 1] == '\t')) b--;
+    if (b > a) {
+      start->col = utf8_chars(line, a) + 1;
+      end->col = utf8_chars(line, b) + 1;
+    }
+  }
+  free(line);
+  fclose(f);
+}
+
 size_t ll_watch_add_events(char *text, ll_findings *out) {
   ll_strmap seen; /* "file\037line\037code" -> 1 + index into out */
   ll_strmap_init(&seen);
@@ -199,8 +242,9 @@ size_t ll_watch_add_events(char *text, ll_findings *out) {
       continue;
     }
     char *msg = ll_watch_event_message(&ev);
-    ll_pos pos = {row, 1};
-    ll_findings_add(out, code, file, pos, pos, "%s", msg);
+    ll_pos start, end;
+    ll_watch_line_span(file, row, &start, &end);
+    ll_findings_add(out, code, file, start, end, "%s", msg);
     free(msg);
     char *k = ll_strbuf_detach(&key);
     ll_vec_push(&keys, k);

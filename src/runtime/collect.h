@@ -3,6 +3,7 @@
 #ifndef LL_WATCH_COLLECT_H
 #define LL_WATCH_COLLECT_H
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../report/finding.h"
 #include "event.h"
@@ -24,6 +25,11 @@ void ll_watch_env_free(char **env);
 /* The finding message for an event, e.g. "`clock_nanosleep` blocked the event loop for 201 ms
  * in main() (time.sleep?)". Owned string. */
 char *ll_watch_event_message(const ll_runtime_event_view *ev);
+
+/* The span of the code on line row of path: from its first to past its last non-blank
+ * character before any comment (columns in characters, 1-based); column 1 to 1 when the line
+ * cannot be read. */
+void ll_watch_line_span(const char *path, uint32_t row, ll_pos *start, ll_pos *end);
 
 /* Parses the event lines of text (modified in place) and appends one finding per
  * (file, line, code), whose message is that of the longest event. Returns the number of

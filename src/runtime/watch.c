@@ -25,16 +25,16 @@ static void usage(FILE *out) {
           ll_report_format_names());
 }
 
-/* Matches "--name VALUE" and "--name=VALUE"; advances *i past what it used. */
+static const char MISSING[] = "";
+
+/* Matches "--name VALUE" and "--name=VALUE", advancing *i past what it used. Returns the
+ * value, NULL when argv[*i] is another option, or MISSING when the value is absent. */
 static const char *option_value(int argc, char **argv, int *i, const char *name) {
   size_t n = strlen(name);
   if (strncmp(argv[*i], name, n) != 0) return NULL;
   if (argv[*i][n] == '=') return argv[*i] + n + 1;
   if (argv[*i][n] != '\0') return NULL;
-  if (*i + 1 >= argc) {
-    fprintf(stderr, "looplint watch: %s needs a value\n", name);
-    exit(2);
-  }
+  if (*i + 1 >= argc) return MISSING;
   return argv[++*i];
 }
 
@@ -42,20 +42,26 @@ int ll_watch_main(int argc, char **argv) {
   ll_report_opts opts = {.format = LL_FMT_CONCISE, .tool_version = LOOPLINT_VERSION};
   int stall_ms = 100, fail_on_events = 0, i = 1;
   for (; i < argc; i++) {
-    const char *a = argv[i], *v;
+    const char *a = argv[i];
     if (strcmp(a, "--") == 0) { i++; break; }
     if (a[0] != '-') break; /* the command starts here */
-    if ((v = option_value(argc, argv, &i, "--output-format"))) {
-      if (ll_report_parse_format(v, &opts.format) != 0) {
-        fprintf(stderr, "looplint watch: unknown output format '%s' (one of: %s)\n", v,
+    const char *format = option_value(argc, argv, &i, "--output-format");
+    const char *stall = format ? NULL : option_value(argc, argv, &i, "--stall-ms");
+    if (format == MISSING || stall == MISSING) {
+      fprintf(stderr, "looplint watch: %s needs a value\n", a);
+      return 2;
+    }
+    if (format) {
+      if (ll_report_parse_format(format, &opts.format) != 0) {
+        fprintf(stderr, "looplint watch: unknown output format '%s' (one of: %s)\n", format,
                 ll_report_format_names());
         return 2;
       }
-    } else if ((v = option_value(argc, argv, &i, "--stall-ms"))) {
+    } else if (stall) {
       char *end;
-      long ms = strtol(v, &end, 10);
-      if (!*v || *end || ms < 0 || ms > 3600000) {
-        fprintf(stderr, "looplint watch: --stall-ms wants milliseconds, got '%s'\n", v);
+      long ms = strtol(stall, &end, 10);
+      if (!*stall || *end || ms < 0 || ms > 3600000) {
+        fprintf(stderr, "looplint watch: --stall-ms wants milliseconds, got '%s'\n", stall);
         return 2;
       }
       stall_ms = (int)ms;
