@@ -72,11 +72,10 @@ static int compound(const char *t) {
 }
 
 void ll_ctx_stmt_rows(ll_ctx *ctx, TSNode node, uint32_t *first, uint32_t *last) {
-  (void)ctx;
   TSNode n = node;
   for (;;) {
     if (compound(ts_node_type(n))) { n = node; break; }
-    TSNode p = ts_node_parent(n);
+    TSNode p = ll_ctx_parent(ctx, n);
     if (ts_node_is_null(p)) break;
     const char *pt = ts_node_type(p);
     if (strcmp(pt, "block") == 0 || strcmp(pt, "module") == 0) break;
@@ -109,3 +108,10 @@ const char *ll_ctx_callee(ll_ctx *ctx, TSNode call) {
 }
 
 void **ll_ctx_state(ll_ctx *ctx) { return &ctx->rule_state[ctx->cur_rule]; }
+
+TSNode ll_ctx_parent(ll_ctx *ctx, TSNode node) {
+  for (size_t i = ctx->path.len; i-- > 1;)
+    if (ts_node_eq(ctx->path.items[i], node)) return ctx->path.items[i - 1];
+  if (ctx->path.len && ts_node_eq(ctx->path.items[0], node)) return (TSNode){0};
+  return ts_node_parent(node);
+}

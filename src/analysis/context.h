@@ -53,6 +53,7 @@ typedef struct ll_ctx {
   ll_findings *out;
   ll_file_facts *facts; /* what this file tells the project model (never NULL while linting) */
   LL_VEC(ll_scope) scopes;
+  LL_VEC(TSNode) path; /* the walk's ancestors: path.items[len-1] is the node being visited */
   uint32_t last_syntax_row; /* syntax rule: one LOOP901 per line */
   int in_prepass;           /* binding module-level names before the walk */
   void *rule_state[16];     /* per-rule state for this file, indexed by the rule's slot */
@@ -72,6 +73,10 @@ struct ll_funcdef *ll_ctx_funcdef(ll_ctx *ctx);
 /* The innermost class scope enclosing the current function, or NULL. */
 ll_scope *ll_ctx_class(ll_ctx *ctx);
 void ll_ctx_bind(ll_ctx *ctx, ll_scope *scope, const char *name, size_t n, ll_binding_kind kind, const char *qual);
+
+/* The parent of node: from the walk's ancestor stack when node is on it (tree-sitter 0.20
+ * finds parents by descending from the root, which dominated the profile), else tree-sitter. */
+TSNode ll_ctx_parent(ll_ctx *ctx, TSNode node);
 
 /* The calling rule's per-file state slot (starts NULL; allocate from ctx->arena). */
 void **ll_ctx_state(ll_ctx *ctx);

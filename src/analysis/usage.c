@@ -74,7 +74,7 @@ static uint32_t scope_end(ll_ctx *ctx) {
  * a read earlier in the loop body happens after the assignment on the next iteration. */
 static uint32_t loop_start(ll_ctx *ctx, TSNode n) {
   ll_scope *fn = ll_ctx_function(ctx);
-  for (TSNode p = ts_node_parent(n); !ts_node_is_null(p); p = ts_node_parent(p)) {
+  for (TSNode p = ll_ctx_parent(ctx, n); !ts_node_is_null(p); p = ll_ctx_parent(ctx, p)) {
     if (fn && ts_node_eq(p, fn->node)) break;
     if (is(p, "for_statement") || is(p, "while_statement")) return ts_node_start_byte(p);
   }
@@ -84,8 +84,8 @@ static uint32_t loop_start(ll_ctx *ctx, TSNode n) {
 ll_call_use ll_usage_of_call(ll_ctx *ctx, TSNode call) {
   ll_call_use u;
   memset(&u, 0, sizeof u);
-  TSNode child = call, p = ts_node_parent(call);
-  while (is(p, "parenthesized_expression")) { child = p; p = ts_node_parent(p); }
+  TSNode child = call, p = ll_ctx_parent(ctx, call);
+  while (is(p, "parenthesized_expression")) { child = p; p = ll_ctx_parent(ctx, p); }
   if (ts_node_is_null(p)) return u;
   const char *t = ts_node_type(p);
   if (strcmp(t, "expression_statement") == 0) u.use = LL_USE_DISCARDED;
@@ -93,8 +93,8 @@ ll_call_use ll_usage_of_call(ll_ctx *ctx, TSNode call) {
   else if (strcmp(t, "return_statement") == 0 || strcmp(t, "yield") == 0 || strcmp(t, "lambda") == 0) u.use = LL_USE_RETURNED;
   else if (strcmp(t, "argument_list") == 0 || strcmp(t, "keyword_argument") == 0) {
     u.use = LL_USE_ARGUMENT;
-    TSNode al = strcmp(t, "keyword_argument") == 0 ? ts_node_parent(p) : p;
-    TSNode outer = ts_node_parent(al);
+    TSNode al = strcmp(t, "keyword_argument") == 0 ? ll_ctx_parent(ctx, p) : p;
+    TSNode outer = ll_ctx_parent(ctx, al);
     if (is(outer, "call")) u.outer_call = outer;
   } else if (strcmp(t, "not_operator") == 0 || strcmp(t, "boolean_operator") == 0 || strcmp(t, "assert_statement") == 0) {
     u.use = LL_USE_BOOL;
@@ -112,7 +112,7 @@ ll_call_use ll_usage_of_call(ll_ctx *ctx, TSNode call) {
       u.local = ll_ctx_text(ctx, left);
       if (strcmp(u.local, "_") == 0) u.local_unused = 1;
       else {
-        TSNode stmt = ts_node_parent(p);
+        TSNode stmt = ll_ctx_parent(ctx, p);
         uint32_t after = ts_node_end_byte(is(stmt, "expression_statement") ? stmt : p);
         uint32_t loop = loop_start(ctx, p);
         int read = ll_usage_name_occurs(ctx, u.local, after, scope_end(ctx));

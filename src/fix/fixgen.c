@@ -11,7 +11,7 @@ static TSNode field(TSNode n, const char *f) { return ts_node_child_by_field_nam
  * the expression is, so no fix is offered. */
 static int in_comprehension(ll_ctx *ctx, TSNode n) {
   ll_scope *fn = ll_ctx_function(ctx);
-  for (TSNode p = ts_node_parent(n); !ts_node_is_null(p); p = ts_node_parent(p)) {
+  for (TSNode p = ll_ctx_parent(ctx, n); !ts_node_is_null(p); p = ll_ctx_parent(ctx, p)) {
     if (fn && ts_node_eq(p, fn->node)) return 0;
     const char *t = ts_node_type(p);
     if (strstr(t, "comprehension") || strcmp(t, "generator_expression") == 0 || strcmp(t, "lambda") == 0) return 1;
@@ -21,8 +21,8 @@ static int in_comprehension(ll_ctx *ctx, TSNode n) {
 
 /* Whether `await X` in this position must be parenthesised: X is then used as an object
  * (attribute, subscript, callee) or an operand of `**`. */
-static int needs_parens(TSNode call) {
-  TSNode p = ts_node_parent(call);
+static int needs_parens(ll_ctx *ctx, TSNode call) {
+  TSNode p = ll_ctx_parent(ctx, call);
   if (is(p, "attribute") || is(p, "subscript")) return ts_node_eq(ts_node_named_child(p, 0), call);
   if (is(p, "call")) return ts_node_eq(field(p, "function"), call);
   if (is(p, "binary_operator")) return 1;
@@ -68,7 +68,7 @@ ll_fix *ll_fixgen_await(ll_ctx *ctx, TSNode call, const char *callee_text, const
   ll_scope *fn = ll_ctx_function(ctx);
   if (!fn || fn->kind != LL_SCOPE_FUNCTION || !fn->is_async || in_comprehension(ctx, call)) return NULL;
   ll_fix *fix = new_fix(applicability, msg);
-  int parens = needs_parens(call);
+  int parens = needs_parens(ctx, call);
   ll_pos s = ll_ctx_start(ctx, call);
   ll_fix_add_edit(fix, s, s, parens ? "(await " : "await ");
   if (callee_text) {
@@ -85,7 +85,7 @@ ll_fix *ll_fixgen_await(ll_ctx *ctx, TSNode call, const char *callee_text, const
 ll_fix *ll_fixgen_executor(ll_ctx *ctx, TSNode call) {
   ll_scope *fn = ll_ctx_function(ctx);
   if (!fn || fn->kind != LL_SCOPE_FUNCTION || !fn->is_async || in_comprehension(ctx, call)) return NULL;
-  TSNode p = ts_node_parent(call);
+  TSNode p = ll_ctx_parent(ctx, call);
   if (is(p, "as_pattern") || is(p, "with_item")) return NULL; /* a context manager stays one */
   TSNode f = field(call, "function"), args = field(call, "arguments");
   if (ts_node_is_null(args) || !is(args, "argument_list")) return NULL;
@@ -103,7 +103,7 @@ ll_fix *ll_fixgen_executor(ll_ctx *ctx, TSNode call) {
   ll_strbuf_init(&text);
   const char *inner = ll_ctx_text(ctx, args);
   size_t n = strlen(inner);
-  ll_strbuf_addf(&text, "%sawait %s(%s", needs_parens(call) ? "(" : "",
+  ll_strbuf_addf(&text, "%sawait %s(%s", needs_parens(ctx, call) ? "(" : "",
                  use_hass ? (strcmp(hass, "hass") == 0 ? "hass.async_add_executor_job" : "self.hass.async_add_executor_job")
                           : "asyncio.to_thread",
                  ll_ctx_text(ctx, f));
@@ -111,7 +111,7 @@ ll_fix *ll_fixgen_executor(ll_ctx *ctx, TSNode call) {
     ll_strbuf_add(&text, inner[1] == '\n' || inner[1] == '\r' ? "," : ", ");
     ll_strbuf_addn(&text, inner + 1, n - 2);
   }
-  ll_strbuf_add(&text, needs_parens(call) ? "))" : ")");
+  ll_strbuf_add(&text, needs_parens(ctx, call) ? "))" : ")");
   ll_fix *fix = new_fix("unsafe", use_hass ? "Run it in Home Assistant's executor" : "Run it in a worker thread with `asyncio.to_thread`");
   ll_fix_add_edit(fix, ll_ctx_start(ctx, call), ll_ctx_end(ctx, call), text.data);
   if (!use_hass) ll_fixgen_ensure_import(ctx, fix, "asyncio");

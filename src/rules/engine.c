@@ -113,7 +113,7 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
       if (!ts_node_is_named(c) && node_is(c, "async")) { is_async = 1; break; }
       if (!ts_node_is_named(c) && node_is(c, "def")) break;
     }
-    TSNode parent = ts_node_parent(node);
+    TSNode parent = ll_ctx_parent(ctx, node);
     if (!ts_node_is_null(parent) && ts_node_symbol(parent) == l->sym_decorated) {
       for (uint32_t i = 0; i < ts_node_named_child_count(parent); i++) {
         TSNode d = ts_node_named_child(parent, i);
@@ -218,6 +218,7 @@ static void walk(ll_ctx *ctx) {
   TSTreeCursor cur = ts_tree_cursor_new(ctx->root);
   for (;;) {
     TSNode node = ts_tree_cursor_current_node(&cur);
+    ll_vec_push(&ctx->path, node);
     TSSymbol sym = ts_node_symbol(node);
     int opens = sym == l->sym_function || sym == l->sym_class || sym == l->sym_lambda;
     if (opens) {
@@ -237,6 +238,7 @@ static void walk(ll_ctx *ctx) {
         if (ctx->scopes.len > 1) pop_scope(ctx);
       }
       dispatch(ctx, done, 1);
+      ctx->path.len--;
       if (ts_tree_cursor_goto_next_sibling(&cur)) break;
       if (!ts_tree_cursor_goto_parent(&cur)) { ts_tree_cursor_delete(&cur); return; }
     }
@@ -307,6 +309,7 @@ void ll_lint_source_ha(const ll_linter *l, TSParser *parser, const ll_source *sr
   }
   while (ctx.scopes.len) pop_scope(&ctx);
   ll_vec_free(&ctx.scopes);
+  ll_vec_free(&ctx.path);
   ts_tree_delete(tree);
   ll_arena_free(&ctx.arena);
   if (facts == &local_facts) ll_facts_free(&local_facts);

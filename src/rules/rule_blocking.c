@@ -16,11 +16,11 @@ static TSNode field(TSNode n, const char *f) { return ts_node_child_by_field_nam
 /* `await asyncio.to_thread(list, p.glob("*"))`: a lazy iterator handed straight to an executor
  * wrapper is consumed in the worker thread (ruff#28040). */
 static int passed_to_offload(ll_ctx *ctx, TSNode call) {
-  TSNode args = ts_node_parent(call);
+  TSNode args = ll_ctx_parent(ctx, call);
   if (ts_node_is_null(args)) return 0;
-  if (strcmp(ts_node_type(args), "keyword_argument") == 0) args = ts_node_parent(args);
+  if (strcmp(ts_node_type(args), "keyword_argument") == 0) args = ll_ctx_parent(ctx, args);
   if (ts_node_is_null(args) || strcmp(ts_node_type(args), "argument_list") != 0) return 0;
-  TSNode outer = ts_node_parent(args);
+  TSNode outer = ll_ctx_parent(ctx, args);
   if (ts_node_is_null(outer) || strcmp(ts_node_type(outer), "call") != 0) return 0;
   TSNode fn = field(outer, "function");
   const char *method = NULL;

@@ -201,11 +201,11 @@ static void enter(ll_ctx *ctx, TSNode node) {
              strcmp(t, "continue_statement") == 0) {
     if (!in_async(ctx)) return;
     int is_return = t[0] == 'r';
-    for (TSNode p = ts_node_parent(node); !ts_node_is_null(p); p = ts_node_parent(p)) {
+    for (TSNode p = ll_ctx_parent(ctx, node); !ts_node_is_null(p); p = ll_ctx_parent(ctx, p)) {
       if (is(p, "function_definition") || is(p, "lambda") || is(p, "class_definition")) return;
       if (!is_return && (is(p, "for_statement") || is(p, "while_statement"))) return; /* its own loop */
       if (is(p, "finally_clause")) {
-        TSNode tr = ts_node_parent(p);
+        TSNode tr = ll_ctx_parent(ctx, p);
         for (size_t i = 0; i < s->frames.len; i++)
           if (ts_node_eq(s->frames.items[i].node, tr) && s->frames.items[i].has_await) {
             ll_ctx_report(ctx, "LOOP403", node,
@@ -228,7 +228,7 @@ static void enter(ll_ctx *ctx, TSNode node) {
     ll_vec_push(&s->cancels, c);
     /* `for t in tasks: t.cancel()` cancels `tasks` too */
     if (is(recv, "identifier"))
-      for (TSNode p = ts_node_parent(node); !ts_node_is_null(p) && !is(p, "function_definition"); p = ts_node_parent(p))
+      for (TSNode p = ll_ctx_parent(ctx, node); !ts_node_is_null(p) && !is(p, "function_definition"); p = ll_ctx_parent(ctx, p))
         if (is(p, "for_statement") && ll_ctx_text_is(ctx, field(p, "left"), c.text)) {
           TSNode it = field(p, "right");
           while (is(it, "parenthesized_expression")) it = ts_node_named_child(it, 0);

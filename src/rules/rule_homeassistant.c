@@ -33,7 +33,7 @@ static int per_call_context(ll_ctx *ctx, TSNode node) {
   ll_scope *fn = ll_ctx_function(ctx);
   if (!fn) return 0;
   if (fn->in_class) return 1;
-  for (TSNode p = ts_node_parent(node); !ts_node_is_null(p) && !ts_node_eq(p, fn->node); p = ts_node_parent(p))
+  for (TSNode p = ll_ctx_parent(ctx, node); !ts_node_is_null(p) && !ts_node_eq(p, fn->node); p = ll_ctx_parent(ctx, p))
     if (is(p, "for_statement") || is(p, "while_statement")) return 1;
   return 0;
 }
@@ -47,8 +47,8 @@ static void check_session(ll_ctx *ctx, TSNode call, const char *q) {
     return;
   }
   /* async with ClientSession() as s: created and closed on every call of a method, or in a loop */
-  TSNode p = ts_node_parent(call);
-  if (is(p, "as_pattern")) p = ts_node_parent(p);
+  TSNode p = ll_ctx_parent(ctx, call);
+  if (is(p, "as_pattern")) p = ll_ctx_parent(ctx, p);
   if (!is(p, "with_item")) return;
   if (!per_call_context(ctx, call)) return;
   ll_ctx_report(ctx, "LOOP501", call,

@@ -34,7 +34,7 @@ static TSNode first_leaf(TSNode n) {
 /* PEP 758 (Python 3.14): `except A, B:` without parentheses is valid when there is no `as`.
  * tree-sitter-python 0.23 parses the names after the first as an ERROR inside except_clause. */
 static int is_pep758_except(ll_ctx *ctx, TSNode error) {
-  TSNode clause = ts_node_parent(error);
+  TSNode clause = ll_ctx_parent(ctx, error);
   if (ts_node_is_null(clause) || strcmp(ts_node_type(clause), "except_clause") != 0) return 0;
   uint32_t s = ts_node_start_byte(clause), e = s;
   const char *text = ctx->src->text;
@@ -57,7 +57,7 @@ static void enter(ll_ctx *ctx, TSNode node) {
     report_at(ctx, ts_node_start_byte(node), "Syntax error: expected `%s`", ts_node_type(node));
     return;
   }
-  for (TSNode p = ts_node_parent(node); !ts_node_is_null(p); p = ts_node_parent(p))
+  for (TSNode p = ll_ctx_parent(ctx, node); !ts_node_is_null(p); p = ll_ctx_parent(ctx, p))
     if ((ts_node_symbol(p) == (TSSymbol)-1)) return; /* only the outermost ERROR */
   if (is_pep758_except(ctx, node)) return;
   TSNode leaf = first_leaf(node);

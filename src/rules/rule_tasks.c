@@ -46,7 +46,7 @@ static void enter(ll_ctx *ctx, TSNode call) {
                                   "Task from `%s(...)` is dropped: the event loop keeps only a weak reference, so it can be "
                                   "garbage collected before it finishes; %s",
                                   what, fix);
-    TSNode stmt = ts_node_parent(call);
+    TSNode stmt = ll_ctx_parent(ctx, call);
     f->fix = ll_fixgen_keep_task(ctx, call, stmt);
   }
 }
