@@ -15,7 +15,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+/* LOOPLINT_TIMING=1: phase times on stderr, for profiling (the benchmark lives in bench/). */
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+static void phase(const char *name, double *t) {
+  static int on = -1;
+  if (on < 0) on = getenv("LOOPLINT_TIMING") != NULL;
+  double n = now_ms();
+  if (on) fprintf(stderr, "timing: %-10s %8.1f ms\n", name, n - *t);
+  *t = n;
+}
 
 static const char CHECK_USAGE[] =
     "Usage: looplint check [OPTIONS] [PATH...]\n"
@@ -271,6 +286,7 @@ int ll_cli_check(int argc, char **argv) {
   if (o.show_settings) { rc = show_settings(&o, &finder, o.show_settings); goto done; }
 
   char err[512];
+  double t0 = now_ms();
   char *data = ll_data_dir(argv[0]);
   if (!data) {
     fputs("looplint: cannot find the rules data folder (set LOOPLINT_DATA to the folder holding rules/)\n", stderr);
@@ -283,6 +299,7 @@ int ll_cli_check(int argc, char **argv) {
   int load = ll_ruledb_load_dir(&db, rules_dir.data, err, sizeof err);
   ll_strbuf_free(&rules_dir);
   if (load) { fprintf(stderr, "looplint: bad rules data: %s\n", err); goto done; }
+  phase("rules", &t0);
   for (size_t i = 0; i < o.rules_files.len; i++)
     if (ll_ruledb_load_file(&db, o.rules_files.items[i], err, sizeof err)) {
       fprintf(stderr, "looplint: bad rules file: %s\n", err);
@@ -306,6 +323,7 @@ int ll_cli_check(int argc, char **argv) {
   }
   for (size_t i = 0; i < errors.len; i++)
     fprintf(stderr, "looplint: %s: %s\n", errors.items[i].path, errors.items[i].reason);
+  phase("collect", &t0);
 
   /* configuration of every file: exclusions, then the knowledge it adds */
   {
@@ -335,13 +353,16 @@ int ll_cli_check(int argc, char **argv) {
     }
   }
 
+  phase("config", &t0);
   ll_pathlist context = {0};
   ll_fs_package_context(&files, &context);
+  phase("context", &t0);
   ll_linter linter;
   ll_linter_init(&linter, &db, &o.settings);
   ll_batch_result res;
   ll_batch_opts bopts = {.nthreads = o.threads, .report_unused_noqa = o.report_unused_noqa, .ha_modes = ha_modes};
   ll_batch_run(&linter, &files, &context, have_stdin ? &stdin_src : NULL, &bopts, &res);
+  phase("lint", &t0);
   ll_pathlist_free(&context);
 
   /* unreadable paths met while collecting are findings too, so JSON consumers see them */
@@ -370,6 +391,7 @@ int ll_cli_check(int argc, char **argv) {
   ll_selection_free(&sel);
   res.findings.v.len = 0;
   ll_findings_sort(&kept);
+  phase("filter", &t0);
   int write_error = 0;
   if (o.add_noqa) {
     int n = ll_apply_add_noqa(&linter, &kept, o.diff);
@@ -387,6 +409,7 @@ int ll_cli_check(int argc, char **argv) {
   if (o.statistics) print_statistics(&kept, &o.report);
   else if (!o.diff || (!o.fix && !o.add_noqa && !o.diff)) ll_report_write(stdout, &kept, &o.report);
   fflush(stdout);
+  phase("output", &t0);
   ll_linter_free(&linter);
   int io_error = res.read_errors > 0 || errors.len > 0 || write_error;
   rc = io_error ? 2 : (kept.v.len && !o.exit_zero ? 1 : 0);

@@ -16,6 +16,7 @@ static const char USAGE[] =
     "  rule [CODE]             print a rule's documentation (no CODE: list every rule)\n"
     "  watch -- COMMAND...     run COMMAND and report blocking calls its event loop really made\n"
     "  native PATH... [-- ARGS] find blocking calls in C extension sources (libclang)\n"
+    "  typeshed STUBS_DIR      regenerate coroutine facts from typeshed stubs (scripts/gen-typeshed.sh)\n"
     "\n"
     "Options:\n"
     "  -h, --help              this help (`looplint check --help` for check's options)\n"

@@ -26,8 +26,8 @@ static const char TYPESHED_USAGE[] =
     "Options:\n"
     "  --out FILE       write to FILE (default: standard output)\n"
     "  --source TEXT    record where the stubs came from as the file's \"source\"\n"
-    "  --defer-to FILE  leave out what FILE (a hand-written rules file) says otherwise in its\n"
-    "                   `returns` or `calls`, so its choices stand (repeatable)\n"
+    "  --defer-to FILE  follow FILE (a hand-written rules file): leave out what its `returns` or\n"
+    "                   `calls` say otherwise, name types as it does (repeatable)\n"
     "  --all-returns    keep the types of third-party packages without any coroutine\n"
     "  -v, --verbose    also list definitions left out because their branches disagree\n"
     "  -h, --help       this help\n";
@@ -88,16 +88,26 @@ static size_t drop_calls(const char **items, size_t *len, const char *kind, cons
   return n - w;
 }
 
-/* Leaves out what hand-written rules files say otherwise (types.json maps queue.LifoQueue to
- * queue.Queue on purpose, so the blocking entries of queue.Queue cover it): the rules loader
- * merges files in a fixed order and a later file's entry replaces an earlier one. */
-static size_t drop_deferred(ll_stubs_facts *f, const deferred *d) {
+/* Makes the output agree with hand-written rules files. types.json maps queue.LifoQueue to
+ * queue.Queue on purpose, so the blocking entries of queue.Queue cover it: a type they name
+ * differently is written their way (`pathlib.PosixPath.cwd` -> pathlib.Path), and an entry
+ * they decide otherwise is left out, since the rules loader merges files in a fixed order
+ * and a later file's entry replaces an earlier one. Returns how many entries were dropped;
+ * *renamed counts the types rewritten. */
+static size_t drop_deferred(ll_stubs_facts *f, const deferred *d, size_t *renamed) {
   size_t dropped = drop_calls(f->coroutine.items, &f->coroutine.len, "coroutine", d);
   dropped += drop_calls(f->awaitable.items, &f->awaitable.len, "awaitable", d);
   size_t w = 0;
+  *renamed = 0;
   for (size_t r = 0; r < f->returns.len; r++) {
-    const char *theirs = ll_strmap_get(&d->returns, f->returns.items[r].name);
-    if (!theirs || strcmp(theirs, f->returns.items[r].value) == 0) f->returns.items[w++] = f->returns.items[r];
+    ll_stubs_pair e = f->returns.items[r];
+    const char *known_as = ll_strmap_get(&d->returns, e.value);
+    if (known_as && strcmp(known_as, e.value) != 0) {
+      e.value = known_as;
+      (*renamed)++;
+    }
+    const char *theirs = ll_strmap_get(&d->returns, e.name);
+    if (!theirs || strcmp(theirs, e.value) == 0) f->returns.items[w++] = e;
   }
   dropped += f->returns.len - w;
   f->returns.len = w;
@@ -227,7 +237,8 @@ static int run(const char *dir, const char *out, const char *source, const ll_st
   }
   ll_stubs_facts facts;
   ll_stubs_derive(s, opt, &facts);
-  size_t ndeferred = drop_deferred(&facts, curated);
+  size_t renamed = 0;
+  size_t ndeferred = drop_deferred(&facts, curated, &renamed);
   if (verbose)
     for (size_t i = 0; i < facts.notes.len; i++) fprintf(stderr, "looplint: note: %s\n", facts.notes.items[i]);
 
@@ -244,9 +255,9 @@ static int run(const char *dir, const char *out, const char *source, const ll_st
   if (rc == 0)
     fprintf(stderr,
             "looplint: %ld stubs read, %zu skipped: %zu coroutine, %zu awaitable, %zu returns (%zu left out by "
-            "trimming, %zu deferred), %zu definitions with disagreeing branches%s\n",
+            "trimming, %zu deferred, %zu renamed), %zu definitions with disagreeing branches%s\n",
             nread, warned.n, facts.coroutine.len, facts.awaitable.len, facts.returns.len, facts.trimmed_returns,
-            ndeferred, facts.notes.len, verbose || !facts.notes.len ? "" : " (-v lists them)");
+            ndeferred, renamed, facts.notes.len, verbose || !facts.notes.len ? "" : " (-v lists them)");
   ll_strbuf_free(&sb);
   ll_stubs_facts_free(&facts);
   ll_stubs_free(s);

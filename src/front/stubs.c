@@ -117,6 +117,7 @@ struct ll_stubs {
   ll_strmap prefixes; /* every module name and each of its parent packages -> the interned name */
   LL_VEC(stub_module *) module_list;
   LL_VEC(stub_def *) defs;
+  struct resolved *in_progress; /* marker in stub_module.resolved while a name is being resolved */
 };
 
 ll_stubs *ll_stubs_new(void) {
@@ -126,6 +127,7 @@ ll_stubs *ll_stubs_new(void) {
   ll_strmap_init(&s->prefixes);
   s->parser = ts_parser_new();
   ts_parser_set_language(s->parser, tree_sitter_python());
+  s->in_progress = ll_arena_alloc(&s->arena, 16); /* a unique address, never read */
   return s;
 }
 
@@ -889,15 +891,13 @@ typedef struct resolved {
   size_t n;
 } resolved;
 
-static resolved IN_PROGRESS_MARK;
-
 static void resolve_name(ll_stubs *s, stub_module *m, const char *name, targets *out, int depth) {
   if (!m || depth > MAX_RESOLVE_DEPTH) return;
   resolved *r = ll_strmap_get(&m->resolved, name);
-  if (r == &IN_PROGRESS_MARK) return;
+  if (r == s->in_progress) return;
   if (!r) {
     const char *key = ll_arena_strdup(&s->arena, name);
-    ll_strmap_put(&m->resolved, key, &IN_PROGRESS_MARK);
+    ll_strmap_put(&m->resolved, key, s->in_progress);
     targets found = {0};
     resolve_name_uncached(s, m, name, &found, depth);
     r = ll_arena_alloc(&s->arena, sizeof *r);
@@ -1274,14 +1274,13 @@ void ll_stubs_derive(ll_stubs *s, const ll_stubs_options *opt, ll_stubs_facts *o
       i = j;
       continue;
     }
-    size_t counts[4] = {0}, nprop = 0;
+    size_t counts[4] = {0};
     stub_def *ret = NULL;
     int ret_ok = 1;
     for (size_t k = i; k < j; k++) {
       entry *e = &st.entries.items[k];
       for (const occ *o = e->def->occs; o; o = o->next) {
-        if (o->is_property) nprop++;
-        else counts[classify(s, e->def, o)]++;
+        if (!o->is_property) counts[classify(s, e->def, o)]++;
         stub_def *r = ret_ok ? returned_class(s, e->def, o, e->ctx) : NULL;
         if (!r || (ret && r != ret && !same_name(canonical(ret), canonical(r)))) ret_ok = 0;
         else ret = r;
@@ -1317,7 +1316,6 @@ void ll_stubs_derive(ll_stubs *s, const ll_stubs_options *opt, ll_stubs_facts *o
     if (ret_ok && ret && !counts[K_ASYNC] && !counts[K_ASYNCGEN] && canonical(ret) && !uninteresting_type(ret) &&
         !(first->owner && uninteresting_type(first->owner)))
       ll_vec_push(&returns, ((pending_return){path, canonical(ret), origin}));
-    (void)nprop;
     i = j;
   }
   for (size_t i = 0; i < returns.len; i++) {

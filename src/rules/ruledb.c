@@ -271,10 +271,11 @@ int ll_ruledb_load_file(ll_ruledb *db, const char *path, char *err, size_t errle
   return rc;
 }
 
-/* The standard files, in load order (categories first). Other JSON files in rules/ belong
- * to other front ends (native_blocking.json is read by `looplint native`). */
-static const char *const STANDARD[] = {"blocking.json", "types.json", "coroutines.json", "homeassistant.json",
-                                       "typeshed.json", "aliases.json"};
+/* The standard files, in load order: categories first, then the facts generated from
+ * typeshed, then the curated files, whose entries replace generated ones. Other JSON files
+ * in rules/ belong to other front ends (native_blocking.json is read by `looplint native`). */
+static const char *const STANDARD[] = {"blocking.json", "typeshed.json", "types.json", "coroutines.json",
+                                       "homeassistant.json", "aliases.json"};
 
 int ll_ruledb_load_dir(ll_ruledb *db, const char *dir, char *err, size_t errlen) {
   for (size_t i = 0; i < sizeof STANDARD / sizeof STANDARD[0]; i++) {
