@@ -1,10 +1,14 @@
 /* batch.c: the parallel driver. */
 #include "batch.h"
+#include "cache.h"
 #include "facts.h"
+#include "lazy.h"
+#include "modules.h"
 #include "project.h"
 #include "suppress.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +21,19 @@ typedef struct batch_job {
   const ll_pathlist *context;
   size_t total;
   ll_file_facts *facts;
+  const ll_triggers *triggers; /* NULL: parse everything */
+  unsigned char *state;        /* per file: 0 not read, 1 parsed, 2 cold (read, not parsed), 3 unreadable */
+  const size_t *order;         /* the indices this round processes */
+  size_t norder;
+  const ll_cache *cache;       /* NULL: no cache */
+  const ll_modules *modules;   /* per file (files, then context) */
+  uint64_t *keys;              /* per file: its cache key (0: not cacheable) */
+  ll_strbuf *blobs;            /* per file: a fresh result to store */
+  const ll_cache_entry **hits; /* per file: the cache entry reused */
+  atomic_size_t cache_hits;
   const ll_source *stdin_src;
   const signed char *ha_modes;
+  const ll_linter *const *linters;
   ll_findings *per_file; /* one list per file, filled by whichever worker took it */
   unsigned char *read_failed;
   atomic_size_t next;
@@ -31,8 +46,11 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
   ll_file_facts *facts = &job->facts[i];
   facts->context_only = (uint8_t)is_context;
   int ha = !is_context && job->ha_modes ? job->ha_modes[i] : -1;
+  const ll_linter *linter = !is_context && job->linters && job->linters[i] ? job->linters[i] : job->linter;
+  facts->db = linter->db;
   if (job->stdin_src && i == 0) {
-    ll_lint_source_ha(job->linter, parser, job->stdin_src, out, facts, ha);
+    ll_lint_source_ha(linter, parser, job->stdin_src, out, facts, ha);
+    job->state[i] = 1;
     return;
   }
   ll_source src;
@@ -42,9 +60,56 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
     fprintf(stderr, "looplint: %s: cannot read: %s\n", path, err);
     ll_findings_add(out, "LOOP903", path, (ll_pos){1, 1}, (ll_pos){1, 1}, "Failed to read file: %s", err);
     job->read_failed[i] = 1;
+    job->state[i] = 3;
     return;
   }
-  ll_lint_source_ha(job->linter, parser, &src, out, facts, ha);
+  src.module = job->modules->names[i];
+  src.is_package = job->modules->is_pkg[i];
+  src.project_roots = &job->modules->roots;
+  /* the cache: an unchanged file's result, unless it was cold and is needed now */
+  const char *module = src.module;
+  if (job->cache) {
+    job->keys[i] = ll_cache_key(linter->db->fingerprint, path, module, src.text, src.len, ha);
+    const ll_cache_entry *e = ll_cache_lookup(job->cache, path, job->keys[i]);
+    if (e && e->len && (e->blob[0] == 1 || job->triggers)) {
+      facts->path = ll_arena_strdup(&facts->arena, path);
+      int st = ll_cache_decode(e->blob, e->len, out, facts);
+      if (st == 1 || st == 2) {
+        job->state[i] = (unsigned char)st;
+        job->hits[i] = e;
+        atomic_fetch_add(&job->cache_hits, 1);
+        ll_source_free(&src);
+        return;
+      }
+      /* damaged: start this file afresh */
+      ll_findings_free(out);
+      ll_findings_init(out);
+      ll_facts_free(facts);
+      ll_facts_init(facts);
+      facts->context_only = (uint8_t)is_context;
+    }
+  }
+  /* a file that cannot hold a hazard by itself waits until the project model needs it; NUL
+   * bytes and invalid UTF-8 are reported wherever they are */
+  if (job->triggers && job->state[i] == 0 && src.first_nul == SIZE_MAX && src.first_bad_utf8 == SIZE_MAX &&
+      !ll_lazy_is_hot(job->triggers, src.text, src.len)) {
+    job->state[i] = 2;
+    if (job->cache) {
+      facts->path = ll_arena_strdup(&facts->arena, path);
+      facts->module = ll_arena_strdup(&facts->arena, module);
+      ll_strbuf_clear(&job->blobs[i]);
+      ll_cache_encode(&job->blobs[i], 2, out, facts);
+    }
+    ll_source_free(&src);
+    return;
+  }
+  job->state[i] = 1;
+  ll_lint_source_ha(linter, parser, &src, out, facts, ha);
+  if (job->cache) {
+    ll_strbuf_clear(&job->blobs[i]);
+    ll_cache_encode(&job->blobs[i], 1, out, facts);
+    job->hits[i] = NULL;
+  }
   ll_source_free(&src);
 }
 
@@ -52,12 +117,83 @@ static void *worker(void *arg) {
   batch_job *job = arg;
   TSParser *parser = ts_parser_new();
   for (;;) {
-    size_t i = atomic_fetch_add(&job->next, 1);
-    if (i >= job->total) break;
-    lint_one(job, parser, i);
+    size_t k = atomic_fetch_add(&job->next, 1);
+    if (k >= job->norder) break;
+    lint_one(job, parser, job->order[k]);
   }
   ts_parser_delete(parser);
   return NULL;
+}
+
+/* Runs the workers over order[0..count). */
+static void run_round(batch_job *job, const size_t *order, size_t count, int nthreads) {
+  if (!count) return;
+  job->order = order;
+  job->norder = count;
+  atomic_store(&job->next, 0);
+  if ((size_t)nthreads > count) nthreads = (int)count;
+  pthread_t tids[64];
+  int started = 0;
+  for (int t = 1; t < nthreads; t++)
+    if (pthread_create(&tids[started], NULL, worker, job) == 0) started++;
+  worker(job); /* the main thread works too */
+  for (int t = 0; t < started; t++) pthread_join(tids[t], NULL);
+}
+
+/* Parses cold files the project model needs, round after round until nothing new is needed:
+ * modules the parsed code refers to, and files naming a coroutine function of the project. */
+static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
+  size_t n = job->total;
+  ll_arena arena;
+  ll_arena_init(&arena);
+  ll_strmap module_of; /* module name -> index+1 of a cold file */
+  ll_strmap_init(&module_of);
+  for (size_t i = 0; i < n; i++)
+    if (job->state[i] == 2) ll_strmap_put(&module_of, job->modules->names[i], (void *)(uintptr_t)(i + 1));
+  unsigned char *seen = ll_xcalloc(n ? n : 1, 1); /* facts already scanned for references */
+  for (;;) {
+    ll_strmap refs, names;
+    ll_strmap_init(&refs);
+    ll_strmap_init(&names);
+    for (size_t i = 0; i < n; i++)
+      if (job->state[i] == 1) {
+        if (!seen[i]) ll_lazy_referenced_modules(&job->facts[i], &refs, &arena);
+        ll_lazy_coroutine_names(&job->facts[i], &names, &arena);
+        seen[i] = 1;
+      }
+    size_t count = 0;
+    for (size_t r = 0; r < refs.cap; r++) {
+      const char *k = refs.slots ? refs.slots[r].key : NULL;
+      uintptr_t idx = k ? (uintptr_t)ll_strmap_get(&module_of, k) : 0;
+      if (idx && job->state[idx - 1] == 2) { job->state[idx - 1] = 0; order[count++] = idx - 1; }
+    }
+    size_t by_refs = count;
+    /* sync code calling a project coroutine names it: those files are needed for LOOP2xx */
+    for (size_t i = 0; i < n && names.len; i++) {
+      if (job->state[i] != 2) continue;
+      const char *path = i < job->files->len ? job->files->items[i] : job->context->items[i - job->files->len];
+      ll_source src;
+      char err[128];
+      if (ll_source_read(&src, path, err, sizeof err) == 0) {
+        if (ll_lazy_mentions(src.text, src.len, &names)) { job->state[i] = 0; order[count++] = i; }
+        ll_source_free(&src);
+      }
+    }
+    if (getenv("LOOPLINT_TIMING"))
+      fprintf(stderr, "timing: on demand: %zu by reference, %zu by coroutine name (%zu names)\n", by_refs,
+              count - by_refs, names.len);
+    ll_strmap_free(&refs);
+    ll_strmap_free(&names);
+    if (!count) break;
+    /* parsed now whatever their bytes say */
+    const ll_triggers *saved = job->triggers;
+    job->triggers = NULL;
+    run_round(job, order, count, nthreads);
+    job->triggers = saved;
+  }
+  free(seen);
+  ll_strmap_free(&module_of);
+  ll_arena_free(&arena);
 }
 
 void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlist *context, const ll_source *stdin_src,
@@ -69,7 +205,7 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   if (!context) context = &none;
   size_t n = files->len + context->len;
   batch_job job = {.linter = l, .files = files, .context = context, .total = n, .stdin_src = stdin_src,
-                   .ha_modes = opts ? opts->ha_modes : NULL};
+                   .ha_modes = opts ? opts->ha_modes : NULL, .linters = opts ? opts->linters : NULL};
   job.facts = ll_xcalloc(n ? n : 1, sizeof(ll_file_facts));
   for (size_t i = 0; i < n; i++) ll_facts_init(&job.facts[i]);
   job.per_file = ll_xcalloc(n ? n : 1, sizeof(ll_findings));
@@ -79,14 +215,57 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     nthreads = cpus > 0 ? (int)cpus : 1;
   }
-  if ((size_t)nthreads > n) nthreads = n ? (int)n : 1;
   if (nthreads > 64) nthreads = 64;
-  pthread_t tids[64];
-  int started = 0;
-  for (int t = 1; t < nthreads; t++)
-    if (pthread_create(&tids[started], NULL, worker, &job) == 0) started++;
-  worker(&job); /* the main thread works too */
-  for (int t = 0; t < started; t++) pthread_join(tids[t], NULL);
+  job.state = ll_xcalloc(n ? n : 1, 1);
+  ll_modules modules;
+  {
+    char **all = ll_xcalloc(n ? n : 1, sizeof *all);
+    for (size_t i = 0; i < n; i++) all[i] = i < files->len ? files->items[i] : context->items[i - files->len];
+    ll_modules_compute(&modules, all, n);
+    free(all);
+  }
+  job.modules = &modules;
+  ll_cache cache;
+  if (opts && opts->cache_dir && !stdin_src) {
+    ll_cache_open(&cache, opts->cache_dir);
+    job.cache = &cache;
+    job.keys = ll_xcalloc(n ? n : 1, sizeof *job.keys);
+    job.blobs = ll_xcalloc(n ? n : 1, sizeof *job.blobs);
+    job.hits = ll_xcalloc(n ? n : 1, sizeof *job.hits);
+  }
+  atomic_init(&job.cache_hits, 0);
+  ll_triggers triggers;
+  int lazy = !(opts && opts->no_lazy);
+  if (lazy) {
+    ll_triggers_init(&triggers, l->db, opts && opts->report_unused_noqa);
+    job.triggers = &triggers;
+  }
+  size_t *order = ll_xcalloc(n ? n : 1, sizeof *order);
+  for (size_t i = 0; i < n; i++) order[i] = i;
+  run_round(&job, order, n, nthreads);
+  if (lazy) parse_on_demand(&job, order, nthreads);
+  free(order);
+  for (size_t i = 0; i < n; i++) res->files_parsed += job.state[i] == 1;
+  res->cache_hits = atomic_load(&job.cache_hits);
+  if (job.cache) {
+    /* store every result: fresh ones, and reused ones so the pack stays complete */
+    ll_cache_new *items = ll_xcalloc(n ? n : 1, sizeof *items);
+    size_t ni = 0;
+    for (size_t i = 0; i < n; i++) {
+      const char *path = i < files->len ? files->items[i] : context->items[i - files->len];
+      if (job.hits[i]) items[ni++] = (ll_cache_new){path, job.keys[i], (const char *)job.hits[i]->blob, job.hits[i]->len};
+      else if (job.blobs[i].len) items[ni++] = (ll_cache_new){path, job.keys[i], job.blobs[i].data, job.blobs[i].len};
+    }
+    char err[256];
+    if (ll_cache_write(&cache, items, ni, err, sizeof err))
+      fprintf(stderr, "looplint: warning: cache not written: %s\n", err);
+    free(items);
+    for (size_t i = 0; i < n; i++) ll_strbuf_free(&job.blobs[i]);
+    free(job.blobs);
+    free(job.keys);
+    free(job.hits);
+    ll_cache_free(&cache);
+  }
   /* phase 2: the project model over every file's facts */
   ll_project project;
   ll_project_build(&project, job.facts, n, l->db);
@@ -103,6 +282,9 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   if (opts && opts->report_unused_noqa) ll_suppress_report_unused(&res->findings, job.facts, n);
   for (size_t i = 0; i < n; i++) ll_facts_free(&job.facts[i]);
   res->files_checked = files->len;
+  if (lazy) ll_triggers_free(&triggers);
+  ll_modules_free(&modules);
+  free(job.state);
   free(job.facts);
   free(job.per_file);
   free(job.read_failed);

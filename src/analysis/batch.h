@@ -9,6 +9,8 @@
 typedef struct ll_batch_result {
   ll_findings findings;  /* sorted */
   size_t files_checked;
+  size_t files_parsed;   /* hot files plus those parsed on demand */
+  size_t cache_hits;
   size_t read_errors;    /* files that could not be read (reported as LOOP903 too) */
 } ll_batch_result;
 
@@ -21,6 +23,11 @@ typedef struct ll_batch_opts {
   int nthreads;           /* 0: one per core */
   int report_unused_noqa; /* LOOP902 */
   const signed char *ha_modes; /* per file to report on: -1 auto, 0 off, 1 on (NULL: all auto) */
+  int no_lazy;            /* parse every file (the reference the lazy mode must equal) */
+  const char *cache_dir;  /* NULL: no cache */
+  /* per file to report on: the linter of its configuration (NULL entries, or NULL: the
+   * default one); configurations with extra-blocking/extra-coroutines have their own */
+  const ll_linter *const *linters;
 } ll_batch_opts;
 
 void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlist *context, const ll_source *stdin_src,

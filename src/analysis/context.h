@@ -56,6 +56,7 @@ typedef struct ll_ctx {
   LL_VEC(TSNode) path; /* the walk's ancestors: path.items[len-1] is the node being visited */
   uint32_t last_syntax_row; /* syntax rule: one LOOP901 per line */
   int in_prepass;           /* binding module-level names before the walk */
+  const ll_strmap *project_roots; /* top-level modules of the project, or NULL: all calls kept */
   void *rule_state[16];     /* per-rule state for this file, indexed by the rule's slot */
   size_t cur_rule;          /* slot of the rule the engine is calling */
   /* the callee of the last call resolved (rules share it instead of resolving again) */

@@ -67,6 +67,7 @@ typedef struct ll_file_facts {
   const char *module;
   uint8_t ha;          /* Home Assistant mode */
   uint8_t context_only; /* loaded for definitions only: no findings of its own are reported */
+  const struct ll_ruledb *db; /* the knowledge this file was linted with (its configuration's) */
   LL_VEC(ll_funcdef) funcs;
   LL_VEC(ll_classdef) classes;
   LL_VEC(ll_callsite) calls;

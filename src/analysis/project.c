@@ -229,9 +229,12 @@ static ll_finding *report(ll_findings *out, const ll_file_facts *ff, const ll_ca
 void ll_project_check(ll_project *p, ll_findings *out) {
   ll_strbuf msg;
   ll_strbuf_init(&msg);
+  const ll_ruledb *project_db = p->db;
   for (size_t f = 0; f < p->nfiles; f++) {
     ll_file_facts *ff = &p->files[f];
     if (ff->context_only) continue;
+    /* what a call returns is judged with the knowledge of the calling file's configuration */
+    p->db = ff->db ? ff->db : project_db;
     for (size_t i = 0; i < ff->calls.len; i++) {
       const ll_callsite *cs = &ff->calls.items[i];
       ll_strbuf_clear(&msg);
@@ -285,5 +288,6 @@ void ll_project_check(ll_project *p, ll_findings *out) {
       }
     }
   }
+  p->db = project_db;
   ll_strbuf_free(&msg);
 }

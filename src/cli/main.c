@@ -1,5 +1,4 @@
 /* main.c: the looplint command line: dispatches to check, rule, watch and native. */
-#include "../native/native.h"
 #include "../runtime/watch.h"
 #include "cli.h"
 
@@ -40,7 +39,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "rule") == 0) return ll_cli_rule(argc - 1, argv + 1);
   if (strcmp(cmd, "typeshed") == 0) return ll_cli_typeshed(argc - 1, argv + 1);
   if (strcmp(cmd, "watch") == 0) return ll_watch_main(argc - 1, argv + 1);
-  if (strcmp(cmd, "native") == 0) return ll_native_main(argc - 1, argv + 1);
+  if (strcmp(cmd, "native") == 0) return ll_cli_native(argc - 1, argv + 1);
   fprintf(stderr, "looplint: unknown command `%s`\n\n%s", cmd, USAGE);
   return 2;
 }

@@ -13,6 +13,11 @@ typedef struct ll_source {
   LL_VEC(uint32_t) line_starts; /* byte offset of each line start */
   size_t first_nul;       /* offset of the first NUL byte, or SIZE_MAX */
   size_t first_bad_utf8;  /* offset of the first invalid UTF-8 sequence, or SIZE_MAX */
+  /* set by the driver when known (not owned): the module name, and the project's top-level
+   * module names; NULL: the engine works them out / keeps every call site */
+  const char *module;
+  int is_package;
+  const void *project_roots; /* ll_strmap* */
 } ll_source;
 
 /* Reads path whole. On failure returns -1 and writes the reason (strerror) to err. */

@@ -274,9 +274,10 @@ void ll_lint_source_ha(const ll_linter *l, TSParser *parser, const ll_source *sr
   ctx.db = l->db;
   ctx.src = src;
   ctx.out = out;
+  ctx.project_roots = src->project_roots;
   ll_arena_init(&ctx.arena);
-  int is_package = 0;
-  char *module = ll_module_name_for_path(src->path, &is_package);
+  int is_package = src->is_package;
+  char *module = src->module ? ll_xstrdup(src->module) : ll_module_name_for_path(src->path, &is_package);
   ctx.module = ll_arena_strdup(&ctx.arena, module);
   facts->module = ll_arena_strdup(&facts->arena, module);
   facts->path = ll_arena_strdup(&facts->arena, src->path);

@@ -45,6 +45,22 @@ static void enter(ll_ctx *ctx, TSNode call) {
   ll_scope *fn = ll_ctx_function(ctx);
   ll_funcdef *fd = ll_ctx_funcdef(ctx);
   int in_function = fd && fn && fn->kind == LL_SCOPE_FUNCTION;
+  /* a library call matters only through the rules data (what it returns) and only where
+   * its result is dropped, tested or awaited; a project call always may (chains, kinds) */
+  if (q && ctx->project_roots) {
+    size_t root = strcspn(q, ".");
+    int project = ll_strmap_getn(ctx->project_roots, q, root) != NULL;
+    if (!project) {
+      int interesting = u.use == LL_USE_DISCARDED || u.use == LL_USE_BOOL || u.use == LL_USE_AWAITED ||
+                        (u.use == LL_USE_LOCAL && u.local_unused);
+      if (!interesting) return;
+      int known = ll_ruledb_call_kind(ctx->db, q) != LL_CALL_UNKNOWN ||
+                  (bare_ok && is(fnode, "attribute") &&
+                   ll_ruledb_method_kind(ctx->db, ll_ctx_text(ctx, field(fnode, "attribute"))) != LL_CALL_UNKNOWN);
+      /* a receiver typed as a library class may have its method in a project subclass: keep */
+      if (!known && !(bare_ok && strchr(q, '.'))) return;
+    }
+  }
   if (!in_function && u.use != LL_USE_DISCARDED && u.use != LL_USE_BOOL && u.use != LL_USE_AWAITED) return;
   ll_file_facts *facts = ctx->facts;
   ll_callsite cs;

@@ -26,7 +26,10 @@ void *ll_arena_alloc(ll_arena *a, size_t n) {
   n = (n + 7) & ~(size_t)7;
   ll_arena_block *b = a->head;
   if (!b || b->size - b->used < n) {
-    size_t size = n > 16384 ? n : 16384;
+    /* blocks grow from 1 KiB to 64 KiB: most per-file arenas hold a few KiB of facts */
+    size_t size = b ? b->size * 2 : 1024;
+    if (size > 65536) size = 65536;
+    if (size < n) size = n;
     ll_arena_block *nb = ll_xmalloc(sizeof(*nb) + size);
     nb->used = 0;
     nb->size = size;

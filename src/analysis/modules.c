@@ -1,0 +1,85 @@
+/* modules.c: module naming with a folder cache. The rule is the one the engine documents
+ * (ll_module_name_for_path): the file's stem, prefixed by each parent folder holding an
+ * __init__.py, up to the first that does not. */
+#include "modules.h"
+#include "../util/strbuf.h"
+#include "../util/vec.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int has_init(ll_modules *m, const char *dir) {
+  intptr_t v = (intptr_t)ll_strmap_get(&m->dir_init, dir);
+  if (v) return v == 1;
+  ll_strbuf p;
+  ll_strbuf_init(&p);
+  ll_strbuf_addf(&p, "%s/__init__.py", dir);
+  struct stat st;
+  int ok = stat(p.data, &st) == 0 && S_ISREG(st.st_mode);
+  if (!ok) {
+    ll_strbuf_clear(&p);
+    ll_strbuf_addf(&p, "%s/__init__.pyi", dir);
+    ok = stat(p.data, &st) == 0 && S_ISREG(st.st_mode);
+  }
+  ll_strbuf_free(&p);
+  ll_strmap_put(&m->dir_init, ll_arena_strdup(&m->arena, dir), (void *)(intptr_t)(ok ? 1 : 2));
+  return ok;
+}
+
+void ll_modules_compute(ll_modules *m, char *const *paths, size_t n) {
+  memset(m, 0, sizeof *m);
+  ll_arena_init(&m->arena);
+  m->names = ll_arena_alloc(&m->arena, (n ? n : 1) * sizeof *m->names);
+  m->is_pkg = ll_arena_alloc(&m->arena, n ? n : 1);
+  ll_strmap real_dirs; /* folder as written -> absolute folder */
+  ll_strmap_init(&real_dirs);
+  for (size_t i = 0; i < n; i++) {
+    const char *path = paths[i];
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? ll_arena_strndup(&m->arena, path, (size_t)(slash - path)) : ll_arena_strdup(&m->arena, ".");
+    if (slash == path) dir = ll_arena_strdup(&m->arena, "/");
+    const char *abs = ll_strmap_get(&real_dirs, dir);
+    if (!abs) {
+      char *r = realpath(dir, NULL);
+      abs = ll_arena_strdup(&m->arena, r ? r : dir);
+      free(r);
+      ll_strmap_put(&real_dirs, dir, (void *)abs);
+    }
+    const char *file = slash ? slash + 1 : path;
+    size_t fl = strlen(file);
+    if (fl > 3 && strcmp(file + fl - 3, ".py") == 0) fl -= 3;
+    else if (fl > 4 && strcmp(file + fl - 4, ".pyi") == 0) fl -= 4;
+    int pkg = fl == 8 && strncmp(file, "__init__", 8) == 0;
+    m->is_pkg[i] = (unsigned char)pkg;
+    ll_strbuf mod;
+    ll_strbuf_init(&mod);
+    if (!pkg) ll_strbuf_addn(&mod, file, fl);
+    char *d = ll_xstrdup(abs);
+    while (d[0] && strcmp(d, "/") != 0 && has_init(m, d)) {
+      char *s = strrchr(d, '/');
+      const char *name = s ? s + 1 : d;
+      ll_strbuf n2;
+      ll_strbuf_init(&n2);
+      ll_strbuf_add(&n2, name);
+      if (mod.len) { ll_strbuf_addc(&n2, '.'); ll_strbuf_add(&n2, mod.data); }
+      ll_strbuf_free(&mod);
+      mod = n2;
+      if (!s || s == d) break;
+      *s = 0;
+    }
+    free(d);
+    m->names[i] = ll_arena_strdup(&m->arena, mod.data ? mod.data : "");
+    ll_strbuf_free(&mod);
+    size_t root = strcspn(m->names[i], ".");
+    if (root && !ll_strmap_getn(&m->roots, m->names[i], root))
+      ll_strmap_put(&m->roots, ll_arena_strndup(&m->arena, m->names[i], root), (void *)1);
+  }
+  ll_strmap_free(&real_dirs);
+}
+
+void ll_modules_free(ll_modules *m) {
+  ll_strmap_free(&m->roots);
+  ll_strmap_free(&m->dir_init);
+  ll_arena_free(&m->arena);
+}
