@@ -191,6 +191,7 @@ static size_t error_line(const char *text, const char *at) {
 }
 
 int ll_ruledb_load_text(ll_ruledb *db, const char *name, const char *text, char *err, size_t errlen) {
+  db->fingerprint = (db->fingerprint ^ ll_hash_bytes(text, strlen(text))) * 0x100000001B3ULL + 1;
   cJSON *root = cJSON_Parse(text);
   if (!root) {
     const char *at = cJSON_GetErrorPtr();

@@ -51,6 +51,7 @@ typedef struct ll_ruledb {
   ll_strmap loop_runners;      /* calls that run an event loop to completion (LOOP503) */
   ll_strmap client_sessions;   /* HTTP client session constructors (LOOP501) */
   size_t nblocking;
+  uint64_t fingerprint;        /* hash of every text loaded, in order: part of the cache key */
 } ll_ruledb;
 
 void ll_ruledb_init(ll_ruledb *db);

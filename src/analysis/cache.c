@@ -1,0 +1,354 @@
+/* cache.c: pack file format, and (de)serialization of findings and facts.
+ *
+ * Pack: "LLCACHE1", u32 count, then per entry: u32 path length, path, u64 key, u32 blob
+ * length, blob. Blob: u8 state, findings, facts, each a sequence of u32 counts, u32 numbers
+ * and length-prefixed strings (0xFFFFFFFF for NULL). Integers are little-endian. */
+#include "cache.h"
+#include "../rules/registry.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAGIC "LLCACHE1"
+
+/* --- writing --- */
+static void put_u32(ll_strbuf *b, uint32_t v) {
+  unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
+  ll_strbuf_addn(b, (const char *)x, 4);
+}
+static void put_u64(ll_strbuf *b, uint64_t v) { put_u32(b, (uint32_t)v); put_u32(b, (uint32_t)(v >> 32)); }
+static void put_str(ll_strbuf *b, const char *s) {
+  if (!s) { put_u32(b, 0xFFFFFFFFu); return; }
+  size_t n = strlen(s);
+  put_u32(b, (uint32_t)n);
+  ll_strbuf_addn(b, s, n);
+}
+static void put_pos(ll_strbuf *b, ll_pos p) { put_u32(b, p.row); put_u32(b, p.col); }
+
+/* --- reading --- */
+typedef struct reader {
+  const unsigned char *p, *end;
+  int bad;
+  ll_arena *arena;
+} reader;
+
+static uint32_t get_u32(reader *r) {
+  if (r->end - r->p < 4) { r->bad = 1; return 0; }
+  uint32_t v = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 | (uint32_t)r->p[2] << 16 | (uint32_t)r->p[3] << 24;
+  r->p += 4;
+  return v;
+}
+static uint64_t get_u64(reader *r) { uint64_t lo = get_u32(r); return lo | (uint64_t)get_u32(r) << 32; }
+static ll_pos get_pos(reader *r) { ll_pos p; p.row = get_u32(r); p.col = get_u32(r); return p; }
+/* A string into the arena (or malloc when arena is NULL). */
+static char *get_str(reader *r) {
+  uint32_t n = get_u32(r);
+  if (n == 0xFFFFFFFFu || r->bad) return NULL;
+  if ((size_t)(r->end - r->p) < n) { r->bad = 1; return NULL; }
+  char *s = r->arena ? ll_arena_strndup(r->arena, (const char *)r->p, n) : ll_xstrndup((const char *)r->p, n);
+  r->p += n;
+  return s;
+}
+/* A count that cannot exceed what is left: damaged data must not make us allocate a lot. */
+static uint32_t get_count(reader *r) {
+  uint32_t n = get_u32(r);
+  if (n > (size_t)(r->end - r->p)) { r->bad = 1; return 0; }
+  return n;
+}
+
+uint64_t ll_cache_key(uint64_t rules_fingerprint, const char *path, const char *module, const char *text, size_t len,
+                      int ha_mode) {
+  uint64_t h = ll_hash_bytes(text, len);
+  h ^= ll_hash_bytes(path, strlen(path)) * 0x9E3779B97F4A7C15ULL;
+  h ^= ll_hash_bytes(module, strlen(module)) * 0xC2B2AE3D27D4EB4FULL;
+  h ^= rules_fingerprint * 0x165667B19E3779F9ULL;
+  h ^= (uint64_t)(ha_mode + 2) * 0x27D4EB2F165667C5ULL;
+  h ^= ll_hash_bytes(LOOPLINT_VERSION, strlen(LOOPLINT_VERSION));
+  return h;
+}
+
+void ll_cache_encode(ll_strbuf *b, int state, const ll_findings *fs, const ll_file_facts *f) {
+  ll_strbuf_addc(b, (char)state);
+  put_u32(b, (uint32_t)fs->v.len);
+  for (size_t i = 0; i < fs->v.len; i++) {
+    const ll_finding *x = &fs->v.items[i];
+    put_str(b, x->code);
+    put_str(b, x->message);
+    put_pos(b, x->start);
+    put_pos(b, x->end);
+    put_u32(b, x->noqa_row);
+    put_u32(b, x->stmt_first);
+    put_u32(b, x->stmt_last);
+    put_u32(b, x->fix ? 1 : 0);
+    if (x->fix) {
+      put_str(b, x->fix->applicability);
+      put_str(b, x->fix->message);
+      put_u32(b, (uint32_t)x->fix->edits.len);
+      for (size_t e = 0; e < x->fix->edits.len; e++) {
+        put_str(b, x->fix->edits.items[e].content);
+        put_pos(b, x->fix->edits.items[e].start);
+        put_pos(b, x->fix->edits.items[e].end);
+      }
+    }
+  }
+  put_str(b, f->module);
+  put_u32(b, f->ha);
+  put_u32(b, (uint32_t)f->funcs.len);
+  for (size_t i = 0; i < f->funcs.len; i++) {
+    const ll_funcdef *d = &f->funcs.items[i];
+    put_str(b, d->qual); put_str(b, d->name); put_str(b, d->cls);
+    put_u32(b, (uint32_t)(d->is_async | d->is_callback << 1 | d->has_yield << 2 | d->returns_value << 3 | d->is_property << 4 |
+                          d->is_static << 5 | d->is_nested << 6 | d->is_stub << 7 | d->other_decorator << 8));
+    put_pos(b, d->pos);
+    put_str(b, d->block_qual); put_str(b, d->block_code);
+    put_pos(b, d->block_pos);
+  }
+  put_u32(b, (uint32_t)f->classes.len);
+  for (size_t i = 0; i < f->classes.len; i++) {
+    put_str(b, f->classes.items[i].qual);
+    put_u32(b, (uint32_t)f->classes.items[i].bases.len);
+    for (size_t k = 0; k < f->classes.items[i].bases.len; k++) put_str(b, f->classes.items[i].bases.items[k]);
+  }
+  put_u32(b, (uint32_t)f->calls.len);
+  for (size_t i = 0; i < f->calls.len; i++) {
+    const ll_callsite *c = &f->calls.items[i];
+    put_str(b, c->callee); put_str(b, c->text); put_str(b, c->local); put_str(b, c->super_of);
+    put_pos(b, c->start); put_pos(b, c->end);
+    put_u32(b, c->stmt_first); put_u32(b, c->stmt_last);
+    put_u32(b, (uint32_t)c->func);
+    put_u32(b, (uint32_t)(c->use | c->local_unused << 8 | c->on_loop << 9 | c->bare_ok << 10));
+  }
+  put_u32(b, (uint32_t)f->exports.len);
+  for (size_t i = 0; i < f->exports.len; i++) { put_str(b, f->exports.items[i].name); put_str(b, f->exports.items[i].target); }
+  put_u32(b, (uint32_t)f->noqa.len);
+  for (size_t i = 0; i < f->noqa.len; i++) {
+    const ll_noqa *q = &f->noqa.items[i];
+    put_u32(b, q->row);
+    put_u32(b, (uint32_t)(q->blanket | q->file_level << 1));
+    put_u32(b, q->ncodes);
+    for (uint8_t k = 0; k < q->ncodes; k++) { put_str(b, q->codes[k]); put_str(b, q->written[k]); }
+    put_pos(b, q->start); put_pos(b, q->end);
+  }
+}
+
+static const char *intern_code(reader *r, char *code) {
+  const char *c = code ? ll_registry_code(code) : NULL;
+  if (!c) r->bad = 1;
+  return c;
+}
+
+int ll_cache_decode(const unsigned char *blob, size_t len, ll_findings *fs, ll_file_facts *f) {
+  reader r = {.p = blob, .end = blob + len, .arena = NULL};
+  if (len < 1) return -1;
+  int state = *r.p++;
+  uint32_t nf = get_count(&r);
+  for (uint32_t i = 0; i < nf && !r.bad; i++) {
+    char *code = get_str(&r), *msg = get_str(&r);
+    const char *icode = intern_code(&r, code);
+    free(code);
+    ll_pos s = get_pos(&r), e = get_pos(&r);
+    if (r.bad || !msg) { free(msg); r.bad = 1; break; }
+    ll_finding *x = ll_findings_add(fs, icode, f->path, s, e, "%s", msg);
+    free(msg);
+    x->noqa_row = get_u32(&r);
+    x->stmt_first = get_u32(&r);
+    x->stmt_last = get_u32(&r);
+    if (get_u32(&r)) {
+      char *app = get_str(&r), *fm = get_str(&r);
+      x->fix = ll_fix_new(app && strcmp(app, "safe") == 0 ? "safe" : "unsafe", fm);
+      free(app);
+      free(fm);
+      uint32_t ne = get_count(&r);
+      for (uint32_t k = 0; k < ne && !r.bad; k++) {
+        char *content = get_str(&r);
+        ll_pos a = get_pos(&r), z = get_pos(&r);
+        ll_fix_add_edit(x->fix, a, z, content ? content : "");
+        free(content);
+      }
+    }
+  }
+  r.arena = &f->arena;
+  f->module = get_str(&r);
+  f->ha = (uint8_t)get_u32(&r);
+  uint32_t n = get_count(&r);
+  for (uint32_t i = 0; i < n && !r.bad; i++) {
+    ll_funcdef d;
+    memset(&d, 0, sizeof d);
+    d.qual = get_str(&r); d.name = get_str(&r); d.cls = get_str(&r);
+    uint32_t fl = get_u32(&r);
+    d.is_async = fl & 1; d.is_callback = fl >> 1 & 1; d.has_yield = fl >> 2 & 1; d.returns_value = fl >> 3 & 1;
+    d.is_property = fl >> 4 & 1; d.is_static = fl >> 5 & 1; d.is_nested = fl >> 6 & 1; d.is_stub = fl >> 7 & 1;
+    d.other_decorator = fl >> 8 & 1;
+    d.pos = get_pos(&r);
+    d.block_qual = get_str(&r);
+    char *bc = get_str(&r);
+    d.block_code = bc ? ll_registry_code(bc) : NULL;
+    d.block_pos = get_pos(&r);
+    if (!d.qual || !d.name) r.bad = 1;
+    ll_vec_push(&f->funcs, d);
+  }
+  n = get_count(&r);
+  for (uint32_t i = 0; i < n && !r.bad; i++) {
+    ll_classdef c;
+    memset(&c, 0, sizeof c);
+    c.qual = get_str(&r);
+    uint32_t nb = get_count(&r);
+    for (uint32_t k = 0; k < nb && !r.bad; k++) ll_vec_push(&c.bases, get_str(&r));
+    ll_vec_push(&f->classes, c);
+  }
+  n = get_count(&r);
+  for (uint32_t i = 0; i < n && !r.bad; i++) {
+    ll_callsite c;
+    memset(&c, 0, sizeof c);
+    c.callee = get_str(&r); c.text = get_str(&r); c.local = get_str(&r); c.super_of = get_str(&r);
+    c.start = get_pos(&r); c.end = get_pos(&r);
+    c.stmt_first = get_u32(&r); c.stmt_last = get_u32(&r);
+    c.func = (int32_t)get_u32(&r);
+    uint32_t fl = get_u32(&r);
+    c.use = (uint8_t)(fl & 0xFF); c.local_unused = fl >> 8 & 1; c.on_loop = fl >> 9 & 1; c.bare_ok = fl >> 10 & 1;
+    if (!c.callee || !c.text || c.func >= (int32_t)f->funcs.len) r.bad = 1;
+    ll_vec_push(&f->calls, c);
+  }
+  n = get_count(&r);
+  for (uint32_t i = 0; i < n && !r.bad; i++) {
+    ll_export e;
+    e.name = get_str(&r);
+    e.target = get_str(&r);
+    if (!e.name || !e.target) r.bad = 1;
+    ll_vec_push(&f->exports, e);
+  }
+  n = get_count(&r);
+  for (uint32_t i = 0; i < n && !r.bad; i++) {
+    ll_noqa q;
+    memset(&q, 0, sizeof q);
+    q.row = get_u32(&r);
+    uint32_t fl = get_u32(&r);
+    q.blanket = fl & 1;
+    q.file_level = fl >> 1 & 1;
+    uint32_t nc = get_u32(&r);
+    if (nc > LL_NOQA_MAX_CODES) { r.bad = 1; break; }
+    q.ncodes = (uint8_t)nc;
+    for (uint32_t k = 0; k < nc; k++) { q.codes[k] = get_str(&r); q.written[k] = get_str(&r); }
+    q.start = get_pos(&r);
+    q.end = get_pos(&r);
+    ll_vec_push(&f->noqa, q);
+  }
+  if (r.bad || !f->module) return -1;
+  return state;
+}
+
+void ll_cache_open(ll_cache *c, const char *dir) {
+  memset(c, 0, sizeof *c);
+  ll_strbuf p;
+  ll_strbuf_init(&p);
+  ll_strbuf_addf(&p, "%s/cache-v1.bin", dir);
+  c->path = ll_strbuf_detach(&p);
+  FILE *f = fopen(c->path, "rb");
+  if (!f) return;
+  ll_strbuf data;
+  ll_strbuf_init(&data);
+  char buf[1 << 16];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) ll_strbuf_addn(&data, buf, n);
+  fclose(f);
+  c->len = data.len;
+  c->data = (unsigned char *)ll_strbuf_detach(&data);
+  reader r = {.p = c->data, .end = c->data + c->len};
+  if (c->len < 12 || memcmp(c->data, MAGIC, 8) != 0) return; /* not ours or another version: ignored */
+  r.p += 8;
+  uint32_t count = get_count(&r);
+  for (uint32_t i = 0; i < count && !r.bad; i++) {
+    char *path = get_str(&r);
+    uint64_t key = get_u64(&r);
+    uint32_t bl = get_count(&r);
+    if (r.bad || !path || (size_t)(r.end - r.p) < bl) { free(path); break; }
+    ll_cache_entry e = {.key = key, .blob = r.p, .len = bl};
+    r.p += bl;
+    ll_vec_push(&c->entries, e);
+    ll_vec_push(&c->paths, path);
+  }
+  /* index after the vector stops moving */
+  for (size_t i = 0; i < c->entries.len; i++) ll_strmap_put(&c->by_path, c->paths.items[i], &c->entries.items[i]);
+}
+
+void ll_cache_free(ll_cache *c) {
+  for (size_t i = 0; i < c->paths.len; i++) free(c->paths.items[i]);
+  ll_vec_free(&c->paths);
+  ll_vec_free(&c->entries);
+  ll_strmap_free(&c->by_path);
+  free(c->data);
+  free(c->path);
+}
+
+const ll_cache_entry *ll_cache_lookup(const ll_cache *c, const char *path, uint64_t key) {
+  const ll_cache_entry *e = ll_strmap_get(&c->by_path, path);
+  return e && e->key == key ? e : NULL;
+}
+
+int ll_cache_write(const ll_cache *old, const ll_cache_new *items, size_t n, char *err, size_t errlen) {
+  ll_strbuf b;
+  ll_strbuf_init(&b);
+  ll_strbuf_addn(&b, MAGIC, 8);
+  ll_strmap fresh;
+  ll_strmap_init(&fresh);
+  for (size_t i = 0; i < n; i++) ll_strmap_put(&fresh, items[i].path, (void *)1);
+  size_t count = n;
+  for (size_t i = 0; i < old->entries.len; i++)
+    if (!ll_strmap_get(&fresh, old->paths.items[i])) count++;
+  put_u32(&b, (uint32_t)count);
+  for (size_t i = 0; i < n; i++) {
+    put_str(&b, items[i].path);
+    put_u64(&b, items[i].key);
+    put_u32(&b, (uint32_t)items[i].len);
+    ll_strbuf_addn(&b, items[i].blob, items[i].len);
+  }
+  for (size_t i = 0; i < old->entries.len; i++) {
+    if (ll_strmap_get(&fresh, old->paths.items[i])) continue;
+    put_str(&b, old->paths.items[i]);
+    put_u64(&b, old->entries.items[i].key);
+    put_u32(&b, (uint32_t)old->entries.items[i].len);
+    ll_strbuf_addn(&b, (const char *)old->entries.items[i].blob, old->entries.items[i].len);
+  }
+  ll_strmap_free(&fresh);
+  /* the folder, with a CACHEDIR.TAG and a .gitignore so it never reaches git or backups */
+  char *dir = ll_xstrdup(old->path);
+  char *slash = strrchr(dir, '/');
+  if (slash) *slash = 0;
+  mkdir(dir, 0755);
+  ll_strbuf aux;
+  ll_strbuf_init(&aux);
+  ll_strbuf_addf(&aux, "%s/.gitignore", dir);
+  FILE *g = fopen(aux.data, "wx");
+  if (g) { fputs("# created by looplint\n*\n", g); fclose(g); }
+  ll_strbuf_clear(&aux);
+  ll_strbuf_addf(&aux, "%s/CACHEDIR.TAG", dir);
+  g = fopen(aux.data, "wx");
+  if (g) { fputs("Signature: 8a477f597d28d172789f06886806bc55\n# looplint result cache\n", g); fclose(g); }
+  ll_strbuf_clear(&aux);
+  ll_strbuf_addf(&aux, "%s.tmp-XXXXXX", old->path);
+  int fd = mkstemp(aux.data);
+  int rc = 0;
+  if (fd < 0) { snprintf(err, errlen, "%s: %s", dir, strerror(errno)); rc = -1; }
+  else {
+    size_t done = 0;
+    while (done < b.len) {
+      ssize_t w = write(fd, b.data + done, b.len - done);
+      if (w < 0) { if (errno == EINTR) continue; rc = -1; break; }
+      done += (size_t)w;
+    }
+    close(fd);
+    if (rc || rename(aux.data, old->path) != 0) {
+      snprintf(err, errlen, "%s: %s", old->path, strerror(errno));
+      unlink(aux.data);
+      rc = -1;
+    }
+  }
+  free(dir);
+  ll_strbuf_free(&aux);
+  ll_strbuf_free(&b);
+  return rc;
+}

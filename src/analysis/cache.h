@@ -1,0 +1,52 @@
+/* cache.h: the result cache (.looplint_cache/). Each file's entry holds what phase 1 made of
+ * it (its findings and its facts for the project model) under a key that hashes everything
+ * the result depends on: the path and module name, the content, looplint's version, the
+ * rules data and the file's Home Assistant mode. A warm run reads and hashes the files,
+ * takes unchanged results from the cache and runs only the project pass. All entries live
+ * in one pack file, read once at start and replaced atomically at the end. */
+#ifndef LL_CACHE_H
+#define LL_CACHE_H
+#include <stdint.h>
+#include "../util/strbuf.h"
+#include "../util/strmap.h"
+#include "facts.h"
+
+typedef struct ll_cache_entry {
+  uint64_t key;
+  const unsigned char *blob; /* serialized state, findings and facts */
+  size_t len;
+} ll_cache_entry;
+
+typedef struct ll_cache {
+  char *path;           /* the pack file */
+  unsigned char *data;  /* its bytes (owned) */
+  size_t len;
+  ll_strmap by_path;    /* source path -> ll_cache_entry* */
+  LL_VEC(ll_cache_entry) entries;
+  LL_VEC(char *) paths; /* keys of by_path (owned) */
+} ll_cache;
+
+/* Opens (reads) the cache in dir; a missing or unreadable pack is an empty cache. */
+void ll_cache_open(ll_cache *c, const char *dir);
+void ll_cache_free(ll_cache *c);
+const ll_cache_entry *ll_cache_lookup(const ll_cache *c, const char *path, uint64_t key);
+
+/* The key of one file's result. */
+uint64_t ll_cache_key(uint64_t rules_fingerprint, const char *path, const char *module, const char *text, size_t len,
+                      int ha_mode);
+
+/* Serializes one file's phase-1 result (state: 1 parsed, 2 cold) into out. */
+void ll_cache_encode(ll_strbuf *out, int state, const ll_findings *findings, const ll_file_facts *facts);
+/* Restores it; returns the state, or -1 when the blob is damaged. */
+int ll_cache_decode(const unsigned char *blob, size_t len, ll_findings *findings, ll_file_facts *facts);
+
+/* Writes a new pack: entries given (path, key, blob) plus the old ones for other paths. */
+typedef struct ll_cache_new {
+  const char *path;
+  uint64_t key;
+  const char *blob;
+  size_t len;
+} ll_cache_new;
+int ll_cache_write(const ll_cache *old, const ll_cache_new *items, size_t n, char *err, size_t errlen);
+
+#endif
