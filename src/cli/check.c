@@ -52,8 +52,11 @@ static const char CHECK_USAGE[] =
     "  --rules FILE            load extra rules data (e.g. from `looplint native --emit-rules`)\n"
     "  --ha / --no-ha          force Home Assistant mode on or off (default: by path and imports)\n"
     "  --stdin-filename PATH   lint standard input as if it were PATH\n"
+    "  --no-lazy               parse every file (by default files that cannot hold a hazard are parsed\n"
+    "                          only when another file needs their definitions)\n"
     "  --threads N             worker threads (default: one per core)\n"
-    "  --no-cache              do not read or write the result cache\n"
+    "  --no-cache              do not read or write the result cache (.looplint_cache/)\n"
+    "  --cache-dir DIR         where the cache lives (also LOOPLINT_CACHE_DIR)\n"
     "  --statistics            print a count per code instead of the findings\n"
     "  --report-unused-noqa    report `# noqa` directives that suppress nothing (LOOP902)\n"
     "  -q, --quiet             print findings only, no summary\n"
@@ -87,6 +90,9 @@ typedef struct check_opts {
   int force_exclude;
   const char *show_settings;
   int fix, diff, unsafe_fixes, add_noqa;
+  int no_lazy;
+  int no_cache;
+  const char *cache_dir;
 } check_opts;
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -112,7 +118,9 @@ static int parse_args(int argc, char **argv, check_opts *o) {
     if (strcmp(a, "--statistics") == 0) { o->statistics = 1; continue; }
     if (strcmp(a, "--ha") == 0) { o->settings.ha_mode = 1; continue; }
     if (strcmp(a, "--no-ha") == 0) { o->settings.ha_mode = 0; continue; }
-    if (strcmp(a, "--no-cache") == 0 || strcmp(a, "--no-lazy") == 0) continue;
+    if (strcmp(a, "--no-cache") == 0) { o->no_cache = 1; continue; }
+    if ((v = ll_cli_opt_value(argc, argv, &i, "--cache-dir", &missing))) { o->cache_dir = v; continue; }
+    if (strcmp(a, "--no-lazy") == 0) { o->no_lazy = 1; continue; }
     if ((v = ll_cli_opt_value(argc, argv, &i, "--output-format", &missing)) ||
         (v = ll_cli_opt_value(argc, argv, &i, "--format", &missing))) {
       if (ll_report_parse_format(v, &o->report.format) != 0) {
@@ -184,20 +192,31 @@ static void print_statistics(const ll_findings *fs, const ll_report_opts *ro) {
   if (json) fputs(n ? "\n]\n" : "]\n", stdout);
 }
 
-/* The selection for files under cfg: the config's, with the command line on top (ruff's
- * order: --select replaces the config's select, --extend-select and --ignore add). */
-static void compose_selection(const check_opts *o, const ll_config *cfg, ll_selection *out) {
+/* Whether code is on for files under cfg: the configuration decides first, then the command
+ * line on top, as in ruff: --select starts afresh, --extend-select and --ignore override the
+ * configuration for the codes they name (the more specific selector wins within the CLI). */
+static int code_enabled(const check_opts *o, const ll_config *cfg, const char *code) {
+  ll_selection cli;
   char err[128];
-  ll_selection_init(out);
-  if (o->cli_has_select) {
-    for (size_t i = 0; i < o->cli_select.len; i++) ll_selection_add(out, 0, o->cli_select.items[i], 0, err, sizeof err);
-  } else if (cfg->has_select || cfg->selection.select.len) {
-    for (size_t i = 0; i < cfg->selection.select.len; i++) ll_selection_add(out, 0, cfg->selection.select.items[i], 0, err, sizeof err);
+  ll_selection_init(&cli);
+  for (size_t i = 0; i < o->cli_select.len; i++) ll_selection_add(&cli, 0, o->cli_select.items[i], 0, err, sizeof err);
+  for (size_t i = 0; i < o->cli_extend.len; i++) ll_selection_add(&cli, 0, o->cli_extend.items[i], 0, err, sizeof err);
+  for (size_t i = 0; i < o->cli_ignore.len; i++) ll_selection_add(&cli, 1, o->cli_ignore.items[i], 0, err, sizeof err);
+  int enabled;
+  size_t sel = 0, ign = 0;
+  for (size_t i = 0; i < cli.select.len; i++) {
+    size_t n = strcmp(cli.select.items[i], "ALL") == 0 ? 0 : strlen(cli.select.items[i]);
+    if (strncmp(code, cli.select.items[i], n) == 0 && n + 1 > sel) sel = n + 1;
   }
-  if (o->cli_extend.len && !out->select.len) ll_selection_add(out, 0, "LOOP", 0, err, sizeof err);
-  for (size_t i = 0; i < o->cli_extend.len; i++) ll_selection_add(out, 0, o->cli_extend.items[i], 0, err, sizeof err);
-  for (size_t i = 0; i < cfg->selection.ignore.len; i++) ll_selection_add(out, 1, cfg->selection.ignore.items[i], 0, err, sizeof err);
-  for (size_t i = 0; i < o->cli_ignore.len; i++) ll_selection_add(out, 1, o->cli_ignore.items[i], 0, err, sizeof err);
+  for (size_t i = 0; i < cli.ignore.len; i++) {
+    size_t n = strcmp(cli.ignore.items[i], "ALL") == 0 ? 0 : strlen(cli.ignore.items[i]);
+    if (strncmp(code, cli.ignore.items[i], n) == 0 && n + 1 > ign) ign = n + 1;
+  }
+  if (sel || ign) enabled = sel > ign;
+  else if (o->cli_has_select) enabled = 0;
+  else enabled = ll_selection_enabled(&cfg->selection, code);
+  ll_selection_free(&cli);
+  return enabled;
 }
 
 static void print_list(const char *name, char *const *items, size_t n) {
@@ -211,17 +230,20 @@ static int show_settings(const check_opts *o, ll_config_finder *finder, const ch
   char err[512];
   const ll_config *cfg;
   if (ll_config_for(finder, file, &cfg, err, sizeof err)) { fprintf(stderr, "looplint: bad configuration: %s\n", err); return 2; }
-  ll_selection sel;
-  compose_selection(o, cfg, &sel);
   printf("%-18s %s\n", "file", file);
   printf("%-18s %s\n", "config", cfg->path ? cfg->path : "(none: defaults)");
-  if (sel.select.len) print_list("select", sel.select.items, sel.select.len);
+  if (cfg->selection.select_given) print_list("select", cfg->selection.select.items, cfg->selection.select.len);
   else puts("select             [\"LOOP\"]");
-  print_list("ignore", sel.ignore.items, sel.ignore.len);
+  print_list("ignore", cfg->selection.ignore.items, cfg->selection.ignore.len);
+  if (o->cli_select.len || o->cli_extend.len || o->cli_ignore.len) {
+    print_list("cli select", o->cli_select.items, o->cli_select.len);
+    print_list("cli extend-select", o->cli_extend.items, o->cli_extend.len);
+    print_list("cli ignore", o->cli_ignore.items, o->cli_ignore.len);
+  }
   printf("%-18s [", "enabled codes");
   int first = 1;
   for (const ll_rule_info *r = ll_registry_all(); r->code; r++)
-    if (ll_selection_enabled(&sel, r->code) && !ll_config_ignores_for_file(cfg, file, r->code)) {
+    if (code_enabled(o, cfg, r->code) && !ll_config_ignores_for_file(cfg, file, r->code)) {
       printf("%s%s", first ? "" : ", ", r->code);
       first = 0;
     }
@@ -241,7 +263,29 @@ static int show_settings(const check_opts *o, ll_config_finder *finder, const ch
   printf("%-18s %zu\n", "extra-blocking", cfg->extra_blocking.len);
   print_list("extra-coroutines", cfg->extra_coroutines.items, cfg->extra_coroutines.len);
   printf("%-18s %s\n", "target-version", cfg->target_version ? cfg->target_version : "(not set)");
-  ll_selection_free(&sel);
+  return 0;
+}
+
+/* The standard rules data plus --rules files; "bad rules data: ..." in err on failure. */
+static int load_rules(ll_ruledb *db, const check_opts *o, char *err, size_t errlen) {
+  char *data = ll_data_dir(NULL);
+  if (!data) {
+    snprintf(err, errlen, "cannot find the rules data folder (set LOOPLINT_DATA to the folder holding rules/)");
+    return -1;
+  }
+  ll_strbuf rules_dir;
+  ll_strbuf_init(&rules_dir);
+  ll_strbuf_addf(&rules_dir, "%s/rules", data);
+  free(data);
+  char inner[400];
+  int rc = ll_ruledb_load_dir(db, rules_dir.data, inner, sizeof inner);
+  ll_strbuf_free(&rules_dir);
+  if (rc) { snprintf(err, errlen, "bad rules data: %s", inner); return -1; }
+  for (size_t i = 0; i < o->rules_files.len; i++)
+    if (ll_ruledb_load_file(db, o->rules_files.items[i], inner, sizeof inner)) {
+      snprintf(err, errlen, "bad rules file: %s", inner);
+      return -1;
+    }
   return 0;
 }
 
@@ -281,30 +325,21 @@ int ll_cli_check(int argc, char **argv) {
   ll_config_finder finder;
   ll_config_finder_init(&finder);
   signed char *ha_modes = NULL;
+  ll_ruledb **extra_dbs = NULL;
+  ll_linter **extra_linters = NULL;
+  const ll_linter **file_linters = NULL;
+  size_t n_extra = 0;
   if (rc >= 0) goto done;
   rc = 2;
   if (o.show_settings) { rc = show_settings(&o, &finder, o.show_settings); goto done; }
 
   char err[512];
   double t0 = now_ms();
-  char *data = ll_data_dir(argv[0]);
-  if (!data) {
-    fputs("looplint: cannot find the rules data folder (set LOOPLINT_DATA to the folder holding rules/)\n", stderr);
+  if (load_rules(&db, &o, err, sizeof err)) {
+    fprintf(stderr, "looplint: %s\n", err);
     goto done;
   }
-  ll_strbuf rules_dir;
-  ll_strbuf_init(&rules_dir);
-  ll_strbuf_addf(&rules_dir, "%s/rules", data);
-  free(data);
-  int load = ll_ruledb_load_dir(&db, rules_dir.data, err, sizeof err);
-  ll_strbuf_free(&rules_dir);
-  if (load) { fprintf(stderr, "looplint: bad rules data: %s\n", err); goto done; }
   phase("rules", &t0);
-  for (size_t i = 0; i < o.rules_files.len; i++)
-    if (ll_ruledb_load_file(&db, o.rules_files.items[i], err, sizeof err)) {
-      fprintf(stderr, "looplint: bad rules file: %s\n", err);
-      goto done;
-    }
 
   /* standard input: `-`, or --stdin-filename with no other path */
   int use_stdin = 0;
@@ -334,17 +369,36 @@ int ll_cli_check(int argc, char **argv) {
         fprintf(stderr, "looplint: bad configuration: %s\n", err);
         goto done;
       }
-      int excluded = !have_stdin && ll_config_excludes(cfg, files.items[i]) &&
-                     (o.force_exclude || !is_explicit(&o, files.items[i]));
+      int excluded = ll_config_excludes(cfg, files.items[i]) &&
+                     (have_stdin ? o.force_exclude : (o.force_exclude || !is_explicit(&o, files.items[i])));
       if (excluded) { free(files.items[i]); continue; }
       files.items[w++] = files.items[i];
     }
     files.len = w;
-    for (size_t c = 0; c < finder.owned.len; c++)
-      if (ll_config_extend_db(finder.owned.items[c], &db, err, sizeof err)) {
+    /* a configuration that adds knowledge gets its own rules database, so its additions
+     * apply to its files only (a nested project's extras do not leak into its parent) */
+    extra_dbs = ll_xcalloc(finder.owned.len ? finder.owned.len : 1, sizeof *extra_dbs);
+    extra_linters = ll_xcalloc(finder.owned.len ? finder.owned.len : 1, sizeof *extra_linters);
+    n_extra = finder.owned.len;
+    for (size_t c = 0; c < finder.owned.len; c++) {
+      const ll_config *cfg = finder.owned.items[c];
+      if (!cfg->extra_blocking.len && !cfg->extra_coroutines.len) continue;
+      extra_dbs[c] = ll_xcalloc(1, sizeof(ll_ruledb));
+      ll_ruledb_init(extra_dbs[c]);
+      if (load_rules(extra_dbs[c], &o, err, sizeof err) || ll_config_extend_db(cfg, extra_dbs[c], err, sizeof err)) {
         fprintf(stderr, "looplint: bad configuration: %s\n", err);
         goto done;
       }
+      extra_linters[c] = ll_xcalloc(1, sizeof(ll_linter));
+      ll_linter_init(extra_linters[c], extra_dbs[c], &o.settings);
+    }
+    file_linters = ll_xcalloc(files.len ? files.len : 1, sizeof *file_linters);
+    for (size_t i = 0; i < files.len; i++) {
+      const ll_config *cfg;
+      ll_config_for(&finder, files.items[i], &cfg, err, sizeof err);
+      for (size_t c = 0; c < finder.owned.len; c++)
+        if (finder.owned.items[c] == cfg) file_linters[i] = extra_linters[c];
+    }
     ha_modes = ll_xcalloc(files.len ? files.len : 1, 1);
     for (size_t i = 0; i < files.len; i++) {
       const ll_config *cfg;
@@ -360,9 +414,18 @@ int ll_cli_check(int argc, char **argv) {
   ll_linter linter;
   ll_linter_init(&linter, &db, &o.settings);
   ll_batch_result res;
-  ll_batch_opts bopts = {.nthreads = o.threads, .report_unused_noqa = o.report_unused_noqa, .ha_modes = ha_modes};
+  /* the cache lives in the current folder, like ruff's; LOOPLINT_CACHE_DIR or --cache-dir move it */
+  const char *cache_dir = o.cache_dir ? o.cache_dir : getenv("LOOPLINT_CACHE_DIR");
+  if (!cache_dir || !*cache_dir) cache_dir = ".looplint_cache";
+  ll_batch_opts bopts = {.nthreads = o.threads, .report_unused_noqa = o.report_unused_noqa, .ha_modes = ha_modes,
+                         .no_lazy = o.no_lazy,
+                         .cache_dir = o.no_cache ? NULL : cache_dir,
+                         .linters = (const ll_linter *const *)file_linters};
   ll_batch_run(&linter, &files, &context, have_stdin ? &stdin_src : NULL, &bopts, &res);
   phase("lint", &t0);
+  if (getenv("LOOPLINT_TIMING"))
+    fprintf(stderr, "timing: parsed %zu of %zu files, %zu from the cache\n", res.files_parsed, files.len + context.len,
+            res.cache_hits);
   ll_pathlist_free(&context);
 
   /* unreadable paths met while collecting are findings too, so JSON consumers see them */
@@ -371,24 +434,15 @@ int ll_cli_check(int argc, char **argv) {
                     "Failed to read: %s", errors.items[i].reason);
   ll_findings kept;
   ll_findings_init(&kept);
-  const ll_config *last_cfg = NULL;
-  ll_selection sel;
-  ll_selection_init(&sel);
   for (size_t i = 0; i < res.findings.v.len; i++) {
     ll_finding *f = &res.findings.v.items[i];
     const ll_config *cfg = &finder.defaults;
     ll_config_for(&finder, f->filename, &cfg, err, sizeof err);
-    if (cfg != last_cfg) {
-      ll_selection_free(&sel);
-      compose_selection(&o, cfg, &sel);
-      last_cfg = cfg;
-    }
     int keep = strcmp(f->code, "LOOP903") == 0 ||
-               (ll_selection_enabled(&sel, f->code) && !ll_config_ignores_for_file(cfg, f->filename, f->code));
+               (code_enabled(&o, cfg, f->code) && !ll_config_ignores_for_file(cfg, f->filename, f->code));
     if (keep) ll_vec_push(&kept.v, *f);
     else { free(f->message); free(f->filename); ll_fix_free(f->fix); }
   }
-  ll_selection_free(&sel);
   res.findings.v.len = 0;
   ll_findings_sort(&kept);
   phase("filter", &t0);
@@ -405,7 +459,13 @@ int ll_cli_check(int argc, char **argv) {
     if (n < 0) write_error = 1;
     else if (n > 0) fprintf(stderr, "%s %d fix%s.\n", o.diff ? "Would apply" : "Applied", n, n == 1 ? "" : "es");
   }
-  o.report.color = o.report.format == LL_FMT_FULL && isatty(1) && !getenv("NO_COLOR");
+  const char *no_color = getenv("NO_COLOR"); /* no-color.org: set and not empty */
+  o.report.color = o.report.format == LL_FMT_FULL && isatty(1) && !(no_color && *no_color);
+  if (have_stdin) {
+    o.report.stdin_path = stdin_src.path;
+    o.report.stdin_text = stdin_src.text;
+    o.report.stdin_len = stdin_src.len;
+  }
   if (o.statistics) print_statistics(&kept, &o.report);
   else if (!o.diff || (!o.fix && !o.add_noqa && !o.diff)) ll_report_write(stdout, &kept, &o.report);
   fflush(stdout);
@@ -418,6 +478,13 @@ int ll_cli_check(int argc, char **argv) {
 
 done:
   free(ha_modes);
+  free(file_linters);
+  for (size_t c = 0; c < n_extra; c++) {
+    if (extra_linters[c]) { ll_linter_free(extra_linters[c]); free(extra_linters[c]); }
+    if (extra_dbs[c]) { ll_ruledb_free(extra_dbs[c]); free(extra_dbs[c]); }
+  }
+  free(extra_linters);
+  free(extra_dbs);
   ll_config_finder_free(&finder);
   for (size_t i = 0; i < o.cli_select.len; i++) free(o.cli_select.items[i]);
   for (size_t i = 0; i < o.cli_extend.len; i++) free(o.cli_extend.items[i]);

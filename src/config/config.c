@@ -91,6 +91,7 @@ static int per_file_entry(ll_config *cfg, ll_toml *t, const char *pattern, TSNod
 
 static int extra_blocking(ll_config *cfg, ll_toml *t, const ll_toml_pair *p, const char *path, char *err, size_t errlen) {
   if (!ll_toml_is_array(p->value)) return bad(err, errlen, path, p->row, "extra-blocking", "must be a list");
+  cfg->extra_blocking_row = p->row;
   for (uint32_t i = 0; i < ll_toml_array_len(p->value); i++) {
     TSNode v = ll_toml_array_at(p->value, i);
     ll_extra_blocking e = {0};
@@ -152,8 +153,9 @@ static int apply_key(ll_config *cfg, ll_toml *t, const ll_toml_pair *p, const ch
   }
   if (strcmp(key, "target-version") == 0) {
     const char *s;
-    if (ll_toml_string(t, p->value, &s) || strncmp(s, "py3", 3) != 0 || strlen(s) < 4 || strlen(s) > 5)
-      return bad(err, errlen, path, p->row, key, "must be a version like \"py311\"");
+    int ok = ll_toml_string(t, p->value, &s) == 0 && strncmp(s, "py3", 3) == 0 && strlen(s) >= 4 && strlen(s) <= 5;
+    for (size_t k = 3; ok && s[k]; k++) ok = s[k] >= '0' && s[k] <= '9';
+    if (!ok) return bad(err, errlen, path, p->row, key, "must be a version like \"py311\"");
     free(cfg->target_version);
     cfg->target_version = ll_xstrdup(s);
     return 0;
@@ -265,11 +267,16 @@ int ll_config_for(ll_config_finder *f, const char *path, const ll_config **out, 
   char *real = realpath(path, NULL);
   char *dir = real ? real : NULL;
   if (!dir) {
-    /* stdin names or missing files: resolve the folder part */
+    /* stdin names and unsaved files, maybe in folders that do not exist yet: the nearest
+     * existing folder above */
     char *copy = ll_xstrdup(path);
-    char *slash = strrchr(copy, '/');
-    if (slash) *slash = 0;
-    dir = realpath(slash ? copy : ".", NULL);
+    for (;;) {
+      char *slash = strrchr(copy, '/');
+      if (!slash) { dir = realpath(".", NULL); break; }
+      *slash = 0;
+      if (!*copy) { dir = ll_xstrdup("/"); break; }
+      if ((dir = realpath(copy, NULL)) != NULL) break;
+    }
     free(copy);
     if (!dir) { *out = &f->defaults; return 0; }
   } else {
@@ -365,7 +372,9 @@ int ll_config_extend_db(const ll_config *cfg, ll_ruledb *db, char *err, size_t e
   ll_strbuf_add(&j, "]}}");
   char inner[512];
   int rc = ll_ruledb_load_text(db, cfg->path, j.data, inner, sizeof inner);
-  if (rc) snprintf(err, errlen, "%s: extra-blocking: %s", cfg->path, strstr(inner, ": ") ? strstr(inner, ": ") + 2 : inner);
+  if (rc)
+    snprintf(err, errlen, "%s:%u: `extra-blocking` %s", cfg->path, cfg->extra_blocking_row,
+             strstr(inner, ": ") ? strstr(inner, ": ") + 2 : inner);
   ll_strbuf_free(&j);
   return rc;
 }

@@ -9,6 +9,7 @@
 #include "../rules/select.h"
 #include "../util/strmap.h"
 #include "../util/vec.h"
+#include <stdint.h>
 
 typedef LL_VEC(char *) ll_strlist;
 
@@ -30,6 +31,7 @@ typedef struct ll_config {
   LL_VEC(ll_per_file_ignore) per_file_ignores;
   int homeassistant; /* -1 not set */
   LL_VEC(ll_extra_blocking) extra_blocking;
+  uint32_t extra_blocking_row;
   ll_strlist extra_coroutines;
   char *target_version;
 } ll_config;

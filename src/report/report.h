@@ -21,6 +21,9 @@ typedef struct ll_report_opts {
   int color;          /* full format: ANSI colour */
   int show_confirmed; /* json: emit the "confirmed" field (check --verify) */
   const char *tool_version;
+  /* standard input linted as stdin_path: the full format reads its lines from here */
+  const char *stdin_path, *stdin_text;
+  size_t stdin_len;
 } ll_report_opts;
 
 /* Parses a --output-format value; returns 0 on success, -1 for an unknown name. */

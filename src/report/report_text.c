@@ -29,7 +29,19 @@ static size_t display_width_before(const char *line, uint32_t col) {
   return w;
 }
 
-static void write_full(FILE *out, const ll_finding *f, int color) {
+static int read_line_from(const char *text, size_t len, uint32_t row, ll_strbuf *sb) {
+  size_t i = 0;
+  for (uint32_t cur = 1; cur < row; cur++) {
+    const char *nl = memchr(text + i, '\n', len - i);
+    if (!nl) return -1;
+    i = (size_t)(nl - text) + 1;
+  }
+  for (; i < len && text[i] != '\n' && sb->len < 4096; i++)
+    if (text[i] != '\r') ll_strbuf_addc(sb, text[i] ? text[i] : ' ');
+  return 0;
+}
+
+static void write_full(FILE *out, const ll_finding *f, int color, const ll_report_opts *opts) {
   const char *bold = color ? "\033[1m" : "", *red = color ? "\033[1;31m" : "",
              *blue = color ? "\033[1;34m" : "", *cyan = color ? "\033[36m" : "", *reset = color ? "\033[0m" : "";
   fprintf(out, "%s%s%s: %s%s\n", red, f->code, reset, bold, f->message);
@@ -37,7 +49,10 @@ static void write_full(FILE *out, const ll_finding *f, int color) {
   fputs(reset, out);
   ll_strbuf line;
   ll_strbuf_init(&line);
-  if (read_line(f->filename, f->start.row, &line) == 0) {
+  int got = opts->stdin_path && strcmp(opts->stdin_path, f->filename) == 0
+                ? read_line_from(opts->stdin_text, opts->stdin_len, f->start.row, &line)
+                : read_line(f->filename, f->start.row, &line);
+  if (got == 0) {
     int w = snprintf(NULL, 0, "%u", f->start.row);
     fprintf(out, "%*s %s|%s\n", w, "", blue, reset);
     fprintf(out, "%s%u |%s %s\n", blue, f->start.row, reset, line.data ? line.data : "");
@@ -75,7 +90,7 @@ void ll_report_write_text(FILE *out, const ll_findings *fs, const ll_report_opts
   for (size_t i = 0; i < fs->v.len; i++) {
     const ll_finding *f = &fs->v.items[i];
     switch (opts->format) {
-      case LL_FMT_FULL: write_full(out, f, opts->color); break;
+      case LL_FMT_FULL: write_full(out, f, opts->color, opts); break;
       case LL_FMT_GITHUB:
         ll_strbuf_clear(&sb);
         ll_strbuf_add(&sb, "::error title=looplint (");

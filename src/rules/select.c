@@ -28,6 +28,7 @@ int ll_selector_valid(const char *sel) {
 
 int ll_selection_add(ll_selection *s, int which, const char *list, int replace, char *err, size_t errlen) {
   if (replace && which == 0) free_list(&s->select);
+  if (which == 0) s->select_given = 1;
   const char *p = list;
   while (*p) {
     while (*p == ',' || *p == ' ' || *p == '\t') p++;
@@ -59,7 +60,8 @@ static size_t best_match(char *const *items, size_t len, const char *code) {
 }
 
 int ll_selection_enabled(const ll_selection *s, const char *code) {
-  size_t sel = s->select.len ? best_match(s->select.items, s->select.len, code) : (strncmp(code, "LOOP", 4) == 0 ? 5 : 0);
+  size_t sel = s->select.len || s->select_given ? best_match(s->select.items, s->select.len, code)
+                                               : (strncmp(code, "LOOP", 4) == 0 ? 5 : 0);
   size_t ign = best_match(s->ignore.items, s->ignore.len, code);
   return sel > 0 && sel > ign;
 }

@@ -8,6 +8,7 @@
 typedef struct ll_selection {
   LL_VEC(char *) select; /* empty means ["LOOP"] */
   LL_VEC(char *) ignore;
+  int select_given; /* a select list was given, possibly empty: no default "LOOP" */
 } ll_selection;
 
 void ll_selection_init(ll_selection *s);
