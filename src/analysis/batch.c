@@ -20,6 +20,7 @@ typedef struct batch_job {
   const ll_pathlist *files;   /* files to report on, then context files */
   const ll_pathlist *context;
   size_t total;
+  int parse_only;              /* benchmark floor */
   ll_file_facts *facts;
   const ll_triggers *triggers; /* NULL: parse everything */
   unsigned char *state;        /* per file: 0 not read, 1 parsed, 2 cold (read, not parsed), 3 unreadable */
@@ -61,6 +62,14 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
     ll_findings_add(out, "LOOP903", path, (ll_pos){1, 1}, (ll_pos){1, 1}, "Failed to read file: %s", err);
     job->read_failed[i] = 1;
     job->state[i] = 3;
+    return;
+  }
+  if (job->parse_only) {
+    ts_parser_set_language(parser, job->linter->lang);
+    TSTree *t = ts_parser_parse_string(parser, NULL, src.text, (uint32_t)src.len);
+    if (t) ts_tree_delete(t);
+    job->state[i] = 1;
+    ll_source_free(&src);
     return;
   }
   src.module = job->modules->names[i];
@@ -205,7 +214,8 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   if (!context) context = &none;
   size_t n = files->len + context->len;
   batch_job job = {.linter = l, .files = files, .context = context, .total = n, .stdin_src = stdin_src,
-                   .ha_modes = opts ? opts->ha_modes : NULL, .linters = opts ? opts->linters : NULL};
+                   .ha_modes = opts ? opts->ha_modes : NULL, .linters = opts ? opts->linters : NULL,
+                   .parse_only = opts && opts->parse_only};
   job.facts = ll_xcalloc(n ? n : 1, sizeof(ll_file_facts));
   for (size_t i = 0; i < n; i++) ll_facts_init(&job.facts[i]);
   job.per_file = ll_xcalloc(n ? n : 1, sizeof(ll_findings));
@@ -226,7 +236,7 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   }
   job.modules = &modules;
   ll_cache cache;
-  if (opts && opts->cache_dir && !stdin_src) {
+  if (opts && opts->cache_dir && !stdin_src && !opts->parse_only) {
     ll_cache_open(&cache, opts->cache_dir);
     job.cache = &cache;
     job.keys = ll_xcalloc(n ? n : 1, sizeof *job.keys);
@@ -235,7 +245,7 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   }
   atomic_init(&job.cache_hits, 0);
   ll_triggers triggers;
-  int lazy = !(opts && opts->no_lazy);
+  int lazy = !(opts && (opts->no_lazy || opts->parse_only));
   if (lazy) {
     ll_triggers_init(&triggers, l->db, opts && opts->report_unused_noqa);
     job.triggers = &triggers;
@@ -243,7 +253,7 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   size_t *order = ll_xcalloc(n ? n : 1, sizeof *order);
   for (size_t i = 0; i < n; i++) order[i] = i;
   run_round(&job, order, n, nthreads);
-  if (lazy) parse_on_demand(&job, order, nthreads);
+  if (lazy && !job.parse_only) parse_on_demand(&job, order, nthreads);
   free(order);
   for (size_t i = 0; i < n; i++) res->files_parsed += job.state[i] == 1;
   res->cache_hits = atomic_load(&job.cache_hits);

@@ -25,6 +25,7 @@ typedef struct ll_batch_opts {
   const signed char *ha_modes; /* per file to report on: -1 auto, 0 off, 1 on (NULL: all auto) */
   int no_lazy;            /* parse every file (the reference the lazy mode must equal) */
   const char *cache_dir;  /* NULL: no cache */
+  int parse_only;         /* benchmark floor: read and parse every file, nothing else */
   /* per file to report on: the linter of its configuration (NULL entries, or NULL: the
    * default one); configurations with extra-blocking/extra-coroutines have their own */
   const ll_linter *const *linters;

@@ -54,6 +54,7 @@ static const char CHECK_USAGE[] =
     "  --stdin-filename PATH   lint standard input as if it were PATH\n"
     "  --no-lazy               parse every file (by default files that cannot hold a hazard are parsed\n"
     "                          only when another file needs their definitions)\n"
+    "  --parse-only            benchmark floor: parse every file with tree-sitter, report nothing\n"
     "  --threads N             worker threads (default: one per core)\n"
     "  --no-cache              do not read or write the result cache (.looplint_cache/)\n"
     "  --cache-dir DIR         where the cache lives (also LOOPLINT_CACHE_DIR)\n"
@@ -91,6 +92,7 @@ typedef struct check_opts {
   const char *show_settings;
   int fix, diff, unsafe_fixes, add_noqa;
   int no_lazy;
+  int parse_only;
   int no_cache;
   const char *cache_dir;
 } check_opts;
@@ -121,6 +123,7 @@ static int parse_args(int argc, char **argv, check_opts *o) {
     if (strcmp(a, "--no-cache") == 0) { o->no_cache = 1; continue; }
     if ((v = ll_cli_opt_value(argc, argv, &i, "--cache-dir", &missing))) { o->cache_dir = v; continue; }
     if (strcmp(a, "--no-lazy") == 0) { o->no_lazy = 1; continue; }
+    if (strcmp(a, "--parse-only") == 0) { o->parse_only = 1; continue; }
     if ((v = ll_cli_opt_value(argc, argv, &i, "--output-format", &missing)) ||
         (v = ll_cli_opt_value(argc, argv, &i, "--format", &missing))) {
       if (ll_report_parse_format(v, &o->report.format) != 0) {
@@ -420,7 +423,8 @@ int ll_cli_check(int argc, char **argv) {
   ll_batch_opts bopts = {.nthreads = o.threads, .report_unused_noqa = o.report_unused_noqa, .ha_modes = ha_modes,
                          .no_lazy = o.no_lazy,
                          .cache_dir = o.no_cache ? NULL : cache_dir,
-                         .linters = (const ll_linter *const *)file_linters};
+                         .linters = (const ll_linter *const *)file_linters,
+                         .parse_only = o.parse_only};
   ll_batch_run(&linter, &files, &context, have_stdin ? &stdin_src : NULL, &bopts, &res);
   phase("lint", &t0);
   if (getenv("LOOPLINT_TIMING"))
