@@ -7,6 +7,7 @@
 #include "../util/strbuf.h"
 #include "facts.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -165,7 +166,29 @@ const char *ll_resolve_type(ll_ctx *ctx, TSNode expr) {
     }
     return NULL;
   }
-  if (strcmp(t, "await") == 0) return NULL;
+  if (strcmp(t, "await") == 0) {
+    /* `await asyncio.to_thread(f, ...)` and the executor forms give what f returns */
+    TSNode c = unwrap(ts_node_named_child(expr, 0));
+    if (ts_node_is_null(c) || !type_is(c, "call")) return NULL;
+    TSNode fn = field(c, "function"), args = field(c, "arguments");
+    const char *q = ll_resolve_qualname(ctx, fn);
+    const char *m = type_is(fn, "attribute") ? ll_ctx_text(ctx, field(fn, "attribute")) : NULL;
+    if (!ll_ruledb_is_offload(ctx->db, q, m) || ts_node_is_null(args)) return NULL;
+    intptr_t idx = m ? (intptr_t)ll_strmap_get(&ctx->db->offload_args, m) : 0;
+    if (!idx && q) {
+      const char *last = strrchr(q, '.');
+      idx = (intptr_t)ll_strmap_get(&ctx->db->offload_args, last ? last + 1 : q);
+    }
+    uint32_t want = idx ? (uint32_t)(idx - 1) : 0, pos = 0;
+    for (uint32_t i = 0; i < ts_node_named_child_count(args); i++) {
+      TSNode a = ts_node_named_child(args, i);
+      if (type_is(a, "keyword_argument") || type_is(a, "comment")) continue;
+      if (pos++ != want) continue;
+      const char *aq = ll_resolve_qualname(ctx, a);
+      return aq ? ll_ruledb_returns(ctx->db, aq) : NULL;
+    }
+    return NULL;
+  }
   return NULL;
 }
 

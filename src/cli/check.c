@@ -4,6 +4,7 @@
 #include "../analysis/batch.h"
 #include "../config/config.h"
 #include "../fix/apply.h"
+#include "../runtime/watch.h"
 #include "../report/report.h"
 #include "../rules/engine.h"
 #include "../rules/registry.h"
@@ -55,6 +56,8 @@ static const char CHECK_USAGE[] =
     "  --no-lazy               parse every file (by default files that cannot hold a hazard are parsed\n"
     "                          only when another file needs their definitions)\n"
     "  --parse-only            benchmark floor: parse every file with tree-sitter, report nothing\n"
+    "  --verify -- COMMAND     also run COMMAND under libloopwatch: findings seen at run time get\n"
+    "                          \"confirmed\": true in JSON, runtime events no rule found are LOOP904\n"
     "  --threads N             worker threads (default: one per core)\n"
     "  --no-cache              do not read or write the result cache (.looplint_cache/)\n"
     "  --cache-dir DIR         where the cache lives (also LOOPLINT_CACHE_DIR)\n"
@@ -93,6 +96,8 @@ typedef struct check_opts {
   int fix, diff, unsafe_fixes, add_noqa;
   int no_lazy;
   int parse_only;
+  int verify;        /* --verify -- COMMAND: confirm findings at run time */
+  char **verify_cmd; /* points into argv */
   int no_cache;
   const char *cache_dir;
 } check_opts;
@@ -112,7 +117,12 @@ static int parse_args(int argc, char **argv, check_opts *o) {
     const char *a = argv[i], *v;
     int missing = 0;
     if (only_paths || a[0] != '-' || strcmp(a, "-") == 0) { ll_vec_push(&o->paths, argv[i]); continue; }
-    if (strcmp(a, "--") == 0) { only_paths = 1; continue; }
+    if (strcmp(a, "--") == 0) {
+      if (o->verify) { o->verify_cmd = &argv[i + 1]; break; } /* the rest is the command to watch */
+      only_paths = 1;
+      continue;
+    }
+    if (strcmp(a, "--verify") == 0) { o->verify = 1; continue; }
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { fputs(CHECK_USAGE, stdout); return 0; }
     if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) { o->report.quiet = 1; continue; }
     if (strcmp(a, "--exit-zero") == 0) { o->exit_zero = 1; continue; }
@@ -269,6 +279,54 @@ static int show_settings(const check_opts *o, ll_config_finder *finder, const ch
   return 0;
 }
 
+static char *real_or_copy(const char *p) {
+  char *r = realpath(p, NULL);
+  return r ? r : ll_xstrdup(p);
+}
+
+/* --verify: runs the command under libloopwatch; a static finding whose file and line the
+ * runtime saw blocking is confirmed; a runtime event on a line no static finding names is
+ * a false negative of ours, reported as LOOP904. */
+static void verify(check_opts *o, ll_findings *kept) {
+  ll_findings events;
+  ll_findings_init(&events);
+  int status = 0;
+  if (ll_watch_collect(o->verify_cmd, 100, &events, &status) != 0) {
+    fputs("looplint: --verify: the command could not be run under libloopwatch\n", stderr);
+    ll_findings_free(&events);
+    return;
+  }
+  o->report.show_confirmed = 1;
+  char **kept_real = calloc(kept->v.len ? kept->v.len : 1, sizeof *kept_real);
+  for (size_t i = 0; i < kept->v.len; i++) {
+    kept_real[i] = real_or_copy(kept->v.items[i].filename);
+    if (strncmp(kept->v.items[i].code, "LOOP1", 5) == 0 || strcmp(kept->v.items[i].code, "LOOP503") == 0)
+      kept->v.items[i].confirmed = 0;
+  }
+  size_t n = kept->v.len;
+  for (size_t e = 0; e < events.v.len; e++) {
+    const ll_finding *ev = &events.v.items[e];
+    char *er = real_or_copy(ev->filename);
+    int matched = 0;
+    for (size_t i = 0; i < n; i++)
+      if (kept->v.items[i].start.row == ev->start.row && strcmp(kept_real[i], er) == 0) {
+        kept->v.items[i].confirmed = 1;
+        matched = 1;
+      }
+    if (!matched) {
+      ll_finding *f = ll_findings_add(kept, "LOOP904", ev->filename, ev->start, ev->end,
+                                      "Seen at run time, not found statically (%s): %s", ev->code, ev->message);
+      f->confirmed = 1;
+    }
+    free(er);
+  }
+  for (size_t i = 0; i < n; i++) free(kept_real[i]);
+  free(kept_real);
+  ll_findings_free(&events);
+  ll_findings_sort(kept);
+  fprintf(stderr, "looplint: --verify: the command exited with status %d\n", status);
+}
+
 /* The standard rules data plus --rules files; "bad rules data: ..." in err on failure. */
 static int load_rules(ll_ruledb *db, const check_opts *o, char *err, size_t errlen) {
   char *data = ll_data_dir(NULL);
@@ -319,6 +377,7 @@ int ll_cli_check(int argc, char **argv) {
   o.settings.ha_mode = -1;
   ll_selection_init(&o.selection);
   int rc = parse_args(argc, argv, &o);
+  if (rc < 0 && o.verify && (!o.verify_cmd || !o.verify_cmd[0])) rc = usage_error("%s", "--verify needs a command after `--`");
   ll_ruledb db;
   ll_ruledb_init(&db);
   ll_pathlist files = {0};
@@ -450,7 +509,7 @@ int ll_cli_check(int argc, char **argv) {
   res.findings.v.len = 0;
   ll_findings_sort(&kept);
   phase("filter", &t0);
-  int write_error = 0;
+  int write_error = 0, relint = 0;
   if (o.add_noqa) {
     int n = ll_apply_add_noqa(&linter, &kept, o.diff);
     if (n < 0) write_error = 1;
@@ -462,6 +521,7 @@ int ll_cli_check(int argc, char **argv) {
     int n = ll_apply_fixes(&linter, &kept, &ao);
     if (n < 0) write_error = 1;
     else if (n > 0) fprintf(stderr, "%s %d fix%s.\n", o.diff ? "Would apply" : "Applied", n, n == 1 ? "" : "es");
+    if (n > 0 && !o.diff) relint = 1; /* report what the fixed files say now, not before */
   }
   const char *no_color = getenv("NO_COLOR"); /* no-color.org: set and not empty */
   o.report.color = o.report.format == LL_FMT_FULL && isatty(1) && !(no_color && *no_color);
@@ -469,6 +529,20 @@ int ll_cli_check(int argc, char **argv) {
     o.report.stdin_path = stdin_src.path;
     o.report.stdin_text = stdin_src.text;
     o.report.stdin_len = stdin_src.len;
+  }
+  if (o.verify) verify(&o, &kept);
+  if (relint && !write_error) {
+    ll_findings_free(&kept);
+    ll_batch_result_free(&res);
+    ll_linter_free(&linter);
+    /* the same command without the fix options, on the files as they are now */
+    char **again = calloc((size_t)argc + 1, sizeof *again);
+    int n = 0;
+    for (int i = 0; i < argc; i++)
+      if (strcmp(argv[i], "--fix") != 0 && strcmp(argv[i], "--unsafe-fixes") != 0) again[n++] = argv[i];
+    rc = ll_cli_check(n, again);
+    free(again);
+    goto done;
   }
   if (o.statistics) print_statistics(&kept, &o.report);
   else if (!o.diff || (!o.fix && !o.add_noqa && !o.diff)) ll_report_write(stdout, &kept, &o.report);

@@ -99,6 +99,26 @@ ll_fix *ll_fixgen_executor(ll_ctx *ctx, TSNode call) {
   const char *hass = ll_fixgen_hass(ctx);
   /* hass.async_add_executor_job takes no keyword arguments */
   int use_hass = hass && !has_kw;
+  /* `open(p).read()`: the receiver would still be evaluated on the loop; run it all in a lambda */
+  int receiver_calls = 0;
+  for (TSNode o = f; is(o, "attribute") && !receiver_calls;) {
+    o = field(o, "object");
+    while (is(o, "parenthesized_expression")) o = ts_node_named_child(o, 0);
+    if (is(o, "call") || is(o, "subscript")) receiver_calls = 1;
+  }
+  if (receiver_calls) {
+    ll_strbuf text;
+    ll_strbuf_init(&text);
+    ll_strbuf_addf(&text, "%sawait %s(lambda: %s)%s", needs_parens(ctx, call) ? "(" : "",
+                   hass ? (strcmp(hass, "hass") == 0 ? "hass.async_add_executor_job" : "self.hass.async_add_executor_job")
+                        : "asyncio.to_thread",
+                   ll_ctx_text(ctx, call), needs_parens(ctx, call) ? ")" : "");
+    ll_fix *fix = new_fix("unsafe", "Run the whole expression in a worker thread");
+    ll_fix_add_edit(fix, ll_ctx_start(ctx, call), ll_ctx_end(ctx, call), text.data);
+    if (!hass) ll_fixgen_ensure_import(ctx, fix, "asyncio");
+    ll_strbuf_free(&text);
+    return fix;
+  }
   ll_strbuf text;
   ll_strbuf_init(&text);
   const char *inner = ll_ctx_text(ctx, args);
