@@ -1,0 +1,90 @@
+"""Parse-on-demand and the cache change nothing: default (lazy) equals --no-lazy on the
+fixtures and on a project whose findings depend on files without any async code; a warm
+run equals a cold one, follows edits (including an edit in another file that changes a
+cross-file finding), and survives a damaged cache."""
+import json
+import os
+import shutil
+import tempfile
+
+from harness import ROOT, check, finish, run
+
+tmp = tempfile.mkdtemp(prefix="looplint-lazy-")
+cache = os.path.join(tmp, "cache")
+
+
+def write(rel, text):
+    p = os.path.join(tmp, rel)
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    with open(p, "w") as fh:
+        fh.write(text)
+    return p
+
+
+def findings(*args, cache_dir=None):
+    env = {"LOOPLINT_CACHE_DIR": cache_dir} if cache_dir else None
+    extra = [] if cache_dir else ["--no-cache"]
+    rc, out, err = run("check", "--output-format", "json", *extra, *args, env=env)
+    try:
+        return sorted((f["filename"], f["location"]["row"], f["code"]) for f in json.loads(out))
+    except ValueError:
+        return ["invalid", out[:200], err[:200]]
+
+
+# fixtures: lazy == full
+fx = [os.path.join(ROOT, "fixtures", d) for d in sorted(os.listdir(os.path.join(ROOT, "fixtures"))) if d != "native"]
+check("fixtures lazy == no-lazy", findings(*fx) == findings("--no-lazy", *fx), "")
+
+# a project where cold files (no async text) matter
+write("proj/pkg/__init__.py", "from .client import Client as Client\n")
+write("proj/pkg/ioutil.py", "import json\n\n\ndef read_json(path):\n    with open(path) as fh:\n        return json.load(fh)\n")
+write("proj/pkg/util.py", "from .ioutil import read_json\n\n\ndef load_config(path):\n    return read_json(path)\n")
+write("proj/pkg/client.py", "from .util import load_config\n\n\nclass Client:\n    async def fetch(self):\n        return load_config('x')\n")
+write("proj/pkg/legacy.py", "from pkg import Client\n\n\ndef start():\n    Client().fetch()\n")
+proj = os.path.join(tmp, "proj")
+full = findings("--no-lazy", proj)
+lazy = findings(proj)
+check("project lazy == no-lazy", lazy == full, (lazy, full))
+codes = [(os.path.basename(f), r, c) for f, r, c in lazy]
+check("LOOP110 through two cold helper files", ("client.py", 6, "LOOP110") in codes, codes)
+check("LOOP201 in a cold sync file", ("legacy.py", 5, "LOOP201") in codes, codes)
+
+# one file alone (pre-commit): the package gives its definitions, lazily too
+one = findings(os.path.join(proj, "pkg", "client.py"))
+check("single file sees the chain", [(os.path.basename(f), r, c) for f, r, c in one] == [("client.py", 6, "LOOP110")], one)
+
+# cache: cold == warm == no cache
+nocache = findings(proj)
+cold = findings(proj, cache_dir=cache)
+warm = findings(proj, cache_dir=cache)
+check("cache file written", os.path.exists(os.path.join(cache, "cache-v1.bin")), os.listdir(tmp))
+check("cold == no cache", cold == nocache, (cold, nocache))
+check("warm == cold", warm == cold, (warm, cold))
+
+# an edit in another (cold) file changes a cross-file finding on the warm run
+write("proj/pkg/ioutil.py", "def read_json(path):\n    return {}\n")
+after = findings(proj, cache_dir=cache)
+check("edit in a helper removes LOOP110", not any(c == "LOOP110" for _, _, c in after), after)
+check("edit: warm == no cache", after == findings(proj), (after, findings(proj)))
+write("proj/pkg/ioutil.py", "import time\n\n\ndef read_json(path):\n    time.sleep(1)\n")
+after = findings(proj, cache_dir=cache)
+check("edit brings LOOP110 back", any(c == "LOOP110" for _, _, c in after), after)
+
+# a damaged cache is ignored
+with open(os.path.join(cache, "cache-v1.bin"), "r+b") as fh:
+    fh.seek(40)
+    fh.write(b"\xff" * 64)
+check("damaged cache == no cache", findings(proj, cache_dir=cache) == findings(proj), "")
+with open(os.path.join(cache, "cache-v1.bin"), "wb") as fh:
+    fh.write(b"garbage")
+check("garbage cache == no cache", findings(proj, cache_dir=cache) == findings(proj), "")
+
+# settings are part of the key: HA mode forced on changes the results of a cached file
+write("proj2/a.py", "import asyncio\n\n\nasync def f():\n    asyncio.create_task(f())\n")
+p2 = os.path.join(tmp, "proj2")
+off = findings(p2, cache_dir=cache)
+on = findings("--ha", p2, cache_dir=cache)
+check("HA mode not taken from the cache", any(c == "LOOP502" for _, _, c in on) and not any(c == "LOOP502" for _, _, c in off), (on, off))
+
+shutil.rmtree(tmp, ignore_errors=True)
+finish()
