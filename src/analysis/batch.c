@@ -56,7 +56,7 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
   }
   ll_source src;
   char err[256];
-  if (ll_source_read(&src, path, err, sizeof err) != 0) {
+  if (ll_source_read_raw(&src, path, err, sizeof err) != 0) {
     if (is_context) return; /* not the user's file: its definitions are simply missing */
     fprintf(stderr, "looplint: %s: cannot read: %s\n", path, err);
     ll_findings_add(out, "LOOP903", path, (ll_pos){1, 1}, (ll_pos){1, 1}, "Failed to read file: %s", err);
@@ -98,6 +98,7 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
       facts->context_only = (uint8_t)is_context;
     }
   }
+  ll_source_index(&src);
   /* a file that cannot hold a hazard by itself waits until the project model needs it; NUL
    * bytes and invalid UTF-8 are reported wherever they are */
   if (job->triggers && job->state[i] == 0 && src.first_nul == SIZE_MAX && src.first_bad_utf8 == SIZE_MAX &&

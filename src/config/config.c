@@ -216,6 +216,9 @@ void ll_config_finder_init(ll_config_finder *f) {
 }
 
 void ll_config_finder_free(ll_config_finder *f) {
+  for (size_t i = 0; i < f->by_written_dir.cap; i++)
+    if (f->by_written_dir.slots && f->by_written_dir.slots[i].key) free((char *)f->by_written_dir.slots[i].key);
+  ll_strmap_free(&f->by_written_dir);
   for (size_t i = 0; i < f->by_dir.cap; i++)
     if (f->by_dir.slots && f->by_dir.slots[i].key) free((char *)f->by_dir.slots[i].key);
   ll_strmap_free(&f->by_dir);
@@ -229,6 +232,8 @@ static int exists(const char *dir, const char *name, ll_strbuf *out) {
   struct stat st;
   return stat(out->data, &st) == 0 && S_ISREG(st.st_mode);
 }
+
+static int ll_config_for_uncached(ll_config_finder *f, const char *path, const ll_config **out, char *err, size_t errlen);
 
 /* The config for an absolute folder, searching upward; cached per folder. */
 static int config_for_dir(ll_config_finder *f, const char *dir, const ll_config **out, char *err, size_t errlen) {
@@ -264,6 +269,17 @@ static int config_for_dir(ll_config_finder *f, const char *dir, const ll_config 
 }
 
 int ll_config_for(ll_config_finder *f, const char *path, const ll_config **out, char *err, size_t errlen) {
+  /* files of one folder share a configuration: look the folder up once */
+  const char *slash0 = strrchr(path, '/');
+  size_t dl = slash0 ? (size_t)(slash0 - path) : 0;
+  const ll_config *known = ll_strmap_getn(&f->by_written_dir, path, dl);
+  if (known) { *out = known; return 0; }
+  int rc0 = ll_config_for_uncached(f, path, out, err, errlen);
+  if (rc0 == 0) ll_strmap_put(&f->by_written_dir, ll_xstrndup(path, dl), (void *)*out);
+  return rc0;
+}
+
+static int ll_config_for_uncached(ll_config_finder *f, const char *path, const ll_config **out, char *err, size_t errlen) {
   char *real = realpath(path, NULL);
   char *dir = real ? real : NULL;
   if (!dir) {

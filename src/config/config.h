@@ -44,6 +44,7 @@ void ll_config_free(ll_config *cfg);
 /* Finds configurations, caching by folder. */
 typedef struct ll_config_finder {
   ll_strmap by_dir; /* absolute folder -> ll_config* (or the empty default) */
+  ll_strmap by_written_dir; /* folder as written in a path -> ll_config* (saves a realpath per file) */
   LL_VEC(ll_config *) owned;
   ll_config defaults;
 } ll_config_finder;

@@ -99,12 +99,17 @@ ll_fix *ll_fixgen_executor(ll_ctx *ctx, TSNode call) {
   const char *hass = ll_fixgen_hass(ctx);
   /* hass.async_add_executor_job takes no keyword arguments */
   int use_hass = hass && !has_kw;
-  /* `open(p).read()`: the receiver would still be evaluated on the loop; run it all in a lambda */
+  /* `open(p).read()`: a blocking call in the receiver would still run on the loop; run it all
+   * in a lambda (a cheap receiver such as `Path(x)` can stay where it is) */
   int receiver_calls = 0;
   for (TSNode o = f; is(o, "attribute") && !receiver_calls;) {
     o = field(o, "object");
     while (is(o, "parenthesized_expression")) o = ts_node_named_child(o, 0);
-    if (is(o, "call") || is(o, "subscript")) receiver_calls = 1;
+    if (is(o, "call")) {
+      const char *rq = ll_ctx_callee(ctx, o);
+      if (!rq || ll_ruledb_blocking(ctx->db, rq)) receiver_calls = 1;
+      o = field(o, "function");
+    }
   }
   if (receiver_calls) {
     ll_strbuf text;

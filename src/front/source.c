@@ -59,6 +59,16 @@ void ll_source_from_buffer(ll_source *src, const char *path, const char *data, s
 }
 
 int ll_source_read(ll_source *src, const char *path, char *err, size_t errlen) {
+  if (ll_source_read_raw(src, path, err, errlen) != 0) return -1;
+  ll_source_index(src);
+  return 0;
+}
+
+void ll_source_index(ll_source *src) {
+  if (!src->line_starts.len) index_lines(src);
+}
+
+int ll_source_read_raw(ll_source *src, const char *path, char *err, size_t errlen) {
   memset(src, 0, sizeof *src);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) { snprintf(err, errlen, "%s", strerror(errno)); return -1; }
@@ -90,7 +100,7 @@ int ll_source_read(ll_source *src, const char *path, char *err, size_t errlen) {
   src->path = ll_xstrdup(path);
   src->text = buf;
   src->len = len;
-  index_lines(src);
+  src->first_nul = src->first_bad_utf8 = SIZE_MAX;
   return 0;
 }
 

@@ -22,6 +22,10 @@ typedef struct ll_source {
 
 /* Reads path whole. On failure returns -1 and writes the reason (strerror) to err. */
 int ll_source_read(ll_source *src, const char *path, char *err, size_t errlen);
+/* The same without the line index and the NUL / UTF-8 scan (a cache look-up needs only the
+ * bytes); ll_source_index does them later if the file must be analysed. */
+int ll_source_read_raw(ll_source *src, const char *path, char *err, size_t errlen);
+void ll_source_index(ll_source *src);
 /* Takes a copy of data as the content of path (stdin, tests). */
 void ll_source_from_buffer(ll_source *src, const char *path, const char *data, size_t len);
 void ll_source_free(ll_source *src);

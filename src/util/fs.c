@@ -1,6 +1,7 @@
 /* fs.c: recursive file collection with loop-safe symlink handling, and data-dir lookup. */
 #include "fs.h"
 #include "strbuf.h"
+#include "strmap.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -153,13 +154,41 @@ static int has_init_py(const char *dir) {
   return ok;
 }
 
+/* The real path of the folder part of path plus its file name, with folders cached. */
+static char *real_file(ll_strmap *dirs, const char *path) {
+  const char *slash = strrchr(path, '/');
+  size_t dl = slash ? (size_t)(slash - path) : 0;
+  char *dir = slash ? ll_xstrndup(path, dl) : ll_xstrdup(".");
+  const char *real = ll_strmap_get(dirs, dir);
+  if (!real) {
+    char *r = realpath(dir, NULL);
+    real = r ? r : ll_xstrdup(dir);
+    ll_strmap_put(dirs, ll_xstrdup(dir), (void *)real);
+  }
+  free(dir);
+  ll_strbuf p;
+  ll_strbuf_init(&p);
+  ll_strbuf_addf(&p, "%s/%s", real, slash ? slash + 1 : path);
+  return ll_strbuf_detach(&p);
+}
+
+static void free_dirs(ll_strmap *dirs) {
+  for (size_t i = 0; i < dirs->cap; i++)
+    if (dirs->slots && dirs->slots[i].key) { free((char *)dirs->slots[i].key); free(dirs->slots[i].value); }
+  ll_strmap_free(dirs);
+}
+
 void ll_fs_package_context(const ll_pathlist *files, ll_pathlist *out) {
   ll_pathlist roots = {0};
+  ll_strmap seen_dirs; /* folders already climbed */
+  ll_strmap_init(&seen_dirs);
   for (size_t i = 0; i < files->len; i++) {
     char *dir = ll_xstrdup(files->items[i]);
     char *slash = strrchr(dir, '/');
     if (slash) *slash = 0;
     else { free(dir); dir = ll_xstrdup("."); }
+    if (ll_strmap_get(&seen_dirs, dir)) { free(dir); continue; }
+    ll_strmap_put(&seen_dirs, ll_xstrdup(dir), (void *)1);
     if (!has_init_py(dir)) { free(dir); continue; }
     for (;;) {
       ll_strbuf parent;
@@ -171,35 +200,44 @@ void ll_fs_package_context(const ll_pathlist *files, ll_pathlist *out) {
       free(dir);
       dir = real;
     }
+    char *rdir = realpath(dir, NULL);
+    if (rdir) { free(dir); dir = rdir; }
     int seen = 0;
     for (size_t r = 0; r < roots.len; r++)
       if (strcmp(roots.items[r], dir) == 0) seen = 1;
     if (seen) free(dir);
     else ll_vec_push(&roots, dir);
   }
+  for (size_t i = 0; i < seen_dirs.cap; i++)
+    if (seen_dirs.slots && seen_dirs.slots[i].key) free((char *)seen_dirs.slots[i].key);
+  ll_strmap_free(&seen_dirs);
   if (!roots.len) { ll_vec_free(&roots); return; }
   ll_pathlist found = {0};
   ll_fs_errors errors = {0};
   ll_fs_collect(roots.items, roots.len, &found, &errors);
   ll_fs_errors_free(&errors);
-  /* drop the files already given (compared by real path) */
-  LL_VEC(char *) given = {0};
+  /* drop the files already given, compared by real path (folders resolved once each) */
+  ll_strmap dirs, given;
+  ll_strmap_init(&dirs);
+  ll_strmap_init(&given);
+  LL_VEC(char *) owned = {0};
   for (size_t i = 0; i < files->len; i++) {
-    char *r = realpath(files->items[i], NULL);
-    if (r) ll_vec_push(&given, r);
+    char *r = real_file(&dirs, files->items[i]);
+    ll_vec_push(&owned, r);
+    ll_strmap_put(&given, r, (void *)1);
   }
   for (size_t i = 0; i < found.len; i++) {
-    char *r = realpath(found.items[i], NULL);
-    int dup = 0;
-    for (size_t g = 0; r && g < given.len; g++)
-      if (strcmp(given.items[g], r) == 0) { dup = 1; break; }
+    char *r = real_file(&dirs, found.items[i]);
+    int dup = ll_strmap_get(&given, r) != NULL;
     free(r);
     if (dup) free(found.items[i]);
     else ll_vec_push(out, found.items[i]);
   }
   found.len = 0;
   ll_pathlist_free(&found);
-  for (size_t i = 0; i < given.len; i++) free(given.items[i]);
-  ll_vec_free(&given);
+  for (size_t i = 0; i < owned.len; i++) free(owned.items[i]);
+  ll_vec_free(&owned);
+  ll_strmap_free(&given);
+  free_dirs(&dirs);
   ll_pathlist_free(&roots);
 }

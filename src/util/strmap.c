@@ -7,10 +7,22 @@
 void ll_strmap_init(ll_strmap *m) { m->slots = NULL; m->len = m->cap = 0; }
 void ll_strmap_free(ll_strmap *m) { free(m->slots); ll_strmap_init(m); }
 
+/* Eight bytes a step, multiply-xorshift mixing; the tail byte by byte. Fast enough to hash
+ * every source file on a warm run (it was 8 % of it byte by byte). */
 uint64_t ll_hash_bytes(const void *data, size_t n) {
   const unsigned char *p = data;
-  uint64_t h = 1469598103934665603ULL;
-  for (size_t i = 0; i < n; i++) { h ^= p[i]; h *= 1099511628211ULL; }
+  uint64_t h = 1469598103934665603ULL ^ (n * 0x9E3779B97F4A7C15ULL);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, p + i, 8);
+    h ^= w * 0xC2B2AE3D27D4EB4FULL;
+    h = (h << 31 | h >> 33) * 0x9E3779B97F4A7C15ULL;
+  }
+  for (; i < n; i++) { h ^= p[i]; h *= 1099511628211ULL; }
+  h ^= h >> 29;
+  h *= 0xBF58476D1CE4E5B9ULL;
+  h ^= h >> 32;
   return h;
 }
 
