@@ -29,7 +29,7 @@ typedef struct batch_job {
   const ll_cache *cache;       /* NULL: no cache */
   const ll_modules *modules;   /* per file (files, then context) */
   uint64_t *keys;              /* per file: its cache key (0: not cacheable) */
-  ll_strbuf *blobs;            /* per file: a fresh result to store */
+  unsigned char *fresh;        /* per file: analysed in this run, to be stored */
   const ll_cache_entry **hits; /* per file: the cache entry reused */
   atomic_size_t cache_hits;
   const ll_source *stdin_src;
@@ -78,8 +78,10 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
   /* the cache: an unchanged file's result, unless it was cold and is needed now */
   const char *module = src.module;
   if (job->cache) {
-    job->keys[i] = ll_cache_key(linter->db->fingerprint, path, module, src.text, src.len, ha);
-    const ll_cache_entry *e = ll_cache_lookup(job->cache, path, job->keys[i]);
+    /* keyed by the real path: `pkg/x.py` and `/abs/pkg/x.py` are one file */
+    const char *real = job->modules->real_paths[i];
+    job->keys[i] = ll_cache_key(linter->db->fingerprint, real, module, src.text, src.len, ha);
+    const ll_cache_entry *e = ll_cache_lookup(job->cache, real, job->keys[i]);
     if (e && e->len && (e->blob[0] == 1 || job->triggers)) {
       facts->path = ll_arena_strdup(&facts->arena, path);
       int st = ll_cache_decode(e->blob, e->len, out, facts);
@@ -107,8 +109,7 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
     if (job->cache) {
       facts->path = ll_arena_strdup(&facts->arena, path);
       facts->module = ll_arena_strdup(&facts->arena, module);
-      ll_strbuf_clear(&job->blobs[i]);
-      ll_cache_encode(&job->blobs[i], 2, out, facts);
+      job->fresh[i] = 1;
     }
     ll_source_free(&src);
     return;
@@ -116,8 +117,7 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
   job->state[i] = 1;
   ll_lint_source_ha(linter, parser, &src, out, facts, ha);
   if (job->cache) {
-    ll_strbuf_clear(&job->blobs[i]);
-    ll_cache_encode(&job->blobs[i], 1, out, facts);
+    job->fresh[i] = 1;
     job->hits[i] = NULL;
   }
   ll_source_free(&src);
@@ -133,6 +133,12 @@ static void *worker(void *arg) {
   }
   ts_parser_delete(parser);
   return NULL;
+}
+
+/* Encodes file i's phase-1 result for the cache (called while the pack is written). */
+static void encode_entry(void *arg, size_t i, ll_strbuf *out) {
+  batch_job *job = arg;
+  ll_cache_encode(out, job->state[i], &job->per_file[i], &job->facts[i]);
 }
 
 /* Runs the workers over order[0..count). */
@@ -241,7 +247,7 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
     ll_cache_open(&cache, opts->cache_dir);
     job.cache = &cache;
     job.keys = ll_xcalloc(n ? n : 1, sizeof *job.keys);
-    job.blobs = ll_xcalloc(n ? n : 1, sizeof *job.blobs);
+    job.fresh = ll_xcalloc(n ? n : 1, 1);
     job.hits = ll_xcalloc(n ? n : 1, sizeof *job.hits);
   }
   atomic_init(&job.cache_hits, 0);
@@ -259,20 +265,23 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   for (size_t i = 0; i < n; i++) res->files_parsed += job.state[i] == 1;
   res->cache_hits = atomic_load(&job.cache_hits);
   if (job.cache) {
-    /* store every result: fresh ones, and reused ones so the pack stays complete */
+    /* store every result: fresh ones (encoded as they are written), and reused ones so the
+     * pack stays complete; nothing to write when every file came from the cache */
     ll_cache_new *items = ll_xcalloc(n ? n : 1, sizeof *items);
-    size_t ni = 0;
+    size_t ni = 0, nfresh = 0;
     for (size_t i = 0; i < n; i++) {
-      const char *path = i < files->len ? files->items[i] : context->items[i - files->len];
-      if (job.hits[i]) items[ni++] = (ll_cache_new){path, job.keys[i], (const char *)job.hits[i]->blob, job.hits[i]->len};
-      else if (job.blobs[i].len) items[ni++] = (ll_cache_new){path, job.keys[i], job.blobs[i].data, job.blobs[i].len};
+      const char *path = modules.real_paths[i];
+      if (job.hits[i]) items[ni++] = (ll_cache_new){path, job.keys[i], (const char *)job.hits[i]->blob, job.hits[i]->len, i};
+      else if (job.fresh[i] && (job.state[i] == 1 || job.state[i] == 2)) {
+        items[ni++] = (ll_cache_new){path, job.keys[i], NULL, 0, i};
+        nfresh++;
+      }
     }
     char err[256];
-    if (ll_cache_write(&cache, items, ni, err, sizeof err))
+    if (nfresh && ll_cache_write(&cache, items, ni, encode_entry, &job, err, sizeof err))
       fprintf(stderr, "looplint: warning: cache not written: %s\n", err);
     free(items);
-    for (size_t i = 0; i < n; i++) ll_strbuf_free(&job.blobs[i]);
-    free(job.blobs);
+    free(job.fresh);
     free(job.keys);
     free(job.hits);
     ll_cache_free(&cache);

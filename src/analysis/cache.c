@@ -289,31 +289,16 @@ const ll_cache_entry *ll_cache_lookup(const ll_cache *c, const char *path, uint6
   return e && e->key == key ? e : NULL;
 }
 
-int ll_cache_write(const ll_cache *old, const ll_cache_new *items, size_t n, char *err, size_t errlen) {
-  ll_strbuf b;
-  ll_strbuf_init(&b);
-  ll_strbuf_addn(&b, MAGIC, 8);
+static int write_all(FILE *f, const void *p, size_t n) { return fwrite(p, 1, n, f) == n ? 0 : -1; }
+
+int ll_cache_write(const ll_cache *old, const ll_cache_new *items, size_t n, ll_cache_encode_fn encode, void *arg,
+                   char *err, size_t errlen) {
   ll_strmap fresh;
   ll_strmap_init(&fresh);
   for (size_t i = 0; i < n; i++) ll_strmap_put(&fresh, items[i].path, (void *)1);
   size_t count = n;
   for (size_t i = 0; i < old->entries.len; i++)
     if (!ll_strmap_get(&fresh, old->paths.items[i])) count++;
-  put_u32(&b, (uint32_t)count);
-  for (size_t i = 0; i < n; i++) {
-    put_str(&b, items[i].path);
-    put_u64(&b, items[i].key);
-    put_u32(&b, (uint32_t)items[i].len);
-    ll_strbuf_addn(&b, items[i].blob, items[i].len);
-  }
-  for (size_t i = 0; i < old->entries.len; i++) {
-    if (ll_strmap_get(&fresh, old->paths.items[i])) continue;
-    put_str(&b, old->paths.items[i]);
-    put_u64(&b, old->entries.items[i].key);
-    put_u32(&b, (uint32_t)old->entries.items[i].len);
-    ll_strbuf_addn(&b, (const char *)old->entries.items[i].blob, old->entries.items[i].len);
-  }
-  ll_strmap_free(&fresh);
   /* the folder, with a CACHEDIR.TAG and a .gitignore so it never reaches git or backups */
   char *dir = ll_xstrdup(old->path);
   char *slash = strrchr(dir, '/');
@@ -331,24 +316,52 @@ int ll_cache_write(const ll_cache *old, const ll_cache_new *items, size_t n, cha
   ll_strbuf_clear(&aux);
   ll_strbuf_addf(&aux, "%s.tmp-XXXXXX", old->path);
   int fd = mkstemp(aux.data);
+  FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
   int rc = 0;
-  if (fd < 0) { snprintf(err, errlen, "%s: %s", dir, strerror(errno)); rc = -1; }
-  else {
-    size_t done = 0;
-    while (done < b.len) {
-      ssize_t w = write(fd, b.data + done, b.len - done);
-      if (w < 0) { if (errno == EINTR) continue; rc = -1; break; }
-      done += (size_t)w;
+  if (!f) {
+    snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+    if (fd >= 0) { close(fd); unlink(aux.data); }
+    rc = -1;
+  } else {
+    ll_strbuf b, blob;
+    ll_strbuf_init(&b);
+    ll_strbuf_init(&blob);
+    ll_strbuf_addn(&b, MAGIC, 8);
+    put_u32(&b, (uint32_t)count);
+    for (size_t i = 0; i < n && !rc; i++) {
+      const char *data = items[i].blob;
+      size_t len = items[i].len;
+      if (!data) {
+        ll_strbuf_clear(&blob);
+        encode(arg, items[i].index, &blob);
+        data = blob.data;
+        len = blob.len;
+      }
+      put_str(&b, items[i].path);
+      put_u64(&b, items[i].key);
+      put_u32(&b, (uint32_t)len);
+      if (write_all(f, b.data, b.len) || (len && write_all(f, data, len))) rc = -1;
+      ll_strbuf_clear(&b);
     }
-    close(fd);
+    for (size_t i = 0; i < old->entries.len && !rc; i++) {
+      if (ll_strmap_get(&fresh, old->paths.items[i])) continue;
+      put_str(&b, old->paths.items[i]);
+      put_u64(&b, old->entries.items[i].key);
+      put_u32(&b, (uint32_t)old->entries.items[i].len);
+      if (write_all(f, b.data, b.len) || write_all(f, old->entries.items[i].blob, old->entries.items[i].len)) rc = -1;
+      ll_strbuf_clear(&b);
+    }
+    ll_strbuf_free(&b);
+    ll_strbuf_free(&blob);
+    if (fclose(f) != 0) rc = -1;
     if (rc || rename(aux.data, old->path) != 0) {
       snprintf(err, errlen, "%s: %s", old->path, strerror(errno));
       unlink(aux.data);
       rc = -1;
     }
   }
+  ll_strmap_free(&fresh);
   free(dir);
   ll_strbuf_free(&aux);
-  ll_strbuf_free(&b);
   return rc;
 }

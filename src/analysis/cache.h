@@ -40,13 +40,18 @@ void ll_cache_encode(ll_strbuf *out, int state, const ll_findings *findings, con
 /* Restores it; returns the state, or -1 when the blob is damaged. */
 int ll_cache_decode(const unsigned char *blob, size_t len, ll_findings *findings, ll_file_facts *facts);
 
-/* Writes a new pack: entries given (path, key, blob) plus the old ones for other paths. */
+/* Writes a new pack: entries given plus the old ones for other paths. An entry's blob is
+ * either given (blob, len: reused from the old pack) or produced, when it is written, by
+ * encode(arg, index, out) so encoded results never pile up in memory. */
 typedef struct ll_cache_new {
   const char *path;
   uint64_t key;
   const char *blob;
   size_t len;
+  size_t index; /* passed to encode when blob is NULL */
 } ll_cache_new;
-int ll_cache_write(const ll_cache *old, const ll_cache_new *items, size_t n, char *err, size_t errlen);
+typedef void (*ll_cache_encode_fn)(void *arg, size_t index, ll_strbuf *out);
+int ll_cache_write(const ll_cache *old, const ll_cache_new *items, size_t n, ll_cache_encode_fn encode, void *arg,
+                   char *err, size_t errlen);
 
 #endif

@@ -32,6 +32,7 @@ void ll_modules_compute(ll_modules *m, char *const *paths, size_t n) {
   ll_arena_init(&m->arena);
   m->names = ll_arena_alloc(&m->arena, (n ? n : 1) * sizeof *m->names);
   m->is_pkg = ll_arena_alloc(&m->arena, n ? n : 1);
+  m->real_paths = ll_arena_alloc(&m->arena, (n ? n : 1) * sizeof *m->real_paths);
   ll_strmap real_dirs; /* folder as written -> absolute folder */
   ll_strmap_init(&real_dirs);
   for (size_t i = 0; i < n; i++) {
@@ -47,6 +48,12 @@ void ll_modules_compute(ll_modules *m, char *const *paths, size_t n) {
       ll_strmap_put(&real_dirs, dir, (void *)abs);
     }
     const char *file = slash ? slash + 1 : path;
+    m->real_paths[i] = ll_arena_join(&m->arena, abs, file);
+    {
+      /* ll_arena_join puts a dot between: the real path wants a slash */
+      char *rp = (char *)m->real_paths[i];
+      rp[strlen(abs)] = '/';
+    }
     size_t fl = strlen(file);
     if (fl > 3 && strcmp(file + fl - 3, ".py") == 0) fl -= 3;
     else if (fl > 4 && strcmp(file + fl - 4, ".pyi") == 0) fl -= 4;

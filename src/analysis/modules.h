@@ -10,6 +10,7 @@
 typedef struct ll_modules {
   ll_arena arena;
   const char **names;    /* per path */
+  const char **real_paths; /* per path: absolute, symlinks resolved (folders resolved once) */
   unsigned char *is_pkg; /* per path: an __init__ file */
   ll_strmap roots;       /* first components of every module name */
   ll_strmap dir_init;    /* absolute folder -> (void*)1 with __init__, (void*)2 without */
