@@ -60,6 +60,21 @@ static uint32_t get_count(reader *r) {
   return n;
 }
 
+/* The running binary's identity (size and modification time): a rebuilt looplint with the
+ * same version number must not reuse results its predecessor made. */
+static uint64_t build_identity(void) {
+  static _Atomic uint64_t id;
+  uint64_t v = id;
+  if (v) return v;
+  struct stat st;
+  v = 0x5555;
+  if (stat("/proc/self/exe", &st) == 0)
+    v ^= (uint64_t)st.st_size * 0x9E3779B97F4A7C15ULL ^ (uint64_t)st.st_mtim.tv_sec * 0xC2B2AE3D27D4EB4FULL ^
+         (uint64_t)st.st_mtim.tv_nsec;
+  id = v;
+  return v;
+}
+
 uint64_t ll_cache_key(uint64_t rules_fingerprint, const char *path, const char *module, const char *text, size_t len,
                       int ha_mode) {
   uint64_t h = ll_hash_bytes(text, len);
@@ -68,6 +83,7 @@ uint64_t ll_cache_key(uint64_t rules_fingerprint, const char *path, const char *
   h ^= rules_fingerprint * 0x165667B19E3779F9ULL;
   h ^= (uint64_t)(ha_mode + 2) * 0x27D4EB2F165667C5ULL;
   h ^= ll_hash_bytes(LOOPLINT_VERSION, strlen(LOOPLINT_VERSION));
+  h ^= build_identity() * 0x94D049BB133111EBULL;
   return h;
 }
 

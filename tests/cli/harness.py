@@ -11,6 +11,12 @@ BIN = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "build/looplint"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _passed = 0
 _failed = 0
+# every test process has its own cache, so tests never see each other's (or a developer's) results
+import atexit
+import shutil
+import tempfile
+_CACHE = tempfile.mkdtemp(prefix="looplint-test-cache-")
+atexit.register(shutil.rmtree, _CACHE, True)
 
 
 def check(name, ok, detail=""):
@@ -25,6 +31,7 @@ def check(name, ok, detail=""):
 def run(*args, stdin=None, env=None, cwd=None, timeout=300):
     e = dict(os.environ)
     e.setdefault("LOOPLINT_DATA", ROOT)
+    e.setdefault("LOOPLINT_CACHE_DIR", _CACHE)
     if env:
         e.update(env)
     p = subprocess.run([BIN, *args], input=stdin, capture_output=True, env=e, cwd=cwd or ROOT, timeout=timeout)
