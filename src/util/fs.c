@@ -4,6 +4,7 @@
 #include "strmap.h"
 
 #include <dirent.h>
+#include <fnmatch.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,93 @@ static int is_python(const char *name) {
   return (n > 3 && strcmp(name + n - 3, ".py") == 0) || (n > 4 && strcmp(name + n - 4, ".pyi") == 0);
 }
 
+/* --- .gitignore / .ignore --- */
+
+typedef struct ignore_rule {
+  char *pattern;  /* without the leading '!' / '/' and the trailing '/' */
+  int negate, dir_only, anchored;
+} ignore_rule;
+
+typedef struct ignore_set {
+  char *base; /* absolute folder the patterns are relative to */
+  LL_VEC(ignore_rule) rules;
+} ignore_set;
+
+typedef LL_VEC(ignore_set) ignore_stack;
+
+/* Reads the .gitignore and .ignore files of folder abs into a new set (0 when there is none). */
+static int push_ignores(ignore_stack *st, const char *abs) {
+  static const char *const NAMES[] = {".gitignore", ".ignore"};
+  ignore_set set = {ll_xstrdup(abs), {0}};
+  for (int k = 0; k < 2; k++) {
+    ll_strbuf p;
+    ll_strbuf_init(&p);
+    ll_strbuf_addf(&p, "%s/%s", abs, NAMES[k]);
+    FILE *f = fopen(p.data, "r");
+    ll_strbuf_free(&p);
+    if (!f) continue;
+    char line[4096];
+    while (fgets(line, sizeof line, f)) {
+      size_t n = strcspn(line, "\r\n");
+      line[n] = 0;
+      while (n && (line[n - 1] == ' ' || line[n - 1] == '\t') && (n < 2 || line[n - 2] != '\\')) line[--n] = 0;
+      char *l = line;
+      if (!*l || *l == '#') continue;
+      ignore_rule r = {0};
+      if (*l == '!') { r.negate = 1; l++; }
+      else if (*l == '\\') l++;
+      n = strlen(l);
+      if (n && l[n - 1] == '/') { r.dir_only = 1; l[--n] = 0; }
+      if (*l == '/') { r.anchored = 1; l++; }
+      else if (strchr(l, '/')) r.anchored = 1;
+      if (!*l) continue;
+      r.pattern = ll_xstrdup(l);
+      ll_vec_push(&set.rules, r);
+    }
+    fclose(f);
+  }
+  if (!set.rules.len) { free(set.base); return 0; }
+  ll_vec_push(st, set);
+  return 1;
+}
+
+static void pop_ignores(ignore_stack *st) {
+  ignore_set *s = &ll_vec_last(st);
+  for (size_t i = 0; i < s->rules.len; i++) free(s->rules.items[i].pattern);
+  ll_vec_free(&s->rules);
+  free(s->base);
+  st->len--;
+}
+
+/* Whether abs (a file or folder, is_dir) is ignored: the last matching rule of the innermost
+ * set that matches decides, as in git. */
+static int ignored(const ignore_stack *st, const char *abs, int is_dir) {
+  int result = 0;
+  for (size_t i = 0; i < st->len; i++) {
+    const ignore_set *s = &st->items[i];
+    size_t bl = strlen(s->base);
+    if (strncmp(abs, s->base, bl) != 0 || abs[bl] != '/') continue;
+    const char *rel = abs + bl + 1;
+    const char *base = strrchr(rel, '/');
+    base = base ? base + 1 : rel;
+    for (size_t k = 0; k < s->rules.len; k++) {
+      const ignore_rule *r = &s->rules.items[k];
+      if (r->dir_only && !is_dir) continue;
+      int hit;
+      if (strstr(r->pattern, "**")) {
+        /* `**` crosses folders: let `*` match `/` too, and try every tail of the path */
+        hit = fnmatch(r->pattern, rel, 0) == 0;
+        if (!hit && strncmp(r->pattern, "**/", 3) == 0)
+          for (const char *t = strchr(rel, '/'); t && !hit; t = strchr(t + 1, '/')) hit = fnmatch(r->pattern + 3, t + 1, 0) == 0;
+        if (!hit && strncmp(r->pattern, "**/", 3) == 0) hit = fnmatch(r->pattern + 3, rel, 0) == 0;
+      } else if (r->anchored) hit = fnmatch(r->pattern, rel, FNM_PATHNAME) == 0;
+      else hit = fnmatch(r->pattern, base, 0) == 0;
+      if (hit) result = !r->negate;
+    }
+  }
+  return result;
+}
+
 typedef struct dir_id {
   dev_t dev;
   ino_t ino;
@@ -38,7 +126,8 @@ static void add_error(ll_fs_errors *errors, const char *path, const char *reason
   ll_vec_push(errors, e);
 }
 
-static void walk_dir(const char *dir, ll_pathlist *out, ll_fs_errors *errors, dir_ids *seen, int depth) {
+static void walk_dir(const char *dir, ll_pathlist *out, ll_fs_errors *errors, dir_ids *seen, int depth,
+                     ignore_stack *ign, const char *abs) {
   struct stat st;
   if (stat(dir, &st) != 0) { add_error(errors, dir, strerror(errno)); return; }
   for (size_t i = 0; i < seen->len; i++)
@@ -48,6 +137,7 @@ static void walk_dir(const char *dir, ll_pathlist *out, ll_fs_errors *errors, di
   if (depth > 256) { add_error(errors, dir, "folder nesting deeper than 256 levels"); return; }
   DIR *d = opendir(dir);
   if (!d) { add_error(errors, dir, strerror(errno)); return; }
+  int pushed = push_ignores(ign, abs);
   LL_VEC(char *) names = {0};
   struct dirent *de;
   while ((de = readdir(d)) != NULL) {
@@ -62,19 +152,57 @@ static void walk_dir(const char *dir, ll_pathlist *out, ll_fs_errors *errors, di
     ll_strbuf_add(&p, dir);
     if (dl && dir[dl - 1] != '/') ll_strbuf_addc(&p, '/');
     ll_strbuf_add(&p, names.items[i]);
+    ll_strbuf child_abs;
+    ll_strbuf_init(&child_abs);
+    ll_strbuf_addf(&child_abs, "%s/%s", strcmp(abs, "/") == 0 ? "" : abs, names.items[i]);
     struct stat cs;
     if (stat(p.data, &cs) != 0) {
       /* a dangling symlink is not an error unless it looks like a Python file */
       if (is_python(names.items[i])) add_error(errors, p.data, strerror(errno));
     } else if (S_ISDIR(cs.st_mode)) {
-      if (!ll_fs_skip_dir(names.items[i])) walk_dir(p.data, out, errors, seen, depth + 1);
-    } else if (is_python(names.items[i])) {
+      if (!ll_fs_skip_dir(names.items[i]) && !ignored(ign, child_abs.data, 1))
+        walk_dir(p.data, out, errors, seen, depth + 1, ign, child_abs.data);
+    } else if (is_python(names.items[i]) && !ignored(ign, child_abs.data, 0)) {
       ll_vec_push(out, ll_strbuf_detach(&p));
     }
+    ll_strbuf_free(&child_abs);
     ll_strbuf_free(&p);
     free(names.items[i]);
   }
   ll_vec_free(&names);
+  if (pushed) pop_ignores(ign);
+}
+
+/* Ignore files of the folders above a walk's root, up to the repository (the folder holding
+ * .git), apply to it as git applies them. */
+static void push_ancestor_ignores(ignore_stack *ign, const char *root_abs) {
+  LL_VEC(char *) chain = {0};
+  char *d = ll_xstrdup(root_abs);
+  for (;;) {
+    char *slash = strrchr(d, '/');
+    if (!slash || slash == d) break;
+    *slash = 0;
+    ll_vec_push(&chain, ll_xstrdup(d));
+    ll_strbuf g;
+    ll_strbuf_init(&g);
+    ll_strbuf_addf(&g, "%s/.git", d);
+    struct stat st;
+    int top = stat(g.data, &st) == 0;
+    ll_strbuf_free(&g);
+    if (top) break;
+    if (chain.len > 64) break;
+  }
+  /* a folder outside any repository: no ancestors apply */
+  ll_strbuf g;
+  ll_strbuf_init(&g);
+  if (chain.len) ll_strbuf_addf(&g, "%s/.git", chain.items[chain.len - 1]);
+  struct stat st;
+  int in_repo = chain.len && stat(g.data, &st) == 0;
+  ll_strbuf_free(&g);
+  for (size_t i = chain.len; in_repo && i-- > 0;) push_ignores(ign, chain.items[i]);
+  for (size_t i = 0; i < chain.len; i++) free(chain.items[i]);
+  ll_vec_free(&chain);
+  free(d);
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -84,7 +212,15 @@ void ll_fs_collect(char **paths, size_t npaths, ll_pathlist *out, ll_fs_errors *
   for (size_t i = 0; i < npaths; i++) {
     struct stat st;
     if (stat(paths[i], &st) != 0) { add_error(errors, paths[i], strerror(errno)); continue; }
-    if (S_ISDIR(st.st_mode)) walk_dir(paths[i], out, errors, &seen, 0);
+    if (S_ISDIR(st.st_mode)) {
+      char *abs = realpath(paths[i], NULL);
+      ignore_stack ign = {0};
+      push_ancestor_ignores(&ign, abs ? abs : paths[i]);
+      walk_dir(paths[i], out, errors, &seen, 0, &ign, abs ? abs : paths[i]);
+      while (ign.len) pop_ignores(&ign);
+      ll_vec_free(&ign);
+      free(abs);
+    }
     else ll_vec_push(out, ll_xstrdup(paths[i])); /* explicit files are linted whatever their name */
   }
   ll_vec_free(&seen);
