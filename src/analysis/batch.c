@@ -260,7 +260,7 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   size_t *order = ll_xcalloc(n ? n : 1, sizeof *order);
   for (size_t i = 0; i < n; i++) order[i] = i;
   run_round(&job, order, n, nthreads);
-  if (lazy && !job.parse_only) parse_on_demand(&job, order, nthreads);
+  if (lazy && !job.parse_only && !(opts && opts->no_project)) parse_on_demand(&job, order, nthreads);
   free(order);
   for (size_t i = 0; i < n; i++) res->files_parsed += job.state[i] == 1;
   res->cache_hits = atomic_load(&job.cache_hits);
@@ -288,7 +288,9 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   }
   /* phase 2: the project model over every file's facts */
   ll_project project;
+  if (opts && opts->no_project) n = 0; /* an empty project: no cross-file findings */
   ll_project_build(&project, job.facts, n, l->db);
+  n = job.total;
   if (getenv("LOOPLINT_DEBUG_FACTS"))
     for (size_t i = 0; i < n; i++) ll_facts_dump(stderr, &job.facts[i]);
   ll_project_check(&project, &res->findings);

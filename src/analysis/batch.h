@@ -26,6 +26,7 @@ typedef struct ll_batch_opts {
   int no_lazy;            /* parse every file (the reference the lazy mode must equal) */
   const char *cache_dir;  /* NULL: no cache */
   int parse_only;         /* benchmark floor: read and parse every file, nothing else */
+  int no_project;         /* file-local rules only: no on-demand parsing, no project pass */
   /* per file to report on: the linter of its configuration (NULL entries, or NULL: the
    * default one); configurations with extra-blocking/extra-coroutines have their own */
   const ll_linter *const *linters;

@@ -55,6 +55,7 @@ static const char CHECK_USAGE[] =
     "  --stdin-filename PATH   lint standard input as if it were PATH\n"
     "  --no-lazy               parse every file (by default files that cannot hold a hazard are parsed\n"
     "                          only when another file needs their definitions)\n"
+    "  --no-project            file-local rules only (no cross-file analysis): for measurements\n"
     "  --parse-only            benchmark floor: parse every file with tree-sitter, report nothing\n"
     "  --verify -- COMMAND     also run COMMAND under libloopwatch: findings seen at run time get\n"
     "                          \"confirmed\": true in JSON, runtime events no rule found are LOOP904\n"
@@ -96,6 +97,7 @@ typedef struct check_opts {
   int fix, diff, unsafe_fixes, add_noqa;
   int no_lazy;
   int parse_only;
+  int no_project;
   int verify;        /* --verify -- COMMAND: confirm findings at run time */
   char **verify_cmd; /* points into argv */
   int no_cache;
@@ -134,6 +136,7 @@ static int parse_args(int argc, char **argv, check_opts *o) {
     if ((v = ll_cli_opt_value(argc, argv, &i, "--cache-dir", &missing))) { o->cache_dir = v; continue; }
     if (strcmp(a, "--no-lazy") == 0) { o->no_lazy = 1; continue; }
     if (strcmp(a, "--parse-only") == 0) { o->parse_only = 1; continue; }
+    if (strcmp(a, "--no-project") == 0) { o->no_project = 1; continue; }
     if ((v = ll_cli_opt_value(argc, argv, &i, "--output-format", &missing)) ||
         (v = ll_cli_opt_value(argc, argv, &i, "--format", &missing))) {
       if (ll_report_parse_format(v, &o->report.format) != 0) {
@@ -471,7 +474,7 @@ int ll_cli_check(int argc, char **argv) {
 
   phase("config", &t0);
   ll_pathlist context = {0};
-  ll_fs_package_context(&files, &context);
+  if (!o.no_project) ll_fs_package_context(&files, &context);
   phase("context", &t0);
   ll_linter linter;
   ll_linter_init(&linter, &db, &o.settings);
@@ -483,7 +486,8 @@ int ll_cli_check(int argc, char **argv) {
                          .no_lazy = o.no_lazy,
                          .cache_dir = o.no_cache ? NULL : cache_dir,
                          .linters = (const ll_linter *const *)file_linters,
-                         .parse_only = o.parse_only};
+                         .parse_only = o.parse_only,
+                         .no_project = o.no_project};
   ll_batch_run(&linter, &files, &context, have_stdin ? &stdin_src : NULL, &bopts, &res);
   phase("lint", &t0);
   if (getenv("LOOPLINT_TIMING"))
