@@ -21,6 +21,7 @@ typedef struct batch_job {
   const ll_pathlist *context;
   size_t total;
   int parse_only;              /* benchmark floor */
+  const unsigned char *explicit_files;
   ll_file_facts *facts;
   const ll_triggers *triggers; /* NULL: parse everything */
   unsigned char *state;        /* per file: 0 not read, 1 parsed, 2 cold (read, not parsed), 3 unreadable */
@@ -103,7 +104,8 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
   ll_source_index(&src);
   /* a file that cannot hold a hazard by itself waits until the project model needs it; NUL
    * bytes and invalid UTF-8 are reported wherever they are */
-  if (job->triggers && job->state[i] == 0 && src.first_nul == SIZE_MAX && src.first_bad_utf8 == SIZE_MAX &&
+  int named = !is_context && job->explicit_files && job->explicit_files[i];
+  if (job->triggers && !named && job->state[i] == 0 && src.first_nul == SIZE_MAX && src.first_bad_utf8 == SIZE_MAX &&
       !ll_lazy_is_hot(job->triggers, src.text, src.len)) {
     job->state[i] = 2;
     if (job->cache) {
@@ -222,7 +224,7 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   size_t n = files->len + context->len;
   batch_job job = {.linter = l, .files = files, .context = context, .total = n, .stdin_src = stdin_src,
                    .ha_modes = opts ? opts->ha_modes : NULL, .linters = opts ? opts->linters : NULL,
-                   .parse_only = opts && opts->parse_only};
+                   .parse_only = opts && opts->parse_only, .explicit_files = opts ? opts->explicit_files : NULL};
   job.facts = ll_xcalloc(n ? n : 1, sizeof(ll_file_facts));
   for (size_t i = 0; i < n; i++) ll_facts_init(&job.facts[i]);
   job.per_file = ll_xcalloc(n ? n : 1, sizeof(ll_findings));

@@ -27,6 +27,7 @@ typedef struct ll_batch_opts {
   const char *cache_dir;  /* NULL: no cache */
   int parse_only;         /* benchmark floor: read and parse every file, nothing else */
   int no_project;         /* file-local rules only: no on-demand parsing, no project pass */
+  const unsigned char *explicit_files; /* per file to report on: named on the command line, always parsed */
   /* per file to report on: the linter of its configuration (NULL entries, or NULL: the
    * default one); configurations with extra-blocking/extra-coroutines have their own */
   const ll_linter *const *linters;

@@ -479,6 +479,9 @@ int ll_cli_check(int argc, char **argv) {
   ll_linter linter;
   ll_linter_init(&linter, &db, &o.settings);
   ll_batch_result res;
+  /* files named on the command line are always parsed (a syntax error in them is reported) */
+  unsigned char *explicit = ll_xcalloc(files.len ? files.len : 1, 1);
+  for (size_t i = 0; i < files.len; i++) explicit[i] = (unsigned char)(have_stdin || is_explicit(&o, files.items[i]));
   /* the cache lives in the current folder, like ruff's; LOOPLINT_CACHE_DIR or --cache-dir move it */
   const char *cache_dir = o.cache_dir ? o.cache_dir : getenv("LOOPLINT_CACHE_DIR");
   if (!cache_dir || !*cache_dir) cache_dir = ".looplint_cache";
@@ -487,8 +490,10 @@ int ll_cli_check(int argc, char **argv) {
                          .cache_dir = o.no_cache ? NULL : cache_dir,
                          .linters = (const ll_linter *const *)file_linters,
                          .parse_only = o.parse_only,
-                         .no_project = o.no_project};
+                         .no_project = o.no_project,
+                         .explicit_files = explicit};
   ll_batch_run(&linter, &files, &context, have_stdin ? &stdin_src : NULL, &bopts, &res);
+  free(explicit);
   phase("lint", &t0);
   if (getenv("LOOPLINT_TIMING"))
     fprintf(stderr, "timing: parsed %zu of %zu files, %zu from the cache\n", res.files_parsed, files.len + context.len,

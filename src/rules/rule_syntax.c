@@ -52,6 +52,22 @@ static int is_pep758_except(ll_ctx *ctx, TSNode error) {
   return 1;
 }
 
+/* PEP 750 (Python 3.14): t-strings, `t"..."`, `rt'...'`. tree-sitter-python 0.23 does not
+ * know the prefix and leaves it as an ERROR in front of the string. */
+static int is_tstring_prefix(ll_ctx *ctx, TSNode error) {
+  uint32_t s = ts_node_start_byte(error);
+  const char *t = ctx->src->text;
+  int has_t = 0;
+  uint32_t i = s;
+  for (; i < ctx->src->len && i < s + 3; i++) {
+    char c = t[i];
+    if (c == 't' || c == 'T') has_t = 1;
+    else if (c != 'r' && c != 'R') break;
+  }
+  return has_t && i < ctx->src->len && (t[i] == '"' || t[i] == '\'') && (s == 0 || !((t[s - 1] >= 'a' && t[s - 1] <= 'z') ||
+         (t[s - 1] >= 'A' && t[s - 1] <= 'Z') || (t[s - 1] >= '0' && t[s - 1] <= '9') || t[s - 1] == '_'));
+}
+
 static void enter(ll_ctx *ctx, TSNode node) {
   if (ts_node_is_missing(node)) {
     report_at(ctx, ts_node_start_byte(node), "Syntax error: expected `%s`", ts_node_type(node));
@@ -60,6 +76,7 @@ static void enter(ll_ctx *ctx, TSNode node) {
   for (TSNode p = ll_ctx_parent(ctx, node); !ts_node_is_null(p); p = ll_ctx_parent(ctx, p))
     if ((ts_node_symbol(p) == (TSSymbol)-1)) return; /* only the outermost ERROR */
   if (is_pep758_except(ctx, node)) return;
+  if (is_tstring_prefix(ctx, node)) return;
   TSNode leaf = first_leaf(node);
   char tok[48];
   uint32_t s = ts_node_start_byte(leaf), e = ts_node_end_byte(leaf);

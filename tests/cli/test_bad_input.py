@@ -32,6 +32,11 @@ check("syntax LOOP901", ("LOOP901", 1) in codes(data), codes(data))
 check("syntax still lints", ("LOOP101", 5) in codes(data), codes(data))
 check("syntax exit 1", rc == 1, rc)
 
+# a file with no async code named on the command line is still syntax-checked
+p = write("cold_broken.py", b"def helper(:\n    return 1\n")
+rc, data, err = run_json(p)
+check("cold explicit file: LOOP901", ("LOOP901", 1) in codes(data), codes(data))
+
 # several errors: at most one per line, each with a position
 p = write("multi.py", b"x = (1,\ny = ]\n" + SLEEP + b"def h(:\n")
 rc, data, err = run_json(p)
