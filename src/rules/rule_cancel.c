@@ -113,9 +113,19 @@ static int awaits_cancelled(ll_ctx *ctx, state *s, TSNode expr, uint32_t fs) {
   return hit;
 }
 
+/* Awaiting a task handle (`t = asyncio.create_task(...)`, `self._task`): its CancelledError is
+ * the task's, whoever cancelled it (another method, `conn.close()`): the shutdown idiom. */
+static int awaits_task_handle(ll_ctx *ctx, TSNode awaited) {
+  while (is(awaited, "parenthesized_expression")) awaited = ts_node_named_child(awaited, 0);
+  if (!is(awaited, "identifier") && !is(awaited, "attribute")) return 0;
+  const char *ty = ll_resolve_type(ctx, awaited);
+  return ty && strcmp(ty, "asyncio.Task") == 0;
+}
+
 static void mark_await(ll_ctx *ctx, state *s, TSNode node, TSNode awaited) {
   uint32_t fs = fn_start(ctx), at = ts_node_start_byte(node);
   int cancelled_hit = !ts_node_is_null(awaited) && awaits_cancelled(ctx, s, awaited, fs);
+  if (!cancelled_hit && !ts_node_is_null(awaited)) cancelled_hit = awaits_task_handle(ctx, awaited);
   for (size_t i = 0; i < s->frames.len; i++) {
     frame *f = &s->frames.items[i];
     if (f->fn_start != fs || at < f->body_start || at >= f->body_end) continue;
