@@ -6,11 +6,11 @@
 #include "context.h"
 #include "../util/strbuf.h"
 #include "facts.h"
+#include "modules.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static const char *const BUILTINS[] = {
     "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool", "breakpoint", "bytearray", "bytes", "callable",
@@ -443,46 +443,13 @@ void ll_resolve_module_prepass(ll_ctx *ctx) {
   ctx->in_prepass = 0;
 }
 
-static int has_init(const char *dir) {
-  ll_strbuf p;
-  ll_strbuf_init(&p);
-  ll_strbuf_addf(&p, "%s/__init__.py", dir);
-  struct stat st;
-  int ok = stat(p.data, &st) == 0 && S_ISREG(st.st_mode);
-  if (!ok) {
-    ll_strbuf_clear(&p);
-    ll_strbuf_addf(&p, "%s/__init__.pyi", dir);
-    ok = stat(p.data, &st) == 0 && S_ISREG(st.st_mode);
-  }
-  ll_strbuf_free(&p);
-  return ok;
-}
-
+/* One file's module name: the same rule the batch driver applies to a whole run. */
 char *ll_module_name_for_path(const char *path, int *is_package) {
-  char *abs = realpath(path, NULL);
-  char *p = abs ? abs : ll_xstrdup(path);
-  char *slash = strrchr(p, '/');
-  char *file = slash ? slash + 1 : p;
-  char *dot = strrchr(file, '.');
-  if (dot && (strcmp(dot, ".py") == 0 || strcmp(dot, ".pyi") == 0)) *dot = 0;
-  int pkg = strcmp(file, "__init__") == 0;
-  if (is_package) *is_package = pkg;
-  ll_strbuf mod;
-  ll_strbuf_init(&mod);
-  if (!pkg) ll_strbuf_add(&mod, file);
-  while (slash && slash != p) {
-    *slash = 0; /* p is now the directory */
-    if (!has_init(p)) break;
-    char *s2 = strrchr(p, '/');
-    const char *dirname = s2 ? s2 + 1 : p;
-    ll_strbuf n;
-    ll_strbuf_init(&n);
-    ll_strbuf_add(&n, dirname);
-    if (mod.len) { ll_strbuf_addc(&n, '.'); ll_strbuf_add(&n, mod.data); }
-    ll_strbuf_free(&mod);
-    mod = n;
-    slash = s2;
-  }
-  free(p);
-  return ll_strbuf_detach(&mod);
+  ll_modules m;
+  char *paths[1] = {(char *)path};
+  ll_modules_compute(&m, paths, 1);
+  char *name = ll_xstrdup(m.names[0]);
+  if (is_package) *is_package = m.is_pkg[0];
+  ll_modules_free(&m);
+  return name;
 }
