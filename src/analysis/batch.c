@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <time.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,6 +290,8 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
     ll_cache_free(&cache);
   }
   /* phase 2: the project model over every file's facts */
+  struct timespec tp0, tp1;
+  clock_gettime(CLOCK_MONOTONIC, &tp0);
   ll_project project;
   if (opts && opts->no_project) n = 0; /* an empty project: no cross-file findings */
   ll_project_build(&project, job.facts, n, l->db);
@@ -297,6 +300,9 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
     for (size_t i = 0; i < n; i++) ll_facts_dump(stderr, &job.facts[i]);
   ll_project_check(&project, &res->findings);
   ll_project_free(&project);
+  clock_gettime(CLOCK_MONOTONIC, &tp1);
+  if (getenv("LOOPLINT_TIMING"))
+    fprintf(stderr, "timing: project    %8.1f ms\n", (tp1.tv_sec - tp0.tv_sec) * 1e3 + (tp1.tv_nsec - tp0.tv_nsec) / 1e6);
   for (size_t i = 0; i < n; i++) {
     if (i < files->len) ll_findings_move(&res->findings, &job.per_file[i]);
     ll_findings_free(&job.per_file[i]);

@@ -3,8 +3,11 @@
 #include "../rules/registry.h"
 #include "../util/strbuf.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 void ll_project_build(ll_project *p, ll_file_facts *files, size_t nfiles, const ll_ruledb *db) {
   memset(p, 0, sizeof *p);
@@ -51,71 +54,87 @@ void ll_project_free(ll_project *p) {
 
 #define MAX_DEPTH 12
 
-static ll_funcref *resolve_func(ll_project *p, const char *q, int depth, const char **lib);
+/* What resolving needs besides the index: scratch memory for joined names and the rules
+ * data of the file being checked. One per thread, so files are checked in parallel. */
+typedef struct resolver {
+  ll_project *p;
+  ll_arena *arena;
+  const ll_ruledb *db;
+} resolver;
+
+static ll_funcref *resolve_func(resolver *rv, const char *q, int depth, const char **lib);
 
 /* The class a name stands for, following re-exports. */
-static const ll_classdef *resolve_class(ll_project *p, const char *q, int depth) {
+static const ll_classdef *resolve_class(resolver *rv, const char *q, int depth) {
+  ll_project *p = rv->p;
   if (!q || depth > MAX_DEPTH) return NULL;
   const ll_classdef *c = ll_strmap_get(&p->classes, q);
   if (c) return c;
   const char *t = ll_strmap_get(&p->exports, q);
-  if (t) return resolve_class(p, t, depth + 1);
+  if (t) return resolve_class(rv, t, depth + 1);
   const char *dot = strrchr(q, '.');
   if (!dot) return NULL;
   /* pkg.Name where pkg re-exports a module: try the re-exported prefix */
-  char *prefix = ll_arena_strndup(&p->arena, q, (size_t)(dot - q));
+  char *prefix = ll_arena_strndup(rv->arena, q, (size_t)(dot - q));
   const char *pt = ll_strmap_get(&p->exports, prefix);
-  if (pt) return resolve_class(p, ll_arena_join(&p->arena, pt, dot + 1), depth + 1);
+  if (pt) return resolve_class(rv, ll_arena_join(rv->arena, pt, dot + 1), depth + 1);
   return NULL;
 }
 
 /* Method lookup through the class and its bases (depth-first, like a simple MRO). A base
  * outside the project gives its qualified name to the rules data (lib). */
-static ll_funcref *method_in(ll_project *p, const ll_classdef *c, const char *m, int depth, int skip_self,
+static ll_funcref *method_in(resolver *rv, const ll_classdef *c, const char *m, int depth, int skip_self,
                              const char **lib) {
+  ll_project *p = rv->p;
   if (!c || depth > MAX_DEPTH) return NULL;
   if (!skip_self) {
-    ll_funcref *r = ll_strmap_get(&p->funcs, ll_arena_join(&p->arena, c->qual, m));
+    ll_funcref *r = ll_strmap_get(&p->funcs, ll_arena_join(rv->arena, c->qual, m));
     if (r) return r;
   }
   for (size_t i = 0; i < c->bases.len; i++) {
-    const ll_classdef *b = resolve_class(p, c->bases.items[i], depth + 1);
+    const ll_classdef *b = resolve_class(rv, c->bases.items[i], depth + 1);
     if (b) {
-      ll_funcref *r = method_in(p, b, m, depth + 1, 0, lib);
+      ll_funcref *r = method_in(rv, b, m, depth + 1, 0, lib);
       if (r) return r;
     } else if (lib && !*lib) {
-      const char *cand = ll_arena_join(&p->arena, c->bases.items[i], m);
-      if (ll_ruledb_call_kind(p->db, cand) != LL_CALL_UNKNOWN) *lib = cand;
+      const char *cand = ll_arena_join(rv->arena, c->bases.items[i], m);
+      if (ll_ruledb_call_kind(rv->db, cand) != LL_CALL_UNKNOWN) *lib = cand;
     }
   }
   return NULL;
 }
 
-static ll_funcref *resolve_func(ll_project *p, const char *q, int depth, const char **lib) {
+static ll_funcref *resolve_func(resolver *rv, const char *q, int depth, const char **lib) {
+  ll_project *p = rv->p;
   if (!q || depth > MAX_DEPTH) return NULL;
   ll_funcref *r = ll_strmap_get(&p->funcs, q);
   if (r) return r;
   const char *t = ll_strmap_get(&p->exports, q);
-  if (t && strcmp(t, q) != 0) return resolve_func(p, t, depth + 1, lib);
+  if (t && strcmp(t, q) != 0) return resolve_func(rv, t, depth + 1, lib);
   const char *dot = strrchr(q, '.');
   if (!dot) return NULL;
-  char *prefix = ll_arena_strndup(&p->arena, q, (size_t)(dot - q));
-  const ll_classdef *c = resolve_class(p, prefix, depth + 1);
-  if (c) return method_in(p, c, dot + 1, depth + 1, 0, lib);
+  char *prefix = ll_arena_strndup(rv->arena, q, (size_t)(dot - q));
+  const ll_classdef *c = resolve_class(rv, prefix, depth + 1);
+  if (c) return method_in(rv, c, dot + 1, depth + 1, 0, lib);
   const char *pt = ll_strmap_get(&p->exports, prefix);
-  if (pt) return resolve_func(p, ll_arena_join(&p->arena, pt, dot + 1), depth + 1, lib);
+  if (pt) return resolve_func(rv, ll_arena_join(rv->arena, pt, dot + 1), depth + 1, lib);
   return NULL;
 }
 
-ll_funcref *ll_project_resolve_call(ll_project *p, const ll_callsite *cs, const char **lib) {
+static ll_funcref *resolve_call(resolver *rv, const ll_callsite *cs, const char **lib) {
   if (lib) *lib = NULL;
   if (cs->callee[0] == '?') return NULL;
   if (cs->super_of) {
-    const ll_classdef *c = ll_strmap_get(&p->classes, cs->super_of);
+    const ll_classdef *c = ll_strmap_get(&rv->p->classes, cs->super_of);
     const char *m = strrchr(cs->callee, '.');
-    return c && m ? method_in(p, c, m + 1, 0, 1, lib) : NULL;
+    return c && m ? method_in(rv, c, m + 1, 0, 1, lib) : NULL;
   }
-  return resolve_func(p, cs->callee, 0, lib);
+  return resolve_func(rv, cs->callee, 0, lib);
+}
+
+ll_funcref *ll_project_resolve_call(ll_project *p, const ll_callsite *cs, const char **lib) {
+  resolver rv = {p, &p->arena, p->db};
+  return resolve_call(&rv, cs, lib);
 }
 
 static const char *bare_method(const ll_callsite *cs) {
@@ -123,9 +142,11 @@ static const char *bare_method(const ll_callsite *cs) {
   return dot ? dot + 1 : cs->callee;
 }
 
-ll_callee_kind ll_project_callee_kind(ll_project *p, const ll_callsite *cs) {
+static ll_callee_kind callee_kind(resolver *rv, const ll_callsite *cs) {
+  ll_project *p = rv->p;
+  const ll_ruledb *db = rv->db;
   const char *lib = NULL;
-  ll_funcref *r = ll_project_resolve_call(p, cs, &lib);
+  ll_funcref *r = resolve_call(rv, cs, &lib);
   if (r) {
     const ll_funcdef *d = r->def;
     if (d->is_async) return d->has_yield ? LL_CALLEE_ASYNC_GENERATOR : LL_CALLEE_COROUTINE;
@@ -138,13 +159,13 @@ ll_callee_kind ll_project_callee_kind(ll_project *p, const ll_callsite *cs) {
     return LL_CALLEE_UNKNOWN;
   }
   ll_call_kind k = LL_CALL_UNKNOWN;
-  if (lib) k = ll_ruledb_call_kind(p->db, lib);
-  if (k == LL_CALL_UNKNOWN && cs->callee[0] != '?') k = ll_ruledb_call_kind(p->db, cs->callee);
+  if (lib) k = ll_ruledb_call_kind(db, lib);
+  if (k == LL_CALL_UNKNOWN && cs->callee[0] != '?') k = ll_ruledb_call_kind(db, cs->callee);
   if (k == LL_CALL_UNKNOWN && cs->bare_ok) {
     /* bare method name of a receiver we could not type: only if the project does not define a
      * method of that name itself with the other colour */
     const char *m = bare_method(cs);
-    k = ll_ruledb_method_kind(p->db, m);
+    k = ll_ruledb_method_kind(db, m);
     if (k == LL_CALL_COROUTINE && ll_strmap_get(&p->sync_methods, m)) k = LL_CALL_UNKNOWN;
     if (k == LL_CALL_NOT_COROUTINE && ll_strmap_get(&p->async_methods, m)) k = LL_CALL_UNKNOWN;
   }
@@ -154,6 +175,11 @@ ll_callee_kind ll_project_callee_kind(ll_project *p, const ll_callsite *cs) {
     case LL_CALL_NOT_COROUTINE: return LL_CALLEE_NOT_AWAITABLE;
     default: return LL_CALLEE_UNKNOWN;
   }
+}
+
+ll_callee_kind ll_project_callee_kind(ll_project *p, const ll_callsite *cs) {
+  resolver rv = {p, &p->arena, p->db};
+  return callee_kind(&rv, cs);
 }
 
 /* --- LOOP110: transitive blocking through sync project functions --- */
@@ -171,35 +197,76 @@ static ll_callsite_list *calls_of(ll_project *p, ll_funcref *r) {
   return &p->calls_by_func[f][r->index];
 }
 
-/* Whether calling r blocks: it makes a blocking call itself, or calls (directly) a sync
- * project function that does. A function met again while it is being decided counts as
- * "not known yet" (*open set): a "does not block" that relied on it is not remembered, so
- * the other members of a cycle are decided from their own calls later. */
-static int blocks_rec(ll_project *p, ll_funcref *r, int depth, int *open) {
-  if (r->block_state == 2) return 1;
-  if (r->block_state == 3) return 0;
-  if (r->block_state == 1) { *open = 1; return 0; }
-  if (r->def->is_async || depth > 64) return 0;
-  if (r->def->block_qual) { r->block_state = 2; return 1; }
-  r->block_state = 1;
-  int my_open = 0;
-  ll_callsite_list *calls = calls_of(p, r);
-  for (size_t i = 0; i < calls->len; i++) {
-    ll_funcref *c = ll_project_resolve_call(p, calls->items[i], NULL);
-    if (c && c != r && !c->def->is_async && blocks_rec(p, c, depth + 1, &my_open)) {
-      r->block_next = c;
-      r->block_state = 2;
-      return 1;
+/* Whether calling r blocks (after compute_blocking). */
+static int blocks(const ll_funcref *r) { return r->block_state == 2; }
+
+/* Decides whether calling each function that code on the loop can reach blocks: it makes
+ * a blocking call itself, or calls a sync project function that does. The functions reached
+ * from on-loop call sites are collected first (each call site resolved once), then "blocks"
+ * spreads from direct blockers to callers until nothing changes, so call cycles are right by
+ * construction (a cycle blocks exactly when one of its members reaches a blocker).
+ * block_next keeps the callee that made a function block: the chain for the message. */
+static void compute_blocking(ll_project *p) {
+  LL_VEC(ll_funcref *) reached = {0};
+  ll_strmap seen;
+  ll_strmap_init(&seen);
+#define REACH(r)                                                                    \
+  do {                                                                              \
+    if ((r) && !(r)->def->is_async && !ll_strmap_get(&seen, (r)->def->qual)) {      \
+      ll_strmap_put(&seen, (r)->def->qual, (r));                                    \
+      ll_vec_push(&reached, (r));                                                   \
+    }                                                                               \
+  } while (0)
+  for (size_t f = 0; f < p->nfiles; f++) {
+    ll_file_facts *ff = &p->files[f];
+    if (ff->context_only) continue;
+    for (size_t i = 0; i < ff->calls.len; i++)
+      if (ff->calls.items[i].on_loop) {
+        ll_funcref *r = ll_project_resolve_call(p, &ff->calls.items[i], NULL);
+        REACH(r);
+      }
+  }
+  typedef LL_VEC(ll_funcref *) funclist;
+  LL_VEC(funclist) callees = {0};
+  for (size_t k = 0; k < reached.len; k++) {
+    ll_funcref *r = reached.items[k];
+    funclist cl = {0};
+    r->block_next = NULL;
+    r->block_state = r->def->block_qual ? 2 : 0;
+    if (!r->def->block_qual) {
+      ll_callsite_list *calls = calls_of(p, r);
+      for (size_t i = 0; i < calls->len; i++) {
+        ll_funcref *c = ll_project_resolve_call(p, calls->items[i], NULL);
+        if (c && c != r && !c->def->is_async) {
+          ll_vec_push(&cl, c);
+          REACH(c);
+        }
+      }
+    }
+    ll_vec_push(&callees, cl);
+  }
+#undef REACH
+  for (int changed = 1; changed;) {
+    changed = 0;
+    for (size_t k = 0; k < reached.len; k++) {
+      ll_funcref *r = reached.items[k];
+      if (r->block_state != 0) continue;
+      for (size_t i = 0; i < callees.items[k].len; i++)
+        if (callees.items[k].items[i]->block_state == 2) {
+          r->block_state = 2;
+          r->block_next = callees.items[k].items[i];
+          changed = 1;
+          break;
+        }
     }
   }
-  r->block_state = my_open ? 0 : 3;
-  if (my_open) *open = 1;
-  return 0;
-}
-
-static int blocks(ll_project *p, ll_funcref *r, int depth) {
-  int open = 0;
-  return blocks_rec(p, r, depth, &open);
+  for (size_t k = 0; k < reached.len; k++) {
+    if (reached.items[k]->block_state == 0) reached.items[k]->block_state = 3;
+    ll_vec_free(&callees.items[k]);
+  }
+  ll_vec_free(&callees);
+  ll_vec_free(&reached);
+  ll_strmap_free(&seen);
 }
 
 static const char *short_path(const char *path) {
@@ -226,21 +293,17 @@ static ll_finding *report(ll_findings *out, const ll_file_facts *ff, const ll_ca
   return f;
 }
 
-void ll_project_check(ll_project *p, ll_findings *out) {
+/* The project-wide findings of one file. Reads the index and the blocking results computed
+ * before; writes only to out and to the resolver's own arena, so files run in parallel. */
+static void check_file(resolver *rv, ll_file_facts *ff, ll_findings *out) {
   ll_strbuf msg;
   ll_strbuf_init(&msg);
-  const ll_ruledb *project_db = p->db;
-  for (size_t f = 0; f < p->nfiles; f++) {
-    ll_file_facts *ff = &p->files[f];
-    if (ff->context_only) continue;
-    /* what a call returns is judged with the knowledge of the calling file's configuration */
-    p->db = ff->db ? ff->db : project_db;
     for (size_t i = 0; i < ff->calls.len; i++) {
       const ll_callsite *cs = &ff->calls.items[i];
       ll_strbuf_clear(&msg);
       if (cs->use == LL_USE_DISCARDED || cs->use == LL_USE_BOOL || (cs->use == LL_USE_LOCAL && cs->local_unused) ||
           cs->use == LL_USE_AWAITED) {
-        ll_callee_kind k = ll_project_callee_kind(p, cs);
+        ll_callee_kind k = callee_kind(rv, cs);
         int in_async = cs->func >= 0 && ff->funcs.items[cs->func].is_async;
         if (k == LL_CALLEE_COROUTINE && cs->use == LL_USE_DISCARDED) {
           if (in_async)
@@ -271,10 +334,10 @@ void ll_project_check(ll_project *p, ll_findings *out) {
         }
       }
       if (cs->on_loop) {
-        ll_funcref *r = ll_project_resolve_call(p, cs, NULL);
+        ll_funcref *r = resolve_call(rv, cs, NULL);
         /* an unknown decorator may run the helper elsewhere (`@sync_to_async`, `@run_in_executor`) */
         if (r && !r->def->is_async && !r->def->is_callback && !r->def->is_property && !r->def->other_decorator &&
-            blocks(p, r, 0)) {
+            blocks(r)) {
           ll_strbuf_clear(&msg);
           const ll_funcdef *caller = &ff->funcs.items[cs->func];
           ll_strbuf_addf(&msg, "`%s()` blocks the event loop: ", cs->text);
@@ -287,7 +350,52 @@ void ll_project_check(ll_project *p, ll_findings *out) {
         }
       }
     }
-  }
-  p->db = project_db;
   ll_strbuf_free(&msg);
+}
+
+typedef struct check_job {
+  ll_project *p;
+  ll_findings *per_file;
+  atomic_size_t next;
+} check_job;
+
+static void *check_worker(void *arg) {
+  check_job *job = arg;
+  ll_arena arena;
+  ll_arena_init(&arena);
+  for (;;) {
+    size_t f = atomic_fetch_add(&job->next, 1);
+    if (f >= job->p->nfiles) break;
+    ll_file_facts *ff = &job->p->files[f];
+    if (ff->context_only) continue;
+    /* what a call returns is judged with the knowledge of the calling file's configuration */
+    resolver rv = {job->p, &arena, ff->db ? ff->db : job->p->db};
+    check_file(&rv, ff, &job->per_file[f]);
+    ll_arena_free(&arena); /* scratch names of this file only */
+  }
+  ll_arena_free(&arena);
+  return NULL;
+}
+
+void ll_project_check(ll_project *p, ll_findings *out) {
+  /* serial: whether each function blocks (the parallel checks only read it) */
+  compute_blocking(p);
+  /* parallel: files handed out through one counter, findings merged in file order */
+  check_job job = {.p = p};
+  job.per_file = ll_xcalloc(p->nfiles ? p->nfiles : 1, sizeof(ll_findings));
+  atomic_init(&job.next, 0);
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  int nthreads = cpus > 1 ? (int)(cpus > 64 ? 64 : cpus) : 1;
+  if ((size_t)nthreads > p->nfiles) nthreads = p->nfiles ? (int)p->nfiles : 1;
+  pthread_t tids[64];
+  int started = 0;
+  for (int t = 1; t < nthreads; t++)
+    if (pthread_create(&tids[started], NULL, check_worker, &job) == 0) started++;
+  check_worker(&job);
+  for (int t = 0; t < started; t++) pthread_join(tids[t], NULL);
+  for (size_t f = 0; f < p->nfiles; f++) {
+    ll_findings_move(out, &job.per_file[f]);
+    ll_findings_free(&job.per_file[f]);
+  }
+  free(job.per_file);
 }

@@ -11,7 +11,7 @@ typedef struct ll_funcref {
   ll_file_facts *file;
   ll_funcdef *def;
   int32_t index;
-  uint8_t block_state; /* 0 unknown, 1 visiting, 2 blocks, 3 does not */
+  uint8_t block_state; /* 2 blocks, 3 does not, 0 not reachable from the loop (decided before checking) */
   struct ll_funcref *block_next; /* the callee the chain goes through, NULL when direct */
 } ll_funcref;
 
