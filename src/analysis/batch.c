@@ -31,6 +31,8 @@ typedef struct batch_job {
   const ll_cache *cache;       /* NULL: no cache */
   const ll_modules *modules;   /* per file (files, then context) */
   uint64_t *keys;              /* per file: its cache key (0: not cacheable) */
+  uint64_t *contents;          /* per file: its content hash */
+  ll_cache_stat *stats;        /* per file: its stat signature */
   unsigned char *fresh;        /* per file: analysed in this run, to be stored */
   const ll_cache_entry **hits; /* per file: the cache entry reused */
   atomic_size_t cache_hits;
@@ -41,6 +43,8 @@ typedef struct batch_job {
   unsigned char *read_failed;
   atomic_size_t next;
 } batch_job;
+
+static int try_cache_by_stat(batch_job *job, size_t i, const char *path, ll_findings *out, ll_file_facts *facts);
 
 static void lint_one(batch_job *job, TSParser *parser, size_t i) {
   int is_context = i >= job->files->len;
@@ -56,6 +60,9 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
     job->state[i] = 1;
     return;
   }
+  /* the cache's fast path: an unchanged stat signature vouches for the content, which is then
+   * not even read */
+  if (job->cache && !job->parse_only && try_cache_by_stat(job, i, path, out, facts)) return;
   ll_source src;
   char err[256];
   if (ll_source_read_raw(&src, path, err, sizeof err) != 0) {
@@ -82,8 +89,10 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
   if (job->cache) {
     /* keyed by the real path: `pkg/x.py` and `/abs/pkg/x.py` are one file */
     const char *real = job->modules->real_paths[i];
-    job->keys[i] = ll_cache_key(linter->db->fingerprint, real, module, src.text, src.len, ha);
+    job->keys[i] = ll_cache_key(linter->db->fingerprint, real, module, ha);
+    job->contents[i] = ll_cache_content_hash(src.text, src.len);
     const ll_cache_entry *e = ll_cache_lookup(job->cache, real, job->keys[i]);
+    if (e && e->content != job->contents[i]) e = NULL;
     if (e && e->len && (e->blob[0] == 1 || job->triggers)) {
       facts->path = ll_arena_strdup(&facts->arena, path);
       int st = ll_cache_decode(e->blob, e->len, out, facts);
@@ -136,6 +145,36 @@ static void *worker(void *arg) {
   }
   ts_parser_delete(parser);
   return NULL;
+}
+
+/* Takes file i's result from the cache when its stat signature is the one stored with it.
+ * Returns 1 when done. */
+static int try_cache_by_stat(batch_job *job, size_t i, const char *path, ll_findings *out, ll_file_facts *facts) {
+  int is_context = i >= job->files->len;
+  int ha = !is_context && job->ha_modes ? job->ha_modes[i] : -1;
+  const ll_linter *linter = !is_context && job->linters && job->linters[i] ? job->linters[i] : job->linter;
+  const char *real = job->modules->real_paths[i];
+  if (ll_cache_stat_of(path, &job->stats[i]) != 0) return 0;
+  job->keys[i] = ll_cache_key(linter->db->fingerprint, real, job->modules->names[i], ha);
+  const ll_cache_entry *e = ll_cache_lookup(job->cache, real, job->keys[i]);
+  if (!e || !e->len || !ll_cache_stat_equal(&e->st, &job->stats[i])) return 0;
+  if (!(e->blob[0] == 1 || job->triggers)) return 0; /* cached cold, needed now: analyse it */
+  facts->path = ll_arena_strdup(&facts->arena, path);
+  facts->db = linter->db;
+  int st = ll_cache_decode(e->blob, e->len, out, facts);
+  if (st != 1 && st != 2) {
+    ll_findings_free(out);
+    ll_findings_init(out);
+    ll_facts_free(facts);
+    ll_facts_init(facts);
+    facts->context_only = (uint8_t)is_context;
+    return 0;
+  }
+  job->state[i] = (unsigned char)st;
+  job->hits[i] = e;
+  job->contents[i] = e->content;
+  atomic_fetch_add(&job->cache_hits, 1);
+  return 1;
 }
 
 /* Encodes file i's phase-1 result for the cache (called while the pack is written). */
@@ -251,6 +290,8 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
     job.cache = &cache;
     job.keys = ll_xcalloc(n ? n : 1, sizeof *job.keys);
     job.fresh = ll_xcalloc(n ? n : 1, 1);
+    job.contents = ll_xcalloc(n ? n : 1, sizeof *job.contents);
+    job.stats = ll_xcalloc(n ? n : 1, sizeof *job.stats);
     job.hits = ll_xcalloc(n ? n : 1, sizeof *job.hits);
   }
   atomic_init(&job.cache_hits, 0);
@@ -274,9 +315,12 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
     size_t ni = 0, nfresh = 0;
     for (size_t i = 0; i < n; i++) {
       const char *path = modules.real_paths[i];
-      if (job.hits[i]) items[ni++] = (ll_cache_new){path, job.keys[i], (const char *)job.hits[i]->blob, job.hits[i]->len, i};
-      else if (job.fresh[i] && (job.state[i] == 1 || job.state[i] == 2)) {
-        items[ni++] = (ll_cache_new){path, job.keys[i], NULL, 0, i};
+      if (job.hits[i]) {
+        items[ni++] = (ll_cache_new){path, job.keys[i], job.contents[i], job.stats[i], (const char *)job.hits[i]->blob,
+                                     job.hits[i]->len, i};
+        if (!ll_cache_stat_equal(&job.hits[i]->st, &job.stats[i])) nfresh++; /* touched, same content */
+      } else if (job.fresh[i] && (job.state[i] == 1 || job.state[i] == 2)) {
+        items[ni++] = (ll_cache_new){path, job.keys[i], job.contents[i], job.stats[i], NULL, 0, i};
         nfresh++;
       }
     }
@@ -285,6 +329,8 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
       fprintf(stderr, "looplint: warning: cache not written: %s\n", err);
     free(items);
     free(job.fresh);
+    free(job.contents);
+    free(job.stats);
     free(job.keys);
     free(job.hits);
     ll_cache_free(&cache);

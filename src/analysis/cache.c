@@ -1,7 +1,7 @@
 /* cache.c: pack file format, and (de)serialization of findings and facts.
  *
- * Pack: "LLCACHE1", u32 count, then per entry: u32 path length, path, u64 key, u32 blob
- * length, blob. Blob: u8 state, findings, facts, each a sequence of u32 counts, u32 numbers
+ * Pack: "LLCACHE2", u32 count, then per entry: u32 path length, path, u64 key, u64 content
+ * hash, 4 x u64 stat signature, u32 blob length, blob. Blob: u8 state, findings, facts, each a sequence of u32 counts, u32 numbers
  * and length-prefixed strings (0xFFFFFFFF for NULL). Integers are little-endian. */
 #include "cache.h"
 #include "../rules/registry.h"
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAGIC "LLCACHE1"
+#define MAGIC "LLCACHE2"
 
 /* --- writing --- */
 static void put_u32(ll_strbuf *b, uint32_t v) {
@@ -75,9 +75,24 @@ static uint64_t build_identity(void) {
   return v;
 }
 
-uint64_t ll_cache_key(uint64_t rules_fingerprint, const char *path, const char *module, const char *text, size_t len,
-                      int ha_mode) {
-  uint64_t h = ll_hash_bytes(text, len);
+uint64_t ll_cache_content_hash(const char *text, size_t len) { return ll_hash_bytes(text, len); }
+
+int ll_cache_stat_of(const char *path, ll_cache_stat *out) {
+  struct stat st;
+  if (stat(path, &st) != 0) return -1;
+  out->size = (uint64_t)st.st_size;
+  out->mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ULL + (uint64_t)st.st_mtim.tv_nsec;
+  out->ctime_ns = (uint64_t)st.st_ctim.tv_sec * 1000000000ULL + (uint64_t)st.st_ctim.tv_nsec;
+  out->ino = (uint64_t)st.st_ino;
+  return 0;
+}
+
+int ll_cache_stat_equal(const ll_cache_stat *a, const ll_cache_stat *b) {
+  return a->size == b->size && a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns && a->ino == b->ino;
+}
+
+uint64_t ll_cache_key(uint64_t rules_fingerprint, const char *path, const char *module, int ha_mode) {
+  uint64_t h = 0x51ED27F4B3A5C9D1ULL;
   h ^= ll_hash_bytes(path, strlen(path)) * 0x9E3779B97F4A7C15ULL;
   h ^= ll_hash_bytes(module, strlen(module)) * 0xC2B2AE3D27D4EB4FULL;
   h ^= rules_fingerprint * 0x165667B19E3779F9ULL;
@@ -279,10 +294,18 @@ void ll_cache_open(ll_cache *c, const char *dir) {
   uint32_t count = get_count(&r);
   for (uint32_t i = 0; i < count && !r.bad; i++) {
     char *path = get_str(&r);
-    uint64_t key = get_u64(&r);
+    ll_cache_entry e;
+    memset(&e, 0, sizeof e);
+    e.key = get_u64(&r);
+    e.content = get_u64(&r);
+    e.st.size = get_u64(&r);
+    e.st.mtime_ns = get_u64(&r);
+    e.st.ctime_ns = get_u64(&r);
+    e.st.ino = get_u64(&r);
     uint32_t bl = get_count(&r);
     if (r.bad || !path || (size_t)(r.end - r.p) < bl) { free(path); break; }
-    ll_cache_entry e = {.key = key, .blob = r.p, .len = bl};
+    e.blob = r.p;
+    e.len = bl;
     r.p += bl;
     ll_vec_push(&c->entries, e);
     ll_vec_push(&c->paths, path);
@@ -355,15 +378,26 @@ int ll_cache_write(const ll_cache *old, const ll_cache_new *items, size_t n, ll_
       }
       put_str(&b, items[i].path);
       put_u64(&b, items[i].key);
+      put_u64(&b, items[i].content);
+      put_u64(&b, items[i].st.size);
+      put_u64(&b, items[i].st.mtime_ns);
+      put_u64(&b, items[i].st.ctime_ns);
+      put_u64(&b, items[i].st.ino);
       put_u32(&b, (uint32_t)len);
       if (write_all(f, b.data, b.len) || (len && write_all(f, data, len))) rc = -1;
       ll_strbuf_clear(&b);
     }
     for (size_t i = 0; i < old->entries.len && !rc; i++) {
       if (ll_strmap_get(&fresh, old->paths.items[i])) continue;
+      const ll_cache_entry *oe = &old->entries.items[i];
       put_str(&b, old->paths.items[i]);
-      put_u64(&b, old->entries.items[i].key);
-      put_u32(&b, (uint32_t)old->entries.items[i].len);
+      put_u64(&b, oe->key);
+      put_u64(&b, oe->content);
+      put_u64(&b, oe->st.size);
+      put_u64(&b, oe->st.mtime_ns);
+      put_u64(&b, oe->st.ctime_ns);
+      put_u64(&b, oe->st.ino);
+      put_u32(&b, (uint32_t)oe->len);
       if (write_all(f, b.data, b.len) || write_all(f, old->entries.items[i].blob, old->entries.items[i].len)) rc = -1;
       ll_strbuf_clear(&b);
     }

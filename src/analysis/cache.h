@@ -11,8 +11,16 @@
 #include "../util/strmap.h"
 #include "facts.h"
 
+/* What stat says of a file: when it is unchanged, the content is not read again (as git's
+ * index does); any difference falls back to hashing the content. */
+typedef struct ll_cache_stat {
+  uint64_t size, mtime_ns, ctime_ns, ino;
+} ll_cache_stat;
+
 typedef struct ll_cache_entry {
-  uint64_t key;
+  uint64_t key;     /* everything but the content */
+  uint64_t content; /* hash of the bytes */
+  ll_cache_stat st;
   const unsigned char *blob; /* serialized state, findings and facts */
   size_t len;
 } ll_cache_entry;
@@ -29,11 +37,16 @@ typedef struct ll_cache {
 /* Opens (reads) the cache in dir; a missing or unreadable pack is an empty cache. */
 void ll_cache_open(ll_cache *c, const char *dir);
 void ll_cache_free(ll_cache *c);
+/* The entry for path when its key matches (NULL otherwise); the caller then compares the stat
+ * signature or the content hash. */
 const ll_cache_entry *ll_cache_lookup(const ll_cache *c, const char *path, uint64_t key);
+int ll_cache_stat_of(const char *path, ll_cache_stat *st);
+int ll_cache_stat_equal(const ll_cache_stat *a, const ll_cache_stat *b);
+uint64_t ll_cache_content_hash(const char *text, size_t len);
 
-/* The key of one file's result. */
-uint64_t ll_cache_key(uint64_t rules_fingerprint, const char *path, const char *module, const char *text, size_t len,
-                      int ha_mode);
+/* The key of one file's result, without its content: path, module, rules data, HA mode,
+ * version and the binary's identity. */
+uint64_t ll_cache_key(uint64_t rules_fingerprint, const char *path, const char *module, int ha_mode);
 
 /* Serializes one file's phase-1 result (state: 1 parsed, 2 cold) into out. */
 void ll_cache_encode(ll_strbuf *out, int state, const ll_findings *findings, const ll_file_facts *facts);
@@ -45,7 +58,8 @@ int ll_cache_decode(const unsigned char *blob, size_t len, ll_findings *findings
  * encode(arg, index, out) so encoded results never pile up in memory. */
 typedef struct ll_cache_new {
   const char *path;
-  uint64_t key;
+  uint64_t key, content;
+  ll_cache_stat st;
   const char *blob;
   size_t len;
   size_t index; /* passed to encode when blob is NULL */

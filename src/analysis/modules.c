@@ -27,6 +27,31 @@ static int has_init(ll_modules *m, const char *dir) {
   return ok;
 }
 
+/* The real path of a folder as written: its parent's real path plus its name when it is not
+ * a symbolic link (one lstat), else realpath. Cached per folder. */
+static const char *real_dir(ll_modules *m, ll_strmap *cache, const char *dir) {
+  const char *hit = ll_strmap_get(cache, dir);
+  if (hit) return hit;
+  const char *result = NULL;
+  const char *slash = strrchr(dir, '/');
+  struct stat st;
+  if (slash && slash != dir && strcmp(slash + 1, "..") != 0 && strcmp(slash + 1, ".") != 0 && slash[1] &&
+      lstat(dir, &st) == 0 && !S_ISLNK(st.st_mode)) {
+    char *parent = ll_xstrndup(dir, (size_t)(slash - dir));
+    const char *rp = real_dir(m, cache, parent);
+    free(parent);
+    if (rp) result = strcmp(rp, "/") == 0 ? ll_arena_join(&m->arena, "", slash) : ll_arena_join(&m->arena, rp, slash + 1);
+    if (result && strcmp(rp, "/") != 0) ((char *)result)[strlen(rp)] = '/';
+  }
+  if (!result) {
+    char *r = realpath(dir, NULL);
+    result = ll_arena_strdup(&m->arena, r ? r : dir);
+    free(r);
+  }
+  ll_strmap_put(cache, ll_arena_strdup(&m->arena, dir), (void *)result);
+  return result;
+}
+
 void ll_modules_compute(ll_modules *m, char *const *paths, size_t n) {
   memset(m, 0, sizeof *m);
   ll_arena_init(&m->arena);
@@ -40,13 +65,7 @@ void ll_modules_compute(ll_modules *m, char *const *paths, size_t n) {
     const char *slash = strrchr(path, '/');
     char *dir = slash ? ll_arena_strndup(&m->arena, path, (size_t)(slash - path)) : ll_arena_strdup(&m->arena, ".");
     if (slash == path) dir = ll_arena_strdup(&m->arena, "/");
-    const char *abs = ll_strmap_get(&real_dirs, dir);
-    if (!abs) {
-      char *r = realpath(dir, NULL);
-      abs = ll_arena_strdup(&m->arena, r ? r : dir);
-      free(r);
-      ll_strmap_put(&real_dirs, dir, (void *)abs);
-    }
+    const char *abs = real_dir(m, &real_dirs, dir);
     const char *file = slash ? slash + 1 : path;
     m->real_paths[i] = ll_arena_join(&m->arena, abs, file);
     {

@@ -474,7 +474,7 @@ int ll_cli_check(int argc, char **argv) {
 
   phase("config", &t0);
   ll_pathlist context = {0};
-  if (!o.no_project) ll_fs_package_context(&files, &context);
+  if (!o.no_project) ll_fs_package_context_walked(&files, have_stdin ? NULL : o.paths.items, have_stdin ? 0 : o.paths.len, &context);
   phase("context", &t0);
   ll_linter linter;
   ll_linter_init(&linter, &db, &o.settings);

@@ -43,10 +43,11 @@ typedef struct ignore_set {
 typedef LL_VEC(ignore_set) ignore_stack;
 
 /* Reads the .gitignore and .ignore files of folder abs into a new set (0 when there is none). */
-static int push_ignores(ignore_stack *st, const char *abs) {
+static int push_ignores(ignore_stack *st, const char *abs, int present_mask) {
   static const char *const NAMES[] = {".gitignore", ".ignore"};
   ignore_set set = {ll_xstrdup(abs), {0}};
   for (int k = 0; k < 2; k++) {
+    if (!(present_mask & (1 << k))) continue; /* the listing says it is not there */
     ll_strbuf p;
     ll_strbuf_init(&p);
     ll_strbuf_addf(&p, "%s/%s", abs, NAMES[k]);
@@ -137,14 +138,19 @@ static void walk_dir(const char *dir, ll_pathlist *out, ll_fs_errors *errors, di
   if (depth > 256) { add_error(errors, dir, "folder nesting deeper than 256 levels"); return; }
   DIR *d = opendir(dir);
   if (!d) { add_error(errors, dir, strerror(errno)); return; }
-  int pushed = push_ignores(ign, abs);
   LL_VEC(char *) names = {0};
+  LL_VEC(unsigned char) types = {0}; /* d_type: saves a stat per regular file and folder */
   struct dirent *de;
+  int ignore_files = 0;
   while ((de = readdir(d)) != NULL) {
     if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+    if (strcmp(de->d_name, ".gitignore") == 0) ignore_files |= 1;
+    if (strcmp(de->d_name, ".ignore") == 0) ignore_files |= 2;
     ll_vec_push(&names, ll_xstrdup(de->d_name));
+    ll_vec_push(&types, de->d_type);
   }
   closedir(d);
+  int pushed = ignore_files ? push_ignores(ign, abs, ignore_files) : 0;
   for (size_t i = 0; i < names.len; i++) {
     ll_strbuf p;
     ll_strbuf_init(&p);
@@ -156,7 +162,16 @@ static void walk_dir(const char *dir, ll_pathlist *out, ll_fs_errors *errors, di
     ll_strbuf_init(&child_abs);
     ll_strbuf_addf(&child_abs, "%s/%s", strcmp(abs, "/") == 0 ? "" : abs, names.items[i]);
     struct stat cs;
-    if (stat(p.data, &cs) != 0) {
+    unsigned char dt = types.items[i];
+    if (dt == DT_REG) cs.st_mode = S_IFREG;
+    else if (dt == DT_DIR) cs.st_mode = S_IFDIR;
+    if (dt == DT_REG && !is_python(names.items[i])) { /* not ours: no need to look closer */
+      ll_strbuf_free(&child_abs);
+      ll_strbuf_free(&p);
+      free(names.items[i]);
+      continue;
+    }
+    if (dt != DT_REG && dt != DT_DIR && stat(p.data, &cs) != 0) {
       /* a dangling symlink is not an error unless it looks like a Python file */
       if (is_python(names.items[i])) add_error(errors, p.data, strerror(errno));
     } else if (S_ISDIR(cs.st_mode)) {
@@ -170,6 +185,7 @@ static void walk_dir(const char *dir, ll_pathlist *out, ll_fs_errors *errors, di
     free(names.items[i]);
   }
   ll_vec_free(&names);
+  ll_vec_free(&types);
   if (pushed) pop_ignores(ign);
 }
 
@@ -199,7 +215,7 @@ static void push_ancestor_ignores(ignore_stack *ign, const char *root_abs) {
   struct stat st;
   int in_repo = chain.len && stat(g.data, &st) == 0;
   ll_strbuf_free(&g);
-  for (size_t i = chain.len; in_repo && i-- > 0;) push_ignores(ign, chain.items[i]);
+  for (size_t i = chain.len; in_repo && i-- > 0;) push_ignores(ign, chain.items[i], 3);
   for (size_t i = 0; i < chain.len; i++) free(chain.items[i]);
   ll_vec_free(&chain);
   free(d);
@@ -315,6 +331,27 @@ static void free_dirs(ll_strmap *dirs) {
 }
 
 void ll_fs_package_context(const ll_pathlist *files, ll_pathlist *out) {
+  ll_fs_package_context_walked(files, NULL, 0, out);
+}
+
+/* Whether root lies inside one of the folders the user gave (already walked whole). */
+static int inside_walked(const char *root, char **walked_real, size_t nwalked) {
+  for (size_t i = 0; i < nwalked; i++) {
+    size_t n = strlen(walked_real[i]);
+    if (strncmp(root, walked_real[i], n) == 0 && (root[n] == '/' || root[n] == 0 || (n == 1 && walked_real[i][0] == '/')))
+      return 1;
+  }
+  return 0;
+}
+
+void ll_fs_package_context_walked(const ll_pathlist *files, char **walked, size_t nwalked, ll_pathlist *out) {
+  LL_VEC(char *) walked_real = {0};
+  for (size_t i = 0; i < nwalked; i++) {
+    struct stat st;
+    if (stat(walked[i], &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+    char *r = realpath(walked[i], NULL);
+    if (r) ll_vec_push(&walked_real, r);
+  }
   ll_pathlist roots = {0};
   ll_strmap seen_dirs; /* folders already climbed */
   ll_strmap_init(&seen_dirs);
@@ -338,6 +375,8 @@ void ll_fs_package_context(const ll_pathlist *files, ll_pathlist *out) {
     }
     char *rdir = realpath(dir, NULL);
     if (rdir) { free(dir); dir = rdir; }
+    /* a package inside a folder the user gave was walked already: nothing to add */
+    if (inside_walked(dir, walked_real.items, walked_real.len)) { free(dir); continue; }
     int seen = 0;
     for (size_t r = 0; r < roots.len; r++)
       if (strcmp(roots.items[r], dir) == 0) seen = 1;
@@ -347,6 +386,8 @@ void ll_fs_package_context(const ll_pathlist *files, ll_pathlist *out) {
   for (size_t i = 0; i < seen_dirs.cap; i++)
     if (seen_dirs.slots && seen_dirs.slots[i].key) free((char *)seen_dirs.slots[i].key);
   ll_strmap_free(&seen_dirs);
+  for (size_t i = 0; i < walked_real.len; i++) free(walked_real.items[i]);
+  ll_vec_free(&walked_real);
   if (!roots.len) { ll_vec_free(&roots); return; }
   ll_pathlist found = {0};
   ll_fs_errors errors = {0};

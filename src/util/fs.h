@@ -27,6 +27,8 @@ int ll_fs_skip_dir(const char *name);
  * __init__.py to the top package), minus the files themselves: the project model needs their
  * definitions even when only one file is linted (pre-commit, editors). */
 void ll_fs_package_context(const ll_pathlist *files, ll_pathlist *out);
+/* The same, skipping packages inside the folders the user gave (walked already). */
+void ll_fs_package_context_walked(const ll_pathlist *files, char **walked, size_t nwalked, ll_pathlist *out);
 
 /* The folder holding rules/ and docs/: $LOOPLINT_DATA, then <exe>/../share/looplint, then the
  * source tree the binary was built from. Returns a malloc'd path or NULL. */
