@@ -61,15 +61,25 @@ int ll_lazy_is_hot(const ll_triggers *t, const char *text, size_t len) {
 static int ident_start(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80; }
 static int ident_char(unsigned char c) { return ident_start(c) || (c >= '0' && c <= '9'); }
 
+/* Whether text calls one of the names: the identifier followed by `(` (spaces and line
+ * breaks allowed between), and not a definition (`def NAME(`). Every call site is such a
+ * text, so this stays a superset of what the project pass could report in the file. */
 int ll_lazy_mentions(const char *text, size_t len, const ll_strmap *names) {
   if (!names->len) return 0;
-  const unsigned char *p = (const unsigned char *)text, *end = p + len;
+  const unsigned char *base = (const unsigned char *)text, *p = base, *end = p + len;
   while (p < end) {
     if (!ident_start(*p)) { p++; continue; }
     const unsigned char *s = p;
     while (p < end && ident_char(*p)) p++;
-    if (s > (const unsigned char *)text && (s[-1] >= '0' && s[-1] <= '9')) continue;
-    if (ll_strmap_getn(names, (const char *)s, (size_t)(p - s))) return 1;
+    if (s > base && (s[-1] >= '0' && s[-1] <= '9')) continue;
+    if (!ll_strmap_getn(names, (const char *)s, (size_t)(p - s))) continue;
+    const unsigned char *q = p;
+    while (q < end && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r' || *q == '\\')) q++;
+    if (q >= end || *q != '(') continue;
+    const unsigned char *b = s;
+    while (b > base && (b[-1] == ' ' || b[-1] == '\t')) b--;
+    if (b - base >= 3 && memcmp(b - 3, "def", 3) == 0 && (b - base == 3 || !ident_char(b[-4]))) continue;
+    return 1;
   }
   return 0;
 }
