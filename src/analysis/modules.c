@@ -2,6 +2,7 @@
  * (ll_module_name_for_path): the file's stem, prefixed by each parent folder holding an
  * __init__.py, up to the first that does not. */
 #include "modules.h"
+#include "../util/fs.h"
 #include "../util/strbuf.h"
 #include "../util/vec.h"
 
@@ -12,17 +13,7 @@
 static int has_init(ll_modules *m, const char *dir) {
   intptr_t v = (intptr_t)ll_strmap_get(&m->dir_init, dir);
   if (v) return v == 1;
-  ll_strbuf p;
-  ll_strbuf_init(&p);
-  ll_strbuf_addf(&p, "%s/__init__.py", dir);
-  struct stat st;
-  int ok = stat(p.data, &st) == 0 && S_ISREG(st.st_mode);
-  if (!ok) {
-    ll_strbuf_clear(&p);
-    ll_strbuf_addf(&p, "%s/__init__.pyi", dir);
-    ok = stat(p.data, &st) == 0 && S_ISREG(st.st_mode);
-  }
-  ll_strbuf_free(&p);
+  int ok = ll_fs_file_exists(dir, "__init__.py") || ll_fs_file_exists(dir, "__init__.pyi");
   ll_strmap_put(&m->dir_init, ll_arena_strdup(&m->arena, dir), (void *)(intptr_t)(ok ? 1 : 2));
   return ok;
 }

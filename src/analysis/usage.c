@@ -134,3 +134,17 @@ ll_call_use ll_usage_of_call(ll_ctx *ctx, TSNode call) {
   } else if (strcmp(t, "named_expression") == 0) u.use = LL_USE_OTHER; /* walrus keeps it */
   return u;
 }
+
+int ll_usage_creates_task(ll_ctx *ctx, TSNode call) {
+  TSNode fnode = ts_node_child_by_field_name(call, "function", 8);
+  if (ts_node_is_null(fnode)) return 0;
+  const char *q = ll_ctx_callee(ctx, call);
+  if (ll_ruledb_has(&ctx->db->task_kept, q)) return 0;
+  if (ll_ruledb_has(&ctx->db->task_create, q)) return 1;
+  if (!is(fnode, "attribute")) return 0;
+  const char *method = ll_ctx_text(ctx, ts_node_child_by_field_name(fnode, "attribute", 9));
+  if (!ll_ruledb_has(&ctx->db->task_loop_methods, method)) return 0;
+  const char *recv = ll_ctx_text(ctx, ts_node_child_by_field_name(fnode, "object", 6));
+  size_t n = strlen(recv);
+  return n >= 4 && strcmp(recv + n - 4, "loop") == 0;
+}

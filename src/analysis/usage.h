@@ -24,6 +24,10 @@ typedef struct ll_call_use {
 } ll_call_use;
 
 ll_call_use ll_usage_of_call(ll_ctx *ctx, TSNode call);
+/* Whether call creates a task the loop holds only weakly: a factory from the rules data
+ * (`asyncio.create_task`), or a loop method (`create_task`) on a receiver named like an
+ * event loop (`loop`, `self._loop`, `hass.loop`); factories that keep the task are not. */
+int ll_usage_creates_task(ll_ctx *ctx, TSNode call);
 /* Whether identifier `name` occurs in [from, to) of the source as a whole word. */
 int ll_usage_name_occurs(const ll_ctx *ctx, const char *name, uint32_t from, uint32_t to);
 

@@ -83,7 +83,6 @@ typedef struct check_opts {
   ll_report_opts report;
   ll_strlist cli_select, cli_extend, cli_ignore; /* as given; combined with each file's config */
   int cli_has_select;
-  ll_selection selection;
   ll_settings settings;
   LL_VEC(const char *) rules_files;
   LL_VEC(char *) paths;
@@ -109,6 +108,15 @@ static int usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, fmt, arg);
   fprintf(stderr, "\nRun `looplint check --help` for the options.\n");
   return 2;
+}
+
+/* Checks that every selector in a comma/space list names at least one rule code. */
+static int validate_selectors(const char *list, char *err, size_t errlen) {
+  ll_selection scratch;
+  ll_selection_init(&scratch);
+  int rc = ll_selection_add(&scratch, 0, list, 0, err, errlen);
+  ll_selection_free(&scratch);
+  return rc;
 }
 
 /* Returns -1 to continue, or an exit code. */
@@ -146,7 +154,7 @@ static int parse_args(int argc, char **argv, check_opts *o) {
       continue;
     }
     if ((v = ll_cli_opt_value(argc, argv, &i, "--select", &missing))) {
-      if (ll_selection_add(&o->selection, 0, v, 1, err, sizeof err)) return usage_error("%s", err);
+      if (validate_selectors(v, err, sizeof err)) return usage_error("%s", err);
       for (size_t k = 0; k < o->cli_select.len; k++) free(o->cli_select.items[k]);
       o->cli_select.len = 0;
       ll_vec_push(&o->cli_select, ll_xstrdup(v));
@@ -154,12 +162,12 @@ static int parse_args(int argc, char **argv, check_opts *o) {
       continue;
     }
     if ((v = ll_cli_opt_value(argc, argv, &i, "--extend-select", &missing))) {
-      if (ll_selection_add(&o->selection, 0, v, 0, err, sizeof err)) return usage_error("%s", err);
+      if (validate_selectors(v, err, sizeof err)) return usage_error("%s", err);
       ll_vec_push(&o->cli_extend, ll_xstrdup(v));
       continue;
     }
     if ((v = ll_cli_opt_value(argc, argv, &i, "--ignore", &missing))) {
-      if (ll_selection_add(&o->selection, 1, v, 0, err, sizeof err)) return usage_error("%s", err);
+      if (validate_selectors(v, err, sizeof err)) return usage_error("%s", err);
       ll_vec_push(&o->cli_ignore, ll_xstrdup(v));
       continue;
     }
@@ -378,7 +386,6 @@ int ll_cli_check(int argc, char **argv) {
   o.report.format = LL_FMT_CONCISE;
   o.report.tool_version = LOOPLINT_VERSION;
   o.settings.ha_mode = -1;
-  ll_selection_init(&o.selection);
   int rc = parse_args(argc, argv, &o);
   if (rc < 0 && o.verify && (!o.verify_cmd || !o.verify_cmd[0])) rc = usage_error("%s", "--verify needs a command after `--`");
   ll_ruledb db;
@@ -583,7 +590,6 @@ done:
   ll_fs_errors_free(&errors);
   ll_pathlist_free(&files);
   ll_ruledb_free(&db);
-  ll_selection_free(&o.selection);
   ll_vec_free(&o.rules_files);
   ll_vec_free(&o.paths);
   return rc;

@@ -1,6 +1,7 @@
 /* config.c: loading, finding and applying configuration files. */
 #include "config.h"
 #include "../util/strbuf.h"
+#include "../util/fs.h"
 #include "toml.h"
 
 #include <fnmatch.h>
@@ -229,8 +230,7 @@ void ll_config_finder_free(ll_config_finder *f) {
 static int exists(const char *dir, const char *name, ll_strbuf *out) {
   ll_strbuf_clear(out);
   ll_strbuf_addf(out, "%s/%s", dir, name);
-  struct stat st;
-  return stat(out->data, &st) == 0 && S_ISREG(st.st_mode);
+  return ll_fs_file_exists(dir, name);
 }
 
 static int ll_config_for_uncached(ll_config_finder *f, const char *path, const ll_config **out, char *err, size_t errlen);

@@ -7,6 +7,7 @@
  *   LOOP503 running an event loop (asyncio.run, run_until_complete) from code on the loop;
  *   LOOP504 the blocking function called, not passed, when handed to an executor;
  *   LOOP505 asyncio.get_event_loop() in a coroutine, and deprecated Home Assistant APIs. */
+#include "../analysis/usage.h"
 #include "../fix/fixgen.h"
 #include "../util/strbuf.h"
 #include "engine.h"
@@ -66,15 +67,11 @@ static void enter(ll_ctx *ctx, TSNode call) {
   check_session(ctx, call, q);
 
   /* LOOP502 */
-  if (ctx->ha && (ll_ruledb_has(&db->task_create, q) ||
-                  (m && ll_ruledb_has(&db->task_loop_methods, m) && is(fnode, "attribute") &&
-                   strstr(ll_ctx_text(ctx, field(fnode, "object")), "loop") != NULL))) {
-    if (!ll_ruledb_has(&db->task_kept, q))
-      ll_ctx_report(ctx, "LOOP502", call,
-                    "`%s()` in an integration: Home Assistant cannot track or cancel this task; use "
-                    "`entry.async_create_background_task(hass, coro, name)` or `hass.async_create_task(coro)`",
-                    ll_ctx_text(ctx, fnode));
-  }
+  if (ctx->ha && ll_usage_creates_task(ctx, call))
+    ll_ctx_report(ctx, "LOOP502", call,
+                  "`%s()` in an integration: Home Assistant cannot track or cancel this task; use "
+                  "`entry.async_create_background_task(hass, coro, name)` or `hass.async_create_task(coro)`",
+                  ll_ctx_text(ctx, fnode));
 
   if (on_loop(ctx)) {
     /* LOOP503 */

@@ -11,23 +11,9 @@
 
 static TSNode field(TSNode n, const char *f) { return ts_node_child_by_field_name(n, f, (uint32_t)strlen(f)); }
 
-/* `loop.create_task(...)` on a receiver whose type we do not know but whose name says it is
- * an event loop (`loop`, `self._loop`, `hass.loop`). */
-static int loop_receiver(ll_ctx *ctx, TSNode fnode) {
-  if (strcmp(ts_node_type(fnode), "attribute") != 0) return 0;
-  const char *method = ll_ctx_text(ctx, field(fnode, "attribute"));
-  if (!ll_ruledb_has(&ctx->db->task_loop_methods, method)) return 0;
-  const char *recv = ll_ctx_text(ctx, field(fnode, "object"));
-  size_t n = strlen(recv);
-  return n >= 4 && strcmp(recv + n - 4, "loop") == 0;
-}
-
 static void enter(ll_ctx *ctx, TSNode call) {
+  if (!ll_usage_creates_task(ctx, call)) return;
   TSNode fnode = field(call, "function");
-  if (ts_node_is_null(fnode)) return;
-  const char *q = ll_ctx_callee(ctx, call);
-  if (ll_ruledb_has(&ctx->db->task_kept, q)) return;
-  if (!ll_ruledb_has(&ctx->db->task_create, q) && !loop_receiver(ctx, fnode)) return;
   ll_call_use u = ll_usage_of_call(ctx, call);
   int dropped = u.use == LL_USE_DISCARDED || (u.use == LL_USE_LOCAL && u.local_unused);
   if (!dropped) return;

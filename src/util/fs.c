@@ -259,15 +259,17 @@ void ll_fs_errors_free(ll_fs_errors *e) {
   ll_vec_free(e);
 }
 
-static int has_rules(const char *dir) {
+int ll_fs_file_exists(const char *dir, const char *name) {
   ll_strbuf p;
   ll_strbuf_init(&p);
-  ll_strbuf_addf(&p, "%s/rules/blocking.json", dir);
+  ll_strbuf_addf(&p, "%s/%s", dir, name);
   struct stat st;
-  int ok = stat(p.data, &st) == 0;
+  int ok = stat(p.data, &st) == 0 && S_ISREG(st.st_mode);
   ll_strbuf_free(&p);
   return ok;
 }
+
+static int has_rules(const char *dir) { return ll_fs_file_exists(dir, "rules/blocking.json"); }
 
 char *ll_data_dir(const char *argv0) {
   const char *env = getenv("LOOPLINT_DATA");
@@ -296,15 +298,7 @@ char *ll_data_dir(const char *argv0) {
   return NULL;
 }
 
-static int has_init_py(const char *dir) {
-  ll_strbuf p;
-  ll_strbuf_init(&p);
-  ll_strbuf_addf(&p, "%s/__init__.py", dir);
-  struct stat st;
-  int ok = stat(p.data, &st) == 0;
-  ll_strbuf_free(&p);
-  return ok;
-}
+static int has_init_py(const char *dir) { return ll_fs_file_exists(dir, "__init__.py"); }
 
 /* The real path of the folder part of path plus its file name, with folders cached. */
 static char *real_file(ll_strmap *dirs, const char *path) {

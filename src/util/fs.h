@@ -30,6 +30,9 @@ void ll_fs_package_context(const ll_pathlist *files, ll_pathlist *out);
 /* The same, skipping packages inside the folders the user gave (walked already). */
 void ll_fs_package_context_walked(const ll_pathlist *files, char **walked, size_t nwalked, ll_pathlist *out);
 
+/* Whether dir/name exists and is a regular file. */
+int ll_fs_file_exists(const char *dir, const char *name);
+
 /* The folder holding rules/ and docs/: $LOOPLINT_DATA, then <exe>/../share/looplint, then the
  * source tree the binary was built from. Returns a malloc'd path or NULL. */
 char *ll_data_dir(const char *argv0);
