@@ -198,8 +198,28 @@ static void run_round(batch_job *job, const size_t *order, size_t count, int nth
   for (int t = 0; t < started; t++) pthread_join(tids[t], NULL);
 }
 
+/* Adds to order every cold file whose module is a dotted prefix of a name in misses. */
+static size_t need_prefixes(batch_job *job, const ll_strmap *misses, const ll_strmap *module_of, size_t *order,
+                            size_t count) {
+  for (size_t m = 0; m < misses->cap; m++) {
+    const char *q = misses->slots ? misses->slots[m].key : NULL;
+    if (!q) continue;
+    for (const char *d = strchr(q, '.');; d = strchr(d + 1, '.')) {
+      size_t len = d ? (size_t)(d - q) : strlen(q);
+      uintptr_t idx = (uintptr_t)ll_strmap_getn(module_of, q, len);
+      if (idx && job->state[idx - 1] == 2) {
+        job->state[idx - 1] = 0;
+        order[count++] = idx - 1;
+      }
+      if (!d) break;
+    }
+  }
+  return count;
+}
+
 /* Parses cold files the project model needs, round after round until nothing new is needed:
- * modules the parsed code refers to, and files naming a coroutine function of the project. */
+ * modules where resolving a call that matters missed a name (ll_project_probe), and files
+ * naming a coroutine function of the project. */
 static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
   size_t n = job->total;
   ll_arena arena;
@@ -208,48 +228,68 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
   ll_strmap_init(&module_of);
   for (size_t i = 0; i < n; i++)
     if (job->state[i] == 2) ll_strmap_put(&module_of, job->modules->names[i], (void *)(uintptr_t)(i + 1));
-  unsigned char *seen = ll_xcalloc(n ? n : 1, 1); /* facts already scanned for references */
+  int timing = getenv("LOOPLINT_TIMING") != NULL;
+  struct timespec t0, t1;
+#define LAP(what)                                                                                              \
+  do {                                                                                                         \
+    clock_gettime(CLOCK_MONOTONIC, &t1);                                                                       \
+    if (timing)                                                                                                \
+      fprintf(stderr, "timing:   %-14s %8.1f ms\n", what,                                                      \
+              (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);                                \
+    t0 = t1;                                                                                                   \
+  } while (0)
+  clock_gettime(CLOCK_MONOTONIC, &t0);
   for (;;) {
-    ll_strmap refs, names;
-    ll_strmap_init(&refs);
+    ll_strmap misses, names, witnesses, bare;
+    ll_strmap_init(&misses);
     ll_strmap_init(&names);
-    for (size_t i = 0; i < n; i++)
-      if (job->state[i] == 1) {
-        if (!seen[i]) ll_lazy_referenced_modules(&job->facts[i], &refs, &arena);
-        ll_lazy_coroutine_names(&job->facts[i], &names, &arena);
-        seen[i] = 1;
-      }
-    size_t count = 0;
-    for (size_t r = 0; r < refs.cap; r++) {
-      const char *k = refs.slots ? refs.slots[r].key : NULL;
-      uintptr_t idx = k ? (uintptr_t)ll_strmap_get(&module_of, k) : 0;
-      if (idx && job->state[idx - 1] == 2) { job->state[idx - 1] = 0; order[count++] = idx - 1; }
+    ll_strmap_init(&witnesses);
+    ll_strmap_init(&bare);
+    ll_strmap_list owned = {0};
+    {
+      ll_project probe;
+      ll_project_build(&probe, job->facts, n, job->linter->db);
+      ll_project_probe(&probe, &misses, &bare, &arena);
+      ll_project_coroutine_names(&probe, &names, &witnesses, &owned, &arena);
+      ll_project_free(&probe);
     }
+    LAP("probe");
+    size_t count = need_prefixes(job, &misses, &module_of, order, 0);
     size_t by_refs = count;
-    /* sync code calling a project coroutine names it: those files are needed for LOOP2xx */
-    for (size_t i = 0; i < n && names.len; i++) {
+    /* sync code calling a project coroutine names it: those files are needed for LOOP2xx; a
+     * method judged by its name is unknown when the project defines it */
+    for (size_t i = 0; i < n && (names.len || bare.len); i++) {
       if (job->state[i] != 2) continue;
       const char *path = i < job->files->len ? job->files->items[i] : job->context->items[i - job->files->len];
       ll_source src;
       char err[128];
       if (ll_source_read(&src, path, err, sizeof err) == 0) {
-        if (ll_lazy_mentions(src.text, src.len, &names)) { job->state[i] = 0; order[count++] = i; }
+        if (ll_lazy_calls_coroutine(src.text, src.len, &names, &witnesses) || ll_lazy_defines(src.text, src.len, &bare)) {
+          job->state[i] = 0;
+          order[count++] = i;
+        }
         ll_source_free(&src);
       }
     }
+    LAP("name scan");
     if (getenv("LOOPLINT_TIMING"))
-      fprintf(stderr, "timing: on demand: %zu by reference, %zu by coroutine name (%zu names)\n", by_refs,
-              count - by_refs, names.len);
-    ll_strmap_free(&refs);
+      fprintf(stderr, "timing: on demand: %zu by resolution (%zu misses), %zu by coroutine name (%zu names)\n", by_refs,
+              misses.len, count - by_refs, names.len);
+    ll_strmap_free(&misses);
     ll_strmap_free(&names);
+    ll_strmap_free(&witnesses);
+    ll_strmap_free(&bare);
+    for (size_t k = 0; k < owned.len; k++) ll_strmap_free(owned.items[k]);
+    ll_vec_free(&owned);
     if (!count) break;
     /* parsed now whatever their bytes say */
     const ll_triggers *saved = job->triggers;
     job->triggers = NULL;
     run_round(job, order, count, nthreads);
     job->triggers = saved;
+    LAP("parse round");
   }
-  free(seen);
+#undef LAP
   ll_strmap_free(&module_of);
   ll_arena_free(&arena);
 }
@@ -303,7 +343,12 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   }
   size_t *order = ll_xcalloc(n ? n : 1, sizeof *order);
   for (size_t i = 0; i < n; i++) order[i] = i;
+  struct timespec tr0, tr1;
+  clock_gettime(CLOCK_MONOTONIC, &tr0);
   run_round(&job, order, n, nthreads);
+  clock_gettime(CLOCK_MONOTONIC, &tr1);
+  if (getenv("LOOPLINT_TIMING"))
+    fprintf(stderr, "timing: first round %8.1f ms\n", (tr1.tv_sec - tr0.tv_sec) * 1e3 + (tr1.tv_nsec - tr0.tv_nsec) / 1e6);
   if (lazy && !job.parse_only && !(opts && opts->no_project)) parse_on_demand(&job, order, nthreads);
   free(order);
   for (size_t i = 0; i < n; i++) res->files_parsed += job.state[i] == 1;

@@ -61,54 +61,79 @@ int ll_lazy_is_hot(const ll_triggers *t, const char *text, size_t len) {
 static int ident_start(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80; }
 static int ident_char(unsigned char c) { return ident_start(c) || (c >= '0' && c <= '9'); }
 
-/* Whether text calls one of the names: the identifier followed by `(` (spaces and line
- * breaks allowed between), and not a definition (`def NAME(`). Every call site is such a
- * text, so this stays a superset of what the project pass could report in the file. */
-int ll_lazy_mentions(const char *text, size_t len, const ll_strmap *names) {
+int ll_lazy_defines(const char *text, size_t len, const ll_strmap *names) {
   if (!names->len) return 0;
-  const unsigned char *base = (const unsigned char *)text, *p = base, *end = p + len;
-  while (p < end) {
-    if (!ident_start(*p)) { p++; continue; }
-    const unsigned char *s = p;
-    while (p < end && ident_char(*p)) p++;
-    if (s > base && (s[-1] >= '0' && s[-1] <= '9')) continue;
-    if (!ll_strmap_getn(names, (const char *)s, (size_t)(p - s))) continue;
-    const unsigned char *q = p;
-    while (q < end && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r' || *q == '\\')) q++;
-    if (q >= end || *q != '(') continue;
-    const unsigned char *b = s;
-    while (b > base && (b[-1] == ' ' || b[-1] == '\t')) b--;
-    if (b - base >= 3 && memcmp(b - 3, "def", 3) == 0 && (b - base == 3 || !ident_char(b[-4]))) continue;
-    return 1;
+  const char *p = text, *end = text + len;
+  while ((p = memmem(p, (size_t)(end - p), "def", 3)) != NULL) {
+    if (p > text && ident_char((unsigned char)p[-1])) { p += 3; continue; }
+    const char *q = p + 3;
+    if (q >= end || (*q != ' ' && *q != '\t')) { p = q; continue; }
+    while (q < end && (*q == ' ' || *q == '\t')) q++;
+    const char *s = q;
+    while (q < end && ident_char((unsigned char)*q)) q++;
+    if (q > s && ll_strmap_getn(names, s, (size_t)(q - s))) return 1;
+    p = q;
   }
   return 0;
 }
 
-static void add_prefixes(const char *q, ll_strmap *set, ll_arena *arena) {
-  if (!q || q[0] == '?') return;
-  for (const char *d = strchr(q, '.'); ; d = strchr(d + 1, '.')) {
-    size_t n = d ? (size_t)(d - q) : strlen(q);
-    if (!ll_strmap_getn(set, q, n)) ll_strmap_put(set, ll_arena_strndup(arena, q, n), (void *)1);
-    if (!d) break;
-  }
+/* Whether the identifier [s, e) is called: `(` follows (spaces and line breaks allowed) and
+ * it is not a definition (`def NAME(`). */
+static int is_call(const unsigned char *base, const unsigned char *s, const unsigned char *e, const unsigned char *end) {
+  const unsigned char *q = e;
+  while (q < end && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r' || *q == '\\')) q++;
+  if (q >= end || *q != '(') return 0;
+  const unsigned char *b = s;
+  while (b > base && (b[-1] == ' ' || b[-1] == '\t')) b--;
+  return !(b - base >= 3 && memcmp(b - 3, "def", 3) == 0 && (b - base == 3 || !ident_char(b[-4])));
 }
 
-void ll_lazy_referenced_modules(const ll_file_facts *f, ll_strmap *set, ll_arena *arena) {
-  for (size_t i = 0; i < f->calls.len; i++) add_prefixes(f->calls.items[i].callee, set, arena);
-  for (size_t i = 0; i < f->exports.len; i++) add_prefixes(f->exports.items[i].target, set, arena);
-  for (size_t i = 0; i < f->classes.len; i++)
-    for (size_t b = 0; b < f->classes.items[i].bases.len; b++) add_prefixes(f->classes.items[i].bases.items[b], set, arena);
-}
+#define MAX_PENDING 32
 
-void ll_lazy_coroutine_names(const ll_file_facts *f, ll_strmap *set, ll_arena *arena) {
-  /* a stub's definitions describe another module: calling them is calling that module */
-  size_t pl = f->path ? strlen(f->path) : 0;
-  if (pl > 4 && strcmp(f->path + pl - 4, ".pyi") == 0) return;
-  for (size_t i = 0; i < f->funcs.len; i++) {
-    const ll_funcdef *d = &f->funcs.items[i];
-    if (!d->is_async || d->has_yield || ll_strmap_get(set, d->name)) continue;
-    /* dunders (__aenter__) are called by the language, never by name */
-    if (d->name[0] == '_' && d->name[1] == '_') continue;
-    ll_strmap_put(set, ll_arena_strdup(arena, d->name), (void *)1);
+int ll_lazy_calls_coroutine(const char *text, size_t len, const ll_strmap *calls, const ll_strmap *witnesses) {
+  if (!calls->len) return 0;
+  const unsigned char *base = (const unsigned char *)text, *end = base + len;
+  const ll_strmap *pending[MAX_PENDING];
+  size_t npending = 0;
+  int class_next = 0, in_header = 0, depth = 0;
+  /* one pass: called names, and the names in class headers (a subclass of a class with async
+   * methods is one more type an instance may have; its file is needed) */
+  for (const unsigned char *p = base; p < end;) {
+    unsigned char c = *p;
+    if (!ident_start(c)) {
+      if (in_header) {
+        if (c == '(' || c == '[') depth++;
+        else if ((c == ')' || c == ']') && depth) depth--;
+        else if ((c == ':' || c == '\n') && !depth) in_header = 0;
+      }
+      p++;
+      continue;
+    }
+    const unsigned char *s = p;
+    while (p < end && ident_char(*p)) p++;
+    if (s > base && (s[-1] >= '0' && s[-1] <= '9')) continue;
+    size_t n = (size_t)(p - s);
+    if (class_next) { class_next = 0; in_header = 1; depth = 0; continue; } /* the class's own name */
+    if (n == 5 && memcmp(s, "class", 5) == 0) { class_next = 1; continue; }
+    if (in_header && ll_strmap_getn(witnesses, (const char *)s, n)) return 1;
+    void *v = ll_strmap_getn(calls, (const char *)s, n);
+    if (!v || !is_call(base, s, p, end)) continue;
+    if (v == LL_NAME_ALWAYS) return 1;
+    size_t k = 0;
+    while (k < npending && pending[k] != v) k++;
+    if (k == npending) {
+      if (npending == MAX_PENDING) return 1; /* too many to track: parse it */
+      pending[npending++] = v;
+    }
   }
+  if (!npending) return 0;
+  /* an async method is called: the file must name a class that has it */
+  for (const unsigned char *p = base; p < end;) {
+    if (!ident_start(*p)) { p++; continue; }
+    const unsigned char *s = p;
+    while (p < end && ident_char(*p)) p++;
+    for (size_t k = 0; k < npending; k++)
+      if (ll_strmap_getn(pending[k], (const char *)s, (size_t)(p - s))) return 1;
+  }
+  return 0;
 }

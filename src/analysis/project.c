@@ -60,7 +60,14 @@ typedef struct resolver {
   ll_project *p;
   ll_arena *arena;
   const ll_ruledb *db;
+  ll_strmap *misses; /* probing: every name looked up and not found (NULL: not probing) */
 } resolver;
+
+/* Probing records a name the index does not hold: a file not parsed yet may define it. */
+static void missed(resolver *rv, const char *q) {
+  if (rv->misses && q && q[0] != '?' && !ll_strmap_get(rv->misses, q))
+    ll_strmap_put(rv->misses, ll_arena_strdup(rv->arena, q), (void *)1);
+}
 
 static ll_funcref *resolve_func(resolver *rv, const char *q, int depth, const char **lib);
 
@@ -73,11 +80,12 @@ static const ll_classdef *resolve_class(resolver *rv, const char *q, int depth) 
   const char *t = ll_strmap_get(&p->exports, q);
   if (t) return resolve_class(rv, t, depth + 1);
   const char *dot = strrchr(q, '.');
-  if (!dot) return NULL;
+  if (!dot) { missed(rv, q); return NULL; }
   /* pkg.Name where pkg re-exports a module: try the re-exported prefix */
   char *prefix = ll_arena_strndup(rv->arena, q, (size_t)(dot - q));
   const char *pt = ll_strmap_get(&p->exports, prefix);
   if (pt) return resolve_class(rv, ll_arena_join(rv->arena, pt, dot + 1), depth + 1);
+  missed(rv, q);
   return NULL;
 }
 
@@ -112,12 +120,13 @@ static ll_funcref *resolve_func(resolver *rv, const char *q, int depth, const ch
   const char *t = ll_strmap_get(&p->exports, q);
   if (t && strcmp(t, q) != 0) return resolve_func(rv, t, depth + 1, lib);
   const char *dot = strrchr(q, '.');
-  if (!dot) return NULL;
+  if (!dot) { missed(rv, q); return NULL; }
   char *prefix = ll_arena_strndup(rv->arena, q, (size_t)(dot - q));
   const ll_classdef *c = resolve_class(rv, prefix, depth + 1);
   if (c) return method_in(rv, c, dot + 1, depth + 1, 0, lib);
   const char *pt = ll_strmap_get(&p->exports, prefix);
   if (pt) return resolve_func(rv, ll_arena_join(rv->arena, pt, dot + 1), depth + 1, lib);
+  missed(rv, q);
   return NULL;
 }
 
@@ -133,7 +142,7 @@ static ll_funcref *resolve_call(resolver *rv, const ll_callsite *cs, const char 
 }
 
 ll_funcref *ll_project_resolve_call(ll_project *p, const ll_callsite *cs, const char **lib) {
-  resolver rv = {p, &p->arena, p->db};
+  resolver rv = {p, &p->arena, p->db, NULL};
   return resolve_call(&rv, cs, lib);
 }
 
@@ -178,7 +187,7 @@ static ll_callee_kind callee_kind(resolver *rv, const ll_callsite *cs) {
 }
 
 ll_callee_kind ll_project_callee_kind(ll_project *p, const ll_callsite *cs) {
-  resolver rv = {p, &p->arena, p->db};
+  resolver rv = {p, &p->arena, p->db, NULL};
   return callee_kind(&rv, cs);
 }
 
@@ -267,6 +276,151 @@ static void compute_blocking(ll_project *p) {
   ll_vec_free(&callees);
   ll_vec_free(&reached);
   ll_strmap_free(&seen);
+}
+
+/* Whether a call site's result is used in a way LOOP201-204 judge. */
+static int judged_use(const ll_callsite *cs) {
+  return cs->use == LL_USE_DISCARDED || cs->use == LL_USE_BOOL || (cs->use == LL_USE_LOCAL && cs->local_unused) ||
+         cs->use == LL_USE_AWAITED;
+}
+
+void ll_project_probe(ll_project *p, ll_strmap *misses, ll_strmap *bare_methods, ll_arena *arena) {
+  resolver rv = {p, arena, p->db, misses};
+  LL_VEC(ll_funcref *) reached = {0};
+  ll_strmap seen;
+  ll_strmap_init(&seen);
+#define REACH(r)                                                               \
+  do {                                                                         \
+    if ((r) && !(r)->def->is_async && !ll_strmap_get(&seen, (r)->def->qual)) { \
+      ll_strmap_put(&seen, (r)->def->qual, (r));                               \
+      ll_vec_push(&reached, (r));                                              \
+    }                                                                          \
+  } while (0)
+  for (size_t f = 0; f < p->nfiles; f++) {
+    ll_file_facts *ff = &p->files[f];
+    if (ff->context_only) continue;
+    rv.db = ff->db ? ff->db : p->db;
+    for (size_t i = 0; i < ff->calls.len; i++) {
+      const ll_callsite *cs = &ff->calls.items[i];
+      if (judged_use(cs)) {
+        const char *lib;
+        resolve_call(&rv, cs, &lib);
+        const char *m = bare_method(cs);
+        if (cs->bare_ok && ll_ruledb_method_kind(rv.db, m) == LL_CALL_COROUTINE && !ll_strmap_get(bare_methods, m))
+          ll_strmap_put(bare_methods, ll_arena_strdup(arena, m), (void *)1);
+      }
+      if (cs->on_loop) {
+        rv.db = p->db; /* as compute_blocking resolves them */
+        ll_funcref *r = resolve_call(&rv, cs, NULL);
+        rv.db = ff->db ? ff->db : p->db;
+        REACH(r);
+      }
+    }
+  }
+  rv.db = p->db;
+  for (size_t k = 0; k < reached.len; k++) {
+    ll_funcref *r = reached.items[k];
+    if (r->def->block_qual) continue; /* blocks by itself: its callees change nothing */
+    ll_callsite_list *calls = calls_of(p, r);
+    for (size_t i = 0; i < calls->len; i++) {
+      ll_funcref *c = resolve_call(&rv, calls->items[i], NULL);
+      if (c && c != r) REACH(c);
+    }
+  }
+#undef REACH
+  ll_vec_free(&reached);
+  ll_strmap_free(&seen);
+}
+
+static const char *last_part(const char *q) {
+  const char *d = strrchr(q, '.');
+  return d ? d + 1 : q;
+}
+
+/* The async method names a class has, its own and its bases' (memoised per class). */
+static ll_strmap *async_methods_of(resolver *rv, const ll_classdef *c, ll_strmap *own, ll_strmap *memo, int depth) {
+  ll_strmap *m = ll_strmap_get(memo, c->qual);
+  if (m || depth > MAX_DEPTH) return m;
+  m = ll_arena_alloc(rv->arena, sizeof *m);
+  ll_strmap_init(m);
+  ll_strmap_put(memo, c->qual, m); /* before the bases: a cycle ends here */
+  ll_strmap *mine = ll_strmap_get(own, c->qual);
+  for (size_t i = 0; mine && i < mine->cap; i++)
+    if (mine->slots[i].key) ll_strmap_put(m, mine->slots[i].key, (void *)1);
+  for (size_t b = 0; b < c->bases.len; b++) {
+    const ll_classdef *bc = resolve_class(rv, c->bases.items[b], 0);
+    ll_strmap *inh = bc ? async_methods_of(rv, bc, own, memo, depth + 1) : NULL;
+    for (size_t i = 0; inh && i < inh->cap; i++)
+      if (inh->slots[i].key) ll_strmap_put(m, inh->slots[i].key, (void *)1);
+  }
+  return m;
+}
+
+static void add_witness(ll_strmap *calls, ll_strmap *witnesses, ll_strmap_list *owned, const char *m, const char *cls_name,
+                        ll_arena *arena) {
+  void *v = ll_strmap_get(calls, m);
+  if (v == LL_NAME_ALWAYS) return;
+  ll_strmap *w = v;
+  if (!w) {
+    w = ll_arena_alloc(arena, sizeof *w);
+    ll_strmap_init(w);
+    ll_vec_push(owned, w);
+    ll_strmap_put(calls, m, w);
+  }
+  if (!ll_strmap_get(w, cls_name)) ll_strmap_put(w, cls_name, (void *)1);
+  if (!ll_strmap_get(witnesses, cls_name)) ll_strmap_put(witnesses, cls_name, (void *)1);
+}
+
+void ll_project_coroutine_names(ll_project *p, ll_strmap *calls, ll_strmap *witnesses, ll_strmap_list *owned,
+                                ll_arena *arena) {
+  resolver rv = {p, arena, p->db, NULL};
+  ll_strmap own, memo;
+  ll_strmap_init(&own);
+  ll_strmap_init(&memo);
+  for (size_t f = 0; f < p->nfiles; f++) {
+    const ll_file_facts *ff = &p->files[f];
+    /* a stub's definitions describe another module: calling them is calling that module */
+    size_t pl = ff->path ? strlen(ff->path) : 0;
+    if (pl > 4 && strcmp(ff->path + pl - 4, ".pyi") == 0) continue;
+    for (size_t i = 0; i < ff->funcs.len; i++) {
+      const ll_funcdef *d = &ff->funcs.items[i];
+      if (!d->is_async || d->has_yield || d->is_nested) continue;
+      /* dunders (__aenter__) are called by the language, never by name */
+      if (d->name[0] == '_' && d->name[1] == '_') continue;
+      if (!d->cls) {
+        ll_strmap_put(calls, d->name, LL_NAME_ALWAYS);
+        continue;
+      }
+      ll_strmap *mine = ll_strmap_get(&own, d->cls);
+      if (!mine) {
+        mine = ll_arena_alloc(arena, sizeof *mine);
+        ll_strmap_init(mine);
+        ll_vec_push(owned, mine);
+        ll_strmap_put(&own, d->cls, mine);
+      }
+      ll_strmap_put(mine, d->name, (void *)1);
+    }
+  }
+  /* a method reaches sync code only through an instance whose type the file names: the class
+   * or a subclass (or a re-exported alias of one) */
+  for (size_t f = 0; f < p->nfiles; f++) {
+    const ll_file_facts *ff = &p->files[f];
+    for (size_t i = 0; i < ff->classes.len; i++) {
+      ll_strmap *m = async_methods_of(&rv, &ff->classes.items[i], &own, &memo, 0);
+      for (size_t k = 0; m && k < m->cap; k++)
+        if (m->slots[k].key) add_witness(calls, witnesses, owned, m->slots[k].key, last_part(ff->classes.items[i].qual), arena);
+    }
+    for (size_t i = 0; i < ff->exports.len; i++) {
+      const ll_classdef *c = resolve_class(&rv, ff->exports.items[i].target, 0);
+      ll_strmap *m = c ? async_methods_of(&rv, c, &own, &memo, 0) : NULL;
+      for (size_t k = 0; m && k < m->cap; k++)
+        if (m->slots[k].key) add_witness(calls, witnesses, owned, m->slots[k].key, ff->exports.items[i].name, arena);
+    }
+  }
+  for (size_t i = 0; i < memo.cap; i++)
+    if (memo.slots && memo.slots[i].key) ll_vec_push(owned, (ll_strmap *)memo.slots[i].value);
+  ll_strmap_free(&own);
+  ll_strmap_free(&memo);
 }
 
 static const char *short_path(const char *path) {
@@ -369,7 +523,7 @@ static void *check_worker(void *arg) {
     ll_file_facts *ff = &job->p->files[f];
     if (ff->context_only) continue;
     /* what a call returns is judged with the knowledge of the calling file's configuration */
-    resolver rv = {job->p, &arena, ff->db ? ff->db : job->p->db};
+    resolver rv = {job->p, &arena, ff->db ? ff->db : job->p->db, NULL};
     check_file(&rv, ff, &job->per_file[f]);
     ll_arena_free(&arena); /* scratch names of this file only */
   }

@@ -6,6 +6,7 @@
 #define LL_PROJECT_H
 #include "../rules/ruledb.h"
 #include "facts.h"
+#include "../util/strmap.h"
 
 typedef struct ll_funcref {
   ll_file_facts *file;
@@ -46,5 +47,22 @@ typedef enum ll_callee_kind {
 /* The project function a call site reaches (through re-exports, bases, super()), or NULL. */
 ll_funcref *ll_project_resolve_call(ll_project *p, const ll_callsite *cs, const char **library_qual);
 ll_callee_kind ll_project_callee_kind(ll_project *p, const ll_callsite *cs);
+
+/* Parse on demand: resolves every call site whose target can change a finding (on-loop calls
+ * and the sync helpers they reach, results LOOP201-204 judge) and adds to misses each name
+ * looked up that no parsed file defines; a module not parsed yet that is a prefix of a miss
+ * may change the answer. Adds to bare_methods the method names judged by their name alone
+ * from the rules data (a project `def` of that name would make them unknown). */
+void ll_project_probe(ll_project *p, ll_strmap *misses, ll_strmap *bare_methods, ll_arena *arena);
+
+/* The names a cold file must call to reach a project coroutine from sync code. calls maps a
+ * name to LL_NAME_ALWAYS (a module-level async def) or to the set of class names one of which
+ * the file must also name (an async method: the instance's type is written somewhere);
+ * witnesses holds every such class name. Maps allocated here are pushed to owned (the caller
+ * frees them); strings live in arena or in the facts. */
+#define LL_NAME_ALWAYS ((void *)1)
+typedef LL_VEC(ll_strmap *) ll_strmap_list;
+void ll_project_coroutine_names(ll_project *p, ll_strmap *calls, ll_strmap *witnesses, ll_strmap_list *owned,
+                                ll_arena *arena);
 
 #endif
