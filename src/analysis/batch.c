@@ -118,6 +118,7 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
   if (job->triggers && !named && job->state[i] == 0 && src.first_nul == SIZE_MAX && src.first_bad_utf8 == SIZE_MAX &&
       !ll_lazy_is_hot(job->triggers, src.text, src.len)) {
     job->state[i] = 2;
+    ll_lazy_summarize(src.text, src.len, facts);
     if (job->cache) {
       facts->path = ll_arena_strdup(&facts->arena, path);
       facts->module = ll_arena_strdup(&facts->arena, module);
@@ -257,19 +258,18 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
     size_t count = need_prefixes(job, &misses, &module_of, order, 0);
     size_t by_refs = count;
     /* sync code calling a project coroutine names it: those files are needed for LOOP2xx; a
-     * method judged by its name is unknown when the project defines it */
-    for (size_t i = 0; i < n && (names.len || bare.len); i++) {
-      if (job->state[i] != 2) continue;
-      const char *path = i < job->files->len ? job->files->items[i] : job->context->items[i - job->files->len];
-      ll_source src;
-      char err[128];
-      if (ll_source_read(&src, path, err, sizeof err) == 0) {
-        if (ll_lazy_calls_coroutine(src.text, src.len, &names, &witnesses) || ll_lazy_defines(src.text, src.len, &bare)) {
+     * method judged by its name is unknown when the project defines it. Decided from each
+     * cold file's summary, without reading it again. */
+    {
+      ll_lazy_need need;
+      ll_lazy_need_init(&need);
+      ll_lazy_need_build(&need, &names, &bare, job->facts, job->state, n);
+      for (size_t i = 0; i < n; i++)
+        if (job->state[i] == 2 && ll_lazy_needed(&need, &job->facts[i])) {
           job->state[i] = 0;
           order[count++] = i;
         }
-        ll_source_free(&src);
-      }
+      ll_lazy_need_free(&need);
     }
     LAP("name scan");
     if (getenv("LOOPLINT_TIMING"))

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAGIC "LLCACHE2"
+#define MAGIC "LLCACHE3"
 
 /* --- writing --- */
 static void put_u32(ll_strbuf *b, uint32_t v) {
@@ -164,6 +164,8 @@ void ll_cache_encode(ll_strbuf *b, int state, const ll_findings *fs, const ll_fi
     for (uint8_t k = 0; k < q->ncodes; k++) { put_str(b, q->codes[k]); put_str(b, q->written[k]); }
     put_pos(b, q->start); put_pos(b, q->end);
   }
+  put_u32(b, state == 2 ? f->nlazy : 0);
+  for (uint32_t i = 0; state == 2 && i < f->nlazy; i++) put_u32(b, f->lazy[i]);
 }
 
 static const char *intern_code(reader *r, char *code) {
@@ -267,6 +269,13 @@ int ll_cache_decode(const unsigned char *blob, size_t len, ll_findings *fs, ll_f
     q.start = get_pos(&r);
     q.end = get_pos(&r);
     ll_vec_push(&f->noqa, q);
+  }
+  n = get_count(&r);
+  if (n && !r.bad) {
+    uint32_t *lz = ll_arena_alloc(&f->arena, n * sizeof *lz);
+    for (uint32_t i = 0; i < n; i++) lz[i] = get_u32(&r);
+    f->lazy = lz;
+    f->nlazy = n;
   }
   if (r.bad || !f->module) return -1;
   return state;

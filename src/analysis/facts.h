@@ -73,6 +73,9 @@ typedef struct ll_file_facts {
   LL_VEC(ll_callsite) calls;
   LL_VEC(ll_export) exports;
   LL_VEC(ll_noqa) noqa;
+  /* a cold (unparsed) file's name summary from lazy.c, hashes: NULL once parsed */
+  const uint32_t *lazy;
+  uint32_t nlazy;
 } ll_file_facts;
 
 void ll_facts_init(ll_file_facts *f);

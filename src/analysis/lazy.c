@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "../util/u32map.h"
+
 static const char *const FIXED[] = {"async", "Async", "await", "callback", "create_task", "ensure_future",
                                     "run_until_complete", "run_forever", "get_event_loop", "ClientSession",
                                     "aenter", "aexit", "anext", "aiter", "aclose", "asend", "athrow", NULL};
@@ -61,24 +63,8 @@ int ll_lazy_is_hot(const ll_triggers *t, const char *text, size_t len) {
 static int ident_start(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80; }
 static int ident_char(unsigned char c) { return ident_start(c) || (c >= '0' && c <= '9'); }
 
-int ll_lazy_defines(const char *text, size_t len, const ll_strmap *names) {
-  if (!names->len) return 0;
-  const char *p = text, *end = text + len;
-  while ((p = memmem(p, (size_t)(end - p), "def", 3)) != NULL) {
-    if (p > text && ident_char((unsigned char)p[-1])) { p += 3; continue; }
-    const char *q = p + 3;
-    if (q >= end || (*q != ' ' && *q != '\t')) { p = q; continue; }
-    while (q < end && (*q == ' ' || *q == '\t')) q++;
-    const char *s = q;
-    while (q < end && ident_char((unsigned char)*q)) q++;
-    if (q > s && ll_strmap_getn(names, s, (size_t)(q - s))) return 1;
-    p = q;
-  }
-  return 0;
-}
-
 /* Whether the identifier [s, e) is called: `(` follows (spaces and line breaks allowed) and
- * it is not a definition (`def NAME(`). */
+ * it is not a definition (`def NAME(`). Every call site is such a text. */
 static int is_call(const unsigned char *base, const unsigned char *s, const unsigned char *e, const unsigned char *end) {
   const unsigned char *q = e;
   while (q < end && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r' || *q == '\\')) q++;
@@ -88,16 +74,27 @@ static int is_call(const unsigned char *base, const unsigned char *s, const unsi
   return !(b - base >= 3 && memcmp(b - 3, "def", 3) == 0 && (b - base == 3 || !ident_char(b[-4])));
 }
 
-#define MAX_PENDING 32
+/* --- the summary of a cold file: which names it calls, names, defines, and its class headers
+ * (as 32-bit hashes: a collision only makes a file look needed, which is safe) --- */
 
-int ll_lazy_calls_coroutine(const char *text, size_t len, const ll_strmap *calls, const ll_strmap *witnesses) {
-  if (!calls->len) return 0;
+typedef ll_u32vec u32vec;
+
+static void add_unique(u32vec *v, ll_u32map *seen, uint32_t h) {
+  uint32_t *slot = ll_u32map_slot(seen, h);
+  if (*slot) return;
+  *slot = 1;
+  ll_vec_push(v, h);
+}
+
+void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f) {
+  u32vec called = {0}, idents = {0}, defs = {0}, classes = {0};
+  ll_u32map seen_called, seen_ident, seen_def;
+  ll_u32map_init(&seen_called);
+  ll_u32map_init(&seen_ident);
+  ll_u32map_init(&seen_def);
   const unsigned char *base = (const unsigned char *)text, *end = base + len;
-  const ll_strmap *pending[MAX_PENDING];
-  size_t npending = 0;
-  int class_next = 0, in_header = 0, depth = 0;
-  /* one pass: called names, and the names in class headers (a subclass of a class with async
-   * methods is one more type an instance may have; its file is needed) */
+  int class_next = 0, def_next = 0, in_header = 0, depth = 0;
+  size_t nbases_at = 0;
   for (const unsigned char *p = base; p < end;) {
     unsigned char c = *p;
     if (!ident_start(c)) {
@@ -111,29 +108,167 @@ int ll_lazy_calls_coroutine(const char *text, size_t len, const ll_strmap *calls
     }
     const unsigned char *s = p;
     while (p < end && ident_char(*p)) p++;
-    if (s > base && (s[-1] >= '0' && s[-1] <= '9')) continue;
+    if (s > base && (s[-1] >= '0' && s[-1] <= '9')) continue; /* 0x1f, 1e5 */
     size_t n = (size_t)(p - s);
-    if (class_next) { class_next = 0; in_header = 1; depth = 0; continue; } /* the class's own name */
-    if (n == 5 && memcmp(s, "class", 5) == 0) { class_next = 1; continue; }
-    if (in_header && ll_strmap_getn(witnesses, (const char *)s, n)) return 1;
-    void *v = ll_strmap_getn(calls, (const char *)s, n);
-    if (!v || !is_call(base, s, p, end)) continue;
-    if (v == LL_NAME_ALWAYS) return 1;
-    size_t k = 0;
-    while (k < npending && pending[k] != v) k++;
-    if (k == npending) {
-      if (npending == MAX_PENDING) return 1; /* too many to track: parse it */
-      pending[npending++] = v;
+    uint32_t h = ll_u32_hash((const char *)s, n);
+    add_unique(&idents, &seen_ident, h);
+    if (class_next) { /* the class's own name opens its header */
+      class_next = 0;
+      in_header = 1;
+      depth = 0;
+      ll_vec_push(&classes, h);
+      nbases_at = classes.len;
+      ll_vec_push(&classes, 0);
+      continue;
+    }
+    if (def_next) {
+      def_next = 0;
+      add_unique(&defs, &seen_def, h);
+      continue;
+    }
+    if (n == 5 && memcmp(s, "class", 5) == 0) { class_next = 1; in_header = 0; continue; }
+    if (n == 3 && memcmp(s, "def", 3) == 0) { def_next = 1; continue; }
+    if (in_header) {
+      ll_vec_push(&classes, h);
+      classes.items[nbases_at]++;
+    }
+    if (is_call(base, s, p, end)) add_unique(&called, &seen_called, h);
+  }
+  size_t total = 4 + called.len + idents.len + defs.len + classes.len;
+  uint32_t *out = ll_arena_alloc(&f->arena, total * sizeof *out), *w = out;
+  const u32vec *parts[4] = {&called, &idents, &defs, &classes};
+  for (int k = 0; k < 4; k++) {
+    *w++ = (uint32_t)parts[k]->len;
+    if (parts[k]->len) memcpy(w, parts[k]->items, parts[k]->len * sizeof *w);
+    w += parts[k]->len;
+  }
+  f->lazy = out;
+  f->nlazy = (uint32_t)total;
+  ll_vec_free(&called);
+  ll_vec_free(&idents);
+  ll_vec_free(&defs);
+  ll_vec_free(&classes);
+  ll_u32map_free(&seen_called);
+  ll_u32map_free(&seen_ident);
+  ll_u32map_free(&seen_def);
+}
+
+/* The four parts of a summary; 0 when it is malformed (a damaged cache entry). */
+typedef struct summary {
+  const uint32_t *called, *idents, *defs, *classes;
+  uint32_t ncalled, nidents, ndefs, nclasses;
+} summary;
+
+static int split(const ll_file_facts *f, summary *s) {
+  const uint32_t *p = f->lazy, *end = p + f->nlazy;
+  const uint32_t **arr[4] = {&s->called, &s->idents, &s->defs, &s->classes};
+  uint32_t *cnt[4] = {&s->ncalled, &s->nidents, &s->ndefs, &s->nclasses};
+  if (!p) return 0;
+  for (int k = 0; k < 4; k++) {
+    if (p >= end || *p > (size_t)(end - p - 1)) return 0;
+    *cnt[k] = *p++;
+    *arr[k] = p;
+    p += *cnt[k];
+  }
+  return 1;
+}
+
+void ll_lazy_need_init(ll_lazy_need *n) {
+  memset(n, 0, sizeof *n);
+  ll_u32map_init(&n->always);
+  ll_u32map_init(&n->methods);
+  ll_u32map_init(&n->owners);
+  ll_u32map_init(&n->bare);
+}
+
+void ll_lazy_need_free(ll_lazy_need *n) {
+  ll_u32map_free(&n->always);
+  ll_u32map_free(&n->methods);
+  ll_u32map_free(&n->owners);
+  ll_u32map_free(&n->bare);
+  for (size_t i = 0; i < n->lists.len; i++) ll_vec_free(&n->lists.items[i]);
+  ll_vec_free(&n->lists);
+}
+
+/* Adds method m to the methods class c has; returns 1 when it is new. */
+static int own_method(ll_lazy_need *n, uint32_t c, uint32_t m) {
+  uint32_t *li = ll_u32map_slot(&n->owners, c);
+  if (!*li) {
+    u32vec empty = {0};
+    ll_vec_push(&n->lists, empty);
+    *li = (uint32_t)n->lists.len;
+  }
+  u32vec *l = &n->lists.items[*li - 1];
+  for (size_t i = 0; i < l->len; i++)
+    if (l->items[i] == m) return 0;
+  ll_vec_push(l, m);
+  return 1;
+}
+
+static const char *key_at(const ll_strmap *m, size_t i) { return m->slots ? m->slots[i].key : NULL; }
+
+void ll_lazy_need_build(ll_lazy_need *n, const ll_strmap *calls, const ll_strmap *bare, const ll_file_facts *facts,
+                        const unsigned char *state, size_t nfiles) {
+  for (size_t i = 0; i < calls->cap; i++) {
+    const char *name = key_at(calls, i);
+    if (!name) continue;
+    uint32_t h = ll_u32_hash(name, strlen(name));
+    const ll_strmap *w = calls->slots[i].value;
+    if ((const void *)w == LL_NAME_ALWAYS) { *ll_u32map_slot(&n->always, h) = 1; continue; }
+    *ll_u32map_slot(&n->methods, h) = 1;
+    for (size_t k = 0; k < w->cap; k++)
+      if (key_at(w, k)) own_method(n, ll_u32_hash(w->slots[k].key, strlen(w->slots[k].key)), h);
+  }
+  for (size_t i = 0; i < bare->cap; i++)
+    if (key_at(bare, i)) *ll_u32map_slot(&n->bare, ll_u32_hash(bare->slots[i].key, strlen(bare->slots[i].key))) = 1;
+  /* a cold class whose header names a class with async methods has them too (by name, over
+   * every cold file, until nothing changes) */
+  for (int changed = n->owners.len > 0; changed;) {
+    changed = 0;
+    for (size_t f = 0; f < nfiles; f++) {
+      summary s;
+      if (state[f] != 2 || !split(&facts[f], &s)) continue;
+      for (uint32_t k = 0; k + 1 < s.nclasses;) {
+        uint32_t cls = s.classes[k], nb = s.classes[k + 1];
+        for (uint32_t b = 0; b < nb && k + 2 + b < s.nclasses; b++) {
+          uint32_t *li = ll_u32map_find(&n->owners, s.classes[k + 2 + b]);
+          if (!li || s.classes[k + 2 + b] == cls) continue;
+          size_t idx = *li - 1;
+          for (size_t m = 0; m < n->lists.items[idx].len; m++)
+            changed |= own_method(n, cls, n->lists.items[idx].items[m]);
+        }
+        k += 2 + nb;
+      }
     }
   }
-  if (!npending) return 0;
+}
+
+#define MAX_PENDING 64
+
+int ll_lazy_needed(const ll_lazy_need *n, const ll_file_facts *f) {
+  summary s;
+  if (!split(f, &s)) return 1; /* no summary: parse it to be sure */
+  uint32_t pending[MAX_PENDING];
+  size_t np = 0;
+  for (uint32_t i = 0; i < s.ncalled; i++) {
+    uint32_t h = s.called[i];
+    if (ll_u32map_find(&n->always, h)) return 1;
+    if (ll_u32map_find(&n->methods, h)) {
+      if (np == MAX_PENDING) return 1;
+      pending[np++] = h;
+    }
+  }
+  for (uint32_t i = 0; i < s.ndefs; i++)
+    if (ll_u32map_find(&n->bare, s.defs[i])) return 1;
+  if (!np) return 0;
   /* an async method is called: the file must name a class that has it */
-  for (const unsigned char *p = base; p < end;) {
-    if (!ident_start(*p)) { p++; continue; }
-    const unsigned char *s = p;
-    while (p < end && ident_char(*p)) p++;
-    for (size_t k = 0; k < npending; k++)
-      if (ll_strmap_getn(pending[k], (const char *)s, (size_t)(p - s))) return 1;
+  for (uint32_t i = 0; i < s.nidents; i++) {
+    uint32_t *li = ll_u32map_find(&n->owners, s.idents[i]);
+    if (!li) continue;
+    const u32vec *l = &n->lists.items[*li - 1];
+    for (size_t m = 0; m < l->len; m++)
+      for (size_t k = 0; k < np; k++)
+        if (l->items[m] == pending[k]) return 1;
   }
   return 0;
 }

@@ -10,6 +10,7 @@
 #include "../util/strmap.h"
 #include "facts.h"
 #include "project.h"
+#include "../util/u32map.h"
 
 typedef struct ll_triggers {
   LL_VEC(const char *) words; /* owned by the arena */
@@ -22,12 +23,28 @@ void ll_triggers_init(ll_triggers *t, const ll_ruledb *db, int with_noqa);
 void ll_triggers_free(ll_triggers *t);
 /* Whether text needs parsing on its own. */
 int ll_lazy_is_hot(const ll_triggers *t, const char *text, size_t len);
-/* Whether text defines (`def NAME`) one of the names in set; a superset: strings count too. */
-int ll_lazy_defines(const char *text, size_t len, const ll_strmap *names);
-/* Whether sync code in text may call a project coroutine: it calls one of the names in calls
- * (see ll_project_coroutine_names) and, for a method, also names one of its classes; or a
- * class header in it names a class with async methods (a subclass). A superset: strings and
- * comments count. */
-int ll_lazy_calls_coroutine(const char *text, size_t len, const ll_strmap *calls, const ll_strmap *witnesses);
+/* The summary a cold file keeps instead of a tree (facts->lazy): hashes of the names it
+ * calls, every name it contains, the names it defines, and its class headers. Computed
+ * while the file's bytes are in hand; kept in the cache with the cold entry. */
+void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f);
+
+/* What makes a cold file needed in a round of parse on demand, from the project's coroutine
+ * names (ll_project_coroutine_names) and the methods judged by name alone. */
+typedef LL_VEC(uint32_t) ll_u32vec;
+typedef struct ll_lazy_need {
+  ll_u32map always;  /* module-level coroutine functions: calling one is enough */
+  ll_u32map methods; /* async method names: the file must also name a class that has one */
+  ll_u32map owners;  /* class name -> index+1 into lists: the async methods it has */
+  LL_VEC(ll_u32vec) lists;
+  ll_u32map bare;    /* a `def` of one of these makes a judged-by-name call unknown */
+} ll_lazy_need;
+
+void ll_lazy_need_init(ll_lazy_need *n);
+void ll_lazy_need_free(ll_lazy_need *n);
+/* state[i] == 2 marks cold files, whose class headers extend owners (subclasses by name). */
+void ll_lazy_need_build(ll_lazy_need *n, const ll_strmap *calls, const ll_strmap *bare, const ll_file_facts *facts,
+                        const unsigned char *state, size_t nfiles);
+/* Whether the cold file with this summary must be parsed; 1 when it has no summary. */
+int ll_lazy_needed(const ll_lazy_need *n, const ll_file_facts *f);
 
 #endif
