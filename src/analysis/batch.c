@@ -119,11 +119,9 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
       !ll_lazy_is_hot(job->triggers, src.text, src.len)) {
     job->state[i] = 2;
     ll_lazy_summarize(src.text, src.len, facts);
-    if (job->cache) {
-      facts->path = ll_arena_strdup(&facts->arena, path);
-      facts->module = ll_arena_strdup(&facts->arena, module);
-      job->fresh[i] = 1;
-    }
+    facts->path = ll_arena_strdup(&facts->arena, path);
+    facts->module = ll_arena_strdup(&facts->arena, module);
+    if (job->cache) job->fresh[i] = 1;
     ll_source_free(&src);
     return;
   }
@@ -205,14 +203,16 @@ static size_t need_prefixes(batch_job *job, const ll_strmap *misses, const ll_st
   for (size_t m = 0; m < misses->cap; m++) {
     const char *q = misses->slots ? misses->slots[m].key : NULL;
     if (!q) continue;
-    for (const char *d = strchr(q, '.');; d = strchr(d + 1, '.')) {
-      size_t len = d ? (size_t)(d - q) : strlen(q);
+    /* module X may define or re-export X.N only if its text names N */
+    for (const char *d = strchr(q, '.'); d; d = strchr(d + 1, '.')) {
+      size_t len = (size_t)(d - q);
       uintptr_t idx = (uintptr_t)ll_strmap_getn(module_of, q, len);
-      if (idx && job->state[idx - 1] == 2) {
+      const char *next = d + 1, *nd = strchr(next, '.');
+      size_t nlen = nd ? (size_t)(nd - next) : strlen(next);
+      if (idx && job->state[idx - 1] == 2 && ll_lazy_names(&job->facts[idx - 1], next, nlen)) {
         job->state[idx - 1] = 0;
         order[count++] = idx - 1;
       }
-      if (!d) break;
     }
   }
   return count;

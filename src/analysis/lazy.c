@@ -6,9 +6,13 @@
 
 #include "../util/u32map.h"
 
-static const char *const FIXED[] = {"async", "Async", "await", "callback", "create_task", "ensure_future",
+/* Found anywhere in the text. `async_` finds Home Assistant's loop APIs (async_add_executor_job,
+ * async_create_task, and the async_* methods the rules data judges by name). */
+static const char *const FIXED[] = {"Async", "await", "async_", "create_task", "ensure_future",
                                     "run_until_complete", "run_forever", "get_event_loop", "ClientSession",
                                     "aenter", "aexit", "anext", "aiter", "aclose", "asend", "athrow", NULL};
+/* The `async` keyword (async def/with/for) is found as a whole name: `asyncio` is not
+ * `async`, it comes in as a module of the rules data's coroutines, like `aiohttp` or `trio`. */
 
 /* A qualified name whose text a fixed trigger already finds wherever it is called. */
 static int found_by_fixed(const char *q) {
@@ -21,6 +25,14 @@ static void add_word(ll_triggers *t, const char *w) {
   for (size_t i = 0; i < t->words.len; i++)
     if (strstr(w, t->words.items[i])) return; /* a shorter trigger already finds it */
   ll_vec_push(&t->words, ll_arena_strdup(&t->arena, w));
+}
+
+/* A module is named in code as a whole identifier (`import grpc`, `grpc.aio`). */
+static void add_module_word(ll_triggers *t, const char *w) {
+  if (found_by_fixed(w)) return;
+  for (size_t i = 0; i < t->modules.len; i++)
+    if (strcmp(w, t->modules.items[i]) == 0) return;
+  ll_vec_push(&t->modules, ll_arena_strdup(&t->arena, w));
 }
 
 static void add_modules_of(ll_triggers *t, const ll_strmap *calls) {
@@ -37,7 +49,7 @@ static void add_modules_of(ll_triggers *t, const ll_strmap *calls) {
     size_t n = (size_t)(dot - k) < sizeof mod - 1 ? (size_t)(dot - k) : sizeof mod - 1;
     memcpy(mod, k, n);
     mod[n] = 0;
-    if (n >= 3) add_word(t, mod);
+    if (n >= 3) add_module_word(t, mod);
   }
 }
 
@@ -51,17 +63,66 @@ void ll_triggers_init(ll_triggers *t, const ll_ruledb *db, int with_noqa) {
 
 void ll_triggers_free(ll_triggers *t) {
   ll_vec_free(&t->words);
+  ll_vec_free(&t->modules);
   ll_arena_free(&t->arena);
+}
+
+static int ident_start(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80; }
+static int ident_char(unsigned char c) { return ident_start(c) || (c >= '0' && c <= '9'); }
+
+static int has_whole(const char *text, size_t len, const char *w) {
+  size_t wl = strlen(w);
+  const char *end = text + len;
+  for (const char *p = text; (p = memmem(p, (size_t)(end - p), w, wl)) != NULL; p += wl)
+    if ((p == text || !ident_char((unsigned char)p[-1])) && (p + wl == end || !ident_char((unsigned char)p[wl])))
+      return 1;
+  return 0;
+}
+
+static int is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\\' || c == '\r' || c == '\n'; }
+
+/* A Home Assistant @callback: a decorator whose dotted name ends in `callback` or
+ * `ha_callback` (`@callback`, `@core.callback`), or `callback` imported under another name
+ * (`import callback as cb`, then `@cb`). Those are the names the engine resolves. */
+static int has_callback(const char *text, size_t len) {
+  const char *end = text + len;
+  for (const char *p = text; (p = memchr(p, '@', (size_t)(end - p))) != NULL;) {
+    const char *q = ++p, *last = NULL;
+    for (;;) {
+      while (q < end && is_space((unsigned char)*q)) q++;
+      const char *s = q;
+      while (q < end && ident_char((unsigned char)*q)) q++;
+      if (q == s) break;
+      last = s;
+      const char *d = q;
+      while (d < end && is_space((unsigned char)*d)) d++;
+      if (d < end && *d == '.') { q = d + 1; continue; }
+      break;
+    }
+    if (last) {
+      size_t n = (size_t)(q - last);
+      if ((n == 8 && memcmp(last, "callback", 8) == 0) || (n == 11 && memcmp(last, "ha_callback", 11) == 0)) return 1;
+    }
+  }
+  for (const char *p = text; (p = memmem(p, (size_t)(end - p), "callback", 8)) != NULL;) {
+    const char *q = p + 8;
+    if (p > text && ident_char((unsigned char)p[-1])) { p = q; continue; }
+    if (q < end && ident_char((unsigned char)*q)) { p = q; continue; }
+    while (q < end && is_space((unsigned char)*q)) q++;
+    if (end - q > 3 && q[0] == 'a' && q[1] == 's' && is_space((unsigned char)q[2])) return 1;
+    p = p + 8;
+  }
+  return 0;
 }
 
 int ll_lazy_is_hot(const ll_triggers *t, const char *text, size_t len) {
   for (size_t i = 0; i < t->words.len; i++)
     if (memmem(text, len, t->words.items[i], strlen(t->words.items[i]))) return 1;
-  return 0;
+  if (has_whole(text, len, "async")) return 1;
+  for (size_t i = 0; i < t->modules.len; i++)
+    if (has_whole(text, len, t->modules.items[i])) return 1;
+  return has_callback(text, len);
 }
-
-static int ident_start(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80; }
-static int ident_char(unsigned char c) { return ident_start(c) || (c >= '0' && c <= '9'); }
 
 /* Whether the identifier [s, e) is called: `(` follows (spaces and line breaks allowed) and
  * it is not a definition (`def NAME(`). Every call site is such a text. */
@@ -84,6 +145,12 @@ static void add_unique(u32vec *v, ll_u32map *seen, uint32_t h) {
   if (*slot) return;
   *slot = 1;
   ll_vec_push(v, h);
+}
+
+/* Whether only indentation separates s from the start of its line (or from a `;`). */
+static int stmt_start(const unsigned char *base, const unsigned char *s) {
+  while (s > base && (s[-1] == ' ' || s[-1] == '\t')) s--;
+  return s == base || s[-1] == '\n' || s[-1] == '\r' || s[-1] == ';';
 }
 
 void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f) {
@@ -112,8 +179,11 @@ void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f) {
     size_t n = (size_t)(p - s);
     uint32_t h = ll_u32_hash((const char *)s, n);
     add_unique(&idents, &seen_ident, h);
-    if (class_next) { /* the class's own name opens its header */
+    if (class_next) { /* the class's own name opens its header: `class NAME(` or `class NAME:` */
       class_next = 0;
+      const unsigned char *q = p;
+      while (q < end && (*q == ' ' || *q == '\t' || *q == '\\')) q++;
+      if (q >= end || (*q != '(' && *q != ':')) continue;
       in_header = 1;
       depth = 0;
       ll_vec_push(&classes, h);
@@ -126,7 +196,7 @@ void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f) {
       add_unique(&defs, &seen_def, h);
       continue;
     }
-    if (n == 5 && memcmp(s, "class", 5) == 0) { class_next = 1; in_header = 0; continue; }
+    if (n == 5 && memcmp(s, "class", 5) == 0 && stmt_start(base, s)) { class_next = 1; in_header = 0; continue; }
     if (n == 3 && memcmp(s, "def", 3) == 0) { def_next = 1; continue; }
     if (in_header) {
       ll_vec_push(&classes, h);
@@ -241,6 +311,15 @@ void ll_lazy_need_build(ll_lazy_need *n, const ll_strmap *calls, const ll_strmap
       }
     }
   }
+}
+
+int ll_lazy_names(const ll_file_facts *f, const char *name, size_t n) {
+  summary s;
+  if (!split(f, &s)) return 1;
+  uint32_t h = ll_u32_hash(name, n);
+  for (uint32_t i = 0; i < s.nidents; i++)
+    if (s.idents[i] == h) return 1;
+  return 0;
 }
 
 #define MAX_PENDING 64

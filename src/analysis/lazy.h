@@ -13,7 +13,8 @@
 #include "../util/u32map.h"
 
 typedef struct ll_triggers {
-  LL_VEC(const char *) words; /* owned by the arena */
+  LL_VEC(const char *) words;   /* found anywhere; owned by the arena */
+  LL_VEC(const char *) modules; /* found as whole names */
   ll_arena arena;
 } ll_triggers;
 
@@ -44,6 +45,9 @@ void ll_lazy_need_free(ll_lazy_need *n);
 /* state[i] == 2 marks cold files, whose class headers extend owners (subclasses by name). */
 void ll_lazy_need_build(ll_lazy_need *n, const ll_strmap *calls, const ll_strmap *bare, const ll_file_facts *facts,
                         const unsigned char *state, size_t nfiles);
+/* Whether a cold file's text contains the name (1 when it has no summary): a module defines
+ * or re-exports a name only by writing it. */
+int ll_lazy_names(const ll_file_facts *f, const char *name, size_t n);
 /* Whether the cold file with this summary must be parsed; 1 when it has no summary. */
 int ll_lazy_needed(const ll_lazy_need *n, const ll_file_facts *f);
 
