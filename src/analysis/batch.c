@@ -25,7 +25,9 @@ typedef struct batch_job {
   const unsigned char *explicit_files;
   ll_file_facts *facts;
   const ll_triggers *triggers; /* NULL: parse everything */
-  unsigned char *state;        /* per file: 0 not read, 1 parsed, 2 cold (read, not parsed), 3 unreadable */
+  unsigned char *state;        /* per file: 0 not read, 1 parsed, 2 cold (read, not parsed), 3 unreadable,
+                                  4 parsed in part (the top-level names in wanted) */
+  ll_strmap **wanted;          /* per file: the top-level names a partial parse keeps (NULL: all) */
   const size_t *order;         /* the indices this round processes */
   size_t norder;
   const ll_cache *cache;       /* NULL: no cache */
@@ -46,12 +48,34 @@ typedef struct batch_job {
 
 static int try_cache_by_stat(batch_job *job, size_t i, const char *path, ll_findings *out, ll_file_facts *facts);
 
+/* A file parsed in part is parsed again: its facts start afresh, but its name summary stays
+ * for the rounds to come. */
+static void reset_keeping_summary(ll_file_facts *facts) {
+  uint32_t *keep = NULL, nkeep = facts->nlazy;
+  uint8_t context_only = facts->context_only;
+  if (facts->lazy && nkeep) {
+    keep = ll_xmalloc(nkeep * sizeof *keep);
+    memcpy(keep, facts->lazy, nkeep * sizeof *keep);
+  }
+  ll_facts_free(facts);
+  ll_facts_init(facts);
+  facts->context_only = context_only;
+  if (keep) {
+    uint32_t *lz = ll_arena_alloc(&facts->arena, nkeep * sizeof *lz);
+    memcpy(lz, keep, nkeep * sizeof *lz);
+    facts->lazy = lz;
+    facts->nlazy = nkeep;
+    free(keep);
+  }
+}
+
 static void lint_one(batch_job *job, TSParser *parser, size_t i) {
   int is_context = i >= job->files->len;
   const char *path = is_context ? job->context->items[i - job->files->len] : job->files->items[i];
   ll_findings *out = &job->per_file[i];
   ll_file_facts *facts = &job->facts[i];
   facts->context_only = (uint8_t)is_context;
+  if (facts->partial) reset_keeping_summary(facts);
   int ha = !is_context && job->ha_modes ? job->ha_modes[i] : -1;
   const ll_linter *linter = !is_context && job->linters && job->linters[i] ? job->linters[i] : job->linter;
   facts->db = linter->db;
@@ -96,7 +120,7 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
     if (e && e->len && (e->blob[0] == 1 || job->triggers)) {
       facts->path = ll_arena_strdup(&facts->arena, path);
       int st = ll_cache_decode(e->blob, e->len, out, facts);
-      if (st == 1 || st == 2) {
+      if (st == 1 || st == 2 || st == 4) {
         job->state[i] = (unsigned char)st;
         job->hits[i] = e;
         atomic_fetch_add(&job->cache_hits, 1);
@@ -126,7 +150,30 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
     return;
   }
   job->state[i] = 1;
+  TSRange *ranges = NULL;
+  ll_lazy_skipped *skipped = NULL;
+  if (job->wanted && job->wanted[i]) {
+    /* needed for some names only: leave the other top-level definitions out */
+    uint32_t nr = 0, ns = 0;
+    if (ll_lazy_partial_ranges(src.text, src.len, job->wanted[i], &ranges, &nr, &skipped, &ns)) {
+      src.ranges = ranges;
+      src.nranges = nr;
+      src.skipped = skipped;
+      src.nskipped = ns;
+    }
+  }
   ll_lint_source_ha(linter, parser, &src, out, facts, ha);
+  free(ranges);
+  free(skipped);
+  if (facts->partial) {
+    job->state[i] = 4;
+    ll_findings_free(out); /* a cold file holds no hazard of its own; a split may show errors */
+    ll_findings_init(out);
+    facts->partial_names = ll_lazy_join_names(job->wanted[i], &facts->arena);
+  } else {
+    facts->lazy = NULL;
+    facts->nlazy = 0;
+  }
   if (job->cache) {
     job->fresh[i] = 1;
     job->hits[i] = NULL;
@@ -161,7 +208,7 @@ static int try_cache_by_stat(batch_job *job, size_t i, const char *path, ll_find
   facts->path = ll_arena_strdup(&facts->arena, path);
   facts->db = linter->db;
   int st = ll_cache_decode(e->blob, e->len, out, facts);
-  if (st != 1 && st != 2) {
+  if (st != 1 && st != 2 && st != 4) {
     ll_findings_free(out);
     ll_findings_init(out);
     ll_facts_free(facts);
@@ -199,7 +246,7 @@ static void run_round(batch_job *job, const size_t *order, size_t count, int nth
 
 /* Adds to order every cold file whose module is a dotted prefix of a name in misses. */
 static size_t need_prefixes(batch_job *job, const ll_strmap *misses, const ll_strmap *module_of, size_t *order,
-                            size_t count) {
+                            size_t count, ll_arena *arena) {
   for (size_t m = 0; m < misses->cap; m++) {
     const char *q = misses->slots ? misses->slots[m].key : NULL;
     if (!q) continue;
@@ -209,9 +256,19 @@ static size_t need_prefixes(batch_job *job, const ll_strmap *misses, const ll_st
       uintptr_t idx = (uintptr_t)ll_strmap_getn(module_of, q, len);
       const char *next = d + 1, *nd = strchr(next, '.');
       size_t nlen = nd ? (size_t)(nd - next) : strlen(next);
-      if (idx && job->state[idx - 1] == 2 && ll_lazy_names(&job->facts[idx - 1], next, nlen)) {
-        job->state[idx - 1] = 0;
-        order[count++] = idx - 1;
+      if (!idx) continue;
+      size_t f = idx - 1;
+      if (job->state[f] != 2 && job->state[f] != 4 && !(job->state[f] == 0 && job->wanted[f])) continue;
+      if (!ll_lazy_names(&job->facts[f], next, nlen)) continue;
+      if (!job->wanted[f]) {
+        job->wanted[f] = ll_arena_alloc(arena, sizeof(ll_strmap));
+        ll_strmap_init(job->wanted[f]);
+      }
+      if (ll_strmap_getn(job->wanted[f], next, nlen)) continue;
+      ll_strmap_put(job->wanted[f], ll_arena_strndup(arena, next, nlen), (void *)1);
+      if (job->state[f] != 0) { /* not queued yet this round */
+        job->state[f] = 0;
+        order[count++] = f;
       }
     }
   }
@@ -228,7 +285,15 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
   ll_strmap module_of; /* module name -> index+1 of a cold file */
   ll_strmap_init(&module_of);
   for (size_t i = 0; i < n; i++)
-    if (job->state[i] == 2) ll_strmap_put(&module_of, job->modules->names[i], (void *)(uintptr_t)(i + 1));
+    if (job->state[i] == 2 || job->state[i] == 4) ll_strmap_put(&module_of, job->modules->names[i], (void *)(uintptr_t)(i + 1));
+  job->wanted = ll_xcalloc(n ? n : 1, sizeof *job->wanted);
+  /* a partial result from the cache: the names it was parsed for */
+  for (size_t i = 0; i < n; i++)
+    if (job->state[i] == 4) {
+      job->wanted[i] = ll_arena_alloc(&arena, sizeof(ll_strmap));
+      ll_strmap_init(job->wanted[i]);
+      ll_lazy_split_names(job->facts[i].partial_names, job->wanted[i], &arena);
+    }
   int timing = getenv("LOOPLINT_TIMING") != NULL;
   struct timespec t0, t1;
 #define LAP(what)                                                                                              \
@@ -240,47 +305,56 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
     t0 = t1;                                                                                                   \
   } while (0)
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  for (;;) {
-    ll_strmap misses, names, witnesses, bare;
+  for (int round = 0;; round++) {
+    ll_strmap misses, bare;
     ll_strmap_init(&misses);
-    ll_strmap_init(&names);
-    ll_strmap_init(&witnesses);
     ll_strmap_init(&bare);
-    ll_strmap_list owned = {0};
+    ll_name_module_list funcs = {0};
+    ll_method_witness_list methods = {0};
+    size_t count;
+    int scan;
+    ll_arena scratch; /* this round's names: misses, joined names of the resolver */
+    ll_arena_init(&scratch);
     {
       ll_project probe;
       ll_project_build(&probe, job->facts, n, job->linter->db);
-      ll_project_probe(&probe, &misses, &bare, &arena);
-      ll_project_coroutine_names(&probe, &names, &witnesses, &owned, &arena);
+      ll_project_probe(&probe, &misses, &bare, &scratch);
+      count = need_prefixes(job, &misses, &module_of, order, 0, &arena);
+      /* the name scan runs first, and whenever resolution needs nothing more: the rounds end
+       * only when both need nothing */
+      scan = round == 0 || count == 0;
+      if (scan) ll_project_coroutine_names(&probe, &funcs, &methods, &scratch);
       ll_project_free(&probe);
     }
     LAP("probe");
-    size_t count = need_prefixes(job, &misses, &module_of, order, 0);
     size_t by_refs = count;
     /* sync code calling a project coroutine names it: those files are needed for LOOP2xx; a
      * method judged by its name is unknown when the project defines it. Decided from each
      * cold file's summary, without reading it again. */
-    {
+    if (scan) {
       ll_lazy_need need;
       ll_lazy_need_init(&need);
-      ll_lazy_need_build(&need, &names, &bare, job->facts, job->state, n);
+      ll_lazy_need_build(&need, &funcs, &methods, &bare, job->facts, job->state, n);
       for (size_t i = 0; i < n; i++)
-        if (job->state[i] == 2 && ll_lazy_needed(&need, &job->facts[i])) {
+        if ((job->state[i] == 2 || job->state[i] == 4 || (job->state[i] == 0 && job->wanted[i])) &&
+            ll_lazy_needed(&need, &job->facts[i])) {
+          /* parsed whole: any of its call sites may be a finding */
+          if (job->state[i] != 0) order[count++] = i;
           job->state[i] = 0;
-          order[count++] = i;
+          if (job->wanted[i]) ll_strmap_free(job->wanted[i]);
+          job->wanted[i] = NULL;
         }
       ll_lazy_need_free(&need);
     }
     LAP("name scan");
     if (getenv("LOOPLINT_TIMING"))
-      fprintf(stderr, "timing: on demand: %zu by resolution (%zu misses), %zu by coroutine name (%zu names)\n", by_refs,
-              misses.len, count - by_refs, names.len);
+      fprintf(stderr, "timing: on demand: %zu by resolution (%zu misses), %zu by coroutine name (%zu functions, %zu methods)\n",
+              by_refs, misses.len, count - by_refs, funcs.len, methods.len);
     ll_strmap_free(&misses);
-    ll_strmap_free(&names);
-    ll_strmap_free(&witnesses);
     ll_strmap_free(&bare);
-    for (size_t k = 0; k < owned.len; k++) ll_strmap_free(owned.items[k]);
-    ll_vec_free(&owned);
+    ll_vec_free(&funcs);
+    ll_vec_free(&methods);
+    ll_arena_free(&scratch);
     if (!count) break;
     /* parsed now whatever their bytes say */
     const ll_triggers *saved = job->triggers;
@@ -290,6 +364,10 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
     LAP("parse round");
   }
 #undef LAP
+  for (size_t i = 0; i < n; i++)
+    if (job->wanted[i]) ll_strmap_free(job->wanted[i]);
+  free(job->wanted);
+  job->wanted = NULL;
   ll_strmap_free(&module_of);
   ll_arena_free(&arena);
 }
@@ -351,7 +429,10 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
     fprintf(stderr, "timing: first round %8.1f ms\n", (tr1.tv_sec - tr0.tv_sec) * 1e3 + (tr1.tv_nsec - tr0.tv_nsec) / 1e6);
   if (lazy && !job.parse_only && !(opts && opts->no_project)) parse_on_demand(&job, order, nthreads);
   free(order);
-  for (size_t i = 0; i < n; i++) res->files_parsed += job.state[i] == 1;
+  for (size_t i = 0; i < n; i++) {
+    res->files_parsed += job.state[i] == 1;
+    res->files_partial += job.state[i] == 4;
+  }
   res->cache_hits = atomic_load(&job.cache_hits);
   if (job.cache) {
     /* store every result: fresh ones (encoded as they are written), and reused ones so the
@@ -364,7 +445,7 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
         items[ni++] = (ll_cache_new){path, job.keys[i], job.contents[i], job.stats[i], (const char *)job.hits[i]->blob,
                                      job.hits[i]->len, i};
         if (!ll_cache_stat_equal(&job.hits[i]->st, &job.stats[i])) nfresh++; /* touched, same content */
-      } else if (job.fresh[i] && (job.state[i] == 1 || job.state[i] == 2)) {
+      } else if (job.fresh[i] && (job.state[i] == 1 || job.state[i] == 2 || job.state[i] == 4)) {
         items[ni++] = (ll_cache_new){path, job.keys[i], job.contents[i], job.stats[i], NULL, 0, i};
         nfresh++;
       }
@@ -379,6 +460,16 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
     free(job.keys);
     free(job.hits);
     ll_cache_free(&cache);
+  }
+  if (getenv("LOOPLINT_TIMING")) {
+    size_t reserved = 0, used = 0, calls = 0, lazy = 0;
+    for (size_t i = 0; i < n; i++) {
+      ll_arena_stats(&job.facts[i].arena, &reserved, &used);
+      calls += job.facts[i].calls.cap * sizeof(ll_callsite) + job.facts[i].funcs.cap * sizeof(ll_funcdef);
+      lazy += job.facts[i].nlazy * 4;
+    }
+    fprintf(stderr, "timing: facts: arenas %.1f MB (%.1f MB used), vectors %.1f MB, summaries %.1f MB\n", reserved / 1e6,
+            used / 1e6, calls / 1e6, lazy / 1e6);
   }
   /* phase 2: the project model over every file's facts */
   struct timespec tp0, tp1;

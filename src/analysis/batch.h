@@ -10,6 +10,7 @@ typedef struct ll_batch_result {
   ll_findings findings;  /* sorted */
   size_t files_checked;
   size_t files_parsed;   /* hot files plus those parsed on demand */
+  size_t files_partial;  /* parsed on demand for some top-level names only */
   size_t cache_hits;
   size_t read_errors;    /* files that could not be read (reported as LOOP903 too) */
 } ll_batch_result;

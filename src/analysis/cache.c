@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAGIC "LLCACHE3"
+#define MAGIC "LLCACHE6"
 
 /* --- writing --- */
 static void put_u32(ll_strbuf *b, uint32_t v) {
@@ -164,8 +164,10 @@ void ll_cache_encode(ll_strbuf *b, int state, const ll_findings *fs, const ll_fi
     for (uint8_t k = 0; k < q->ncodes; k++) { put_str(b, q->codes[k]); put_str(b, q->written[k]); }
     put_pos(b, q->start); put_pos(b, q->end);
   }
-  put_u32(b, state == 2 ? f->nlazy : 0);
-  for (uint32_t i = 0; state == 2 && i < f->nlazy; i++) put_u32(b, f->lazy[i]);
+  int cold = state == 2 || state == 4;
+  put_u32(b, cold ? f->nlazy : 0);
+  for (uint32_t i = 0; cold && i < f->nlazy; i++) put_u32(b, f->lazy[i]);
+  put_str(b, state == 4 ? f->partial_names : NULL);
 }
 
 static const char *intern_code(reader *r, char *code) {
@@ -277,6 +279,9 @@ int ll_cache_decode(const unsigned char *blob, size_t len, ll_findings *fs, ll_f
     f->lazy = lz;
     f->nlazy = n;
   }
+  f->partial_names = get_str(&r);
+  f->partial = state == 4;
+  if (state == 4 && !f->partial_names) r.bad = 1;
   if (r.bad || !f->module) return -1;
   return state;
 }

@@ -67,6 +67,7 @@ typedef struct ll_file_facts {
   const char *module;
   uint8_t ha;          /* Home Assistant mode */
   uint8_t context_only; /* loaded for definitions only: no findings of its own are reported */
+  uint8_t partial;      /* parsed without the top-level definitions others did not need */
   const struct ll_ruledb *db; /* the knowledge this file was linted with (its configuration's) */
   LL_VEC(ll_funcdef) funcs;
   LL_VEC(ll_classdef) classes;
@@ -76,6 +77,7 @@ typedef struct ll_file_facts {
   /* a cold (unparsed) file's name summary from lazy.c, hashes: NULL once parsed */
   const uint32_t *lazy;
   uint32_t nlazy;
+  const char *partial_names; /* partial: the top-level names it was parsed for, one per line */
 } ll_file_facts;
 
 void ll_facts_init(ll_file_facts *f);

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "lazy.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "../util/u32map.h"
@@ -153,8 +154,23 @@ static int stmt_start(const unsigned char *base, const unsigned char *s) {
   return s == base || s[-1] == '\n' || s[-1] == '\r' || s[-1] == ';';
 }
 
+static uint32_t as_hash(void) {
+  static uint32_t h;
+  if (!h) h = ll_u32_hash("as", 2);
+  return h;
+}
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
 void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f) {
-  u32vec called = {0}, idents = {0}, defs = {0}, classes = {0};
+  u32vec called = {0}, idents = {0}, defs = {0}, classes = {0}, aliases = {0}, imports = {0};
+  ll_u32map seen_import;
+  ll_u32map_init(&seen_import);
+  int in_import = 0, import_depth = 0; /* inside an import statement (to its logical end) */
+  uint32_t prev = 0, prev2 = 0; /* the last two names: `x as y` */
   ll_u32map seen_called, seen_ident, seen_def;
   ll_u32map_init(&seen_called);
   ll_u32map_init(&seen_ident);
@@ -165,6 +181,11 @@ void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f) {
   for (const unsigned char *p = base; p < end;) {
     unsigned char c = *p;
     if (!ident_start(c)) {
+      if (in_import) {
+        if (c == '(') import_depth++;
+        else if (c == ')' && import_depth) import_depth--;
+        else if ((c == '\n' && !import_depth && !(p > base && p[-1] == '\\')) || c == ';') in_import = 0;
+      }
       if (in_header) {
         if (c == '(' || c == '[') depth++;
         else if ((c == ')' || c == ']') && depth) depth--;
@@ -179,6 +200,19 @@ void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f) {
     size_t n = (size_t)(p - s);
     uint32_t h = ll_u32_hash((const char *)s, n);
     add_unique(&idents, &seen_ident, h);
+    if (!in_import && ((n == 6 && memcmp(s, "import", 6) == 0) || (n == 4 && memcmp(s, "from", 4) == 0)) &&
+        stmt_start(base, s)) {
+      in_import = 1;
+      import_depth = 0;
+    } else if (in_import) {
+      add_unique(&imports, &seen_import, h);
+    }
+    if (prev == as_hash() && prev2) {
+      ll_vec_push(&aliases, prev2);
+      ll_vec_push(&aliases, h);
+    }
+    prev2 = prev;
+    prev = h;
     if (class_next) { /* the class's own name opens its header: `class NAME(` or `class NAME:` */
       class_next = 0;
       const unsigned char *q = p;
@@ -204,10 +238,13 @@ void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f) {
     }
     if (is_call(base, s, p, end)) add_unique(&called, &seen_called, h);
   }
-  size_t total = 4 + called.len + idents.len + defs.len + classes.len;
+  /* sorted, so a name is found by binary search */
+  qsort(idents.items, idents.len, sizeof *idents.items, cmp_u32);
+  qsort(imports.items, imports.len, sizeof *imports.items, cmp_u32);
+  size_t total = 6 + called.len + idents.len + defs.len + classes.len + aliases.len + imports.len;
   uint32_t *out = ll_arena_alloc(&f->arena, total * sizeof *out), *w = out;
-  const u32vec *parts[4] = {&called, &idents, &defs, &classes};
-  for (int k = 0; k < 4; k++) {
+  const u32vec *parts[6] = {&called, &idents, &defs, &classes, &aliases, &imports};
+  for (int k = 0; k < 6; k++) {
     *w++ = (uint32_t)parts[k]->len;
     if (parts[k]->len) memcpy(w, parts[k]->items, parts[k]->len * sizeof *w);
     w += parts[k]->len;
@@ -218,6 +255,9 @@ void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f) {
   ll_vec_free(&idents);
   ll_vec_free(&defs);
   ll_vec_free(&classes);
+  ll_vec_free(&aliases);
+  ll_vec_free(&imports);
+  ll_u32map_free(&seen_import);
   ll_u32map_free(&seen_called);
   ll_u32map_free(&seen_ident);
   ll_u32map_free(&seen_def);
@@ -225,16 +265,17 @@ void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f) {
 
 /* The four parts of a summary; 0 when it is malformed (a damaged cache entry). */
 typedef struct summary {
-  const uint32_t *called, *idents, *defs, *classes;
-  uint32_t ncalled, nidents, ndefs, nclasses;
+  /* aliases: pairs `x as y`; imports: the names in import statements (sorted, like idents) */
+  const uint32_t *called, *idents, *defs, *classes, *aliases, *imports;
+  uint32_t ncalled, nidents, ndefs, nclasses, naliases, nimports;
 } summary;
 
 static int split(const ll_file_facts *f, summary *s) {
   const uint32_t *p = f->lazy, *end = p + f->nlazy;
-  const uint32_t **arr[4] = {&s->called, &s->idents, &s->defs, &s->classes};
-  uint32_t *cnt[4] = {&s->ncalled, &s->nidents, &s->ndefs, &s->nclasses};
+  const uint32_t **arr[6] = {&s->called, &s->idents, &s->defs, &s->classes, &s->aliases, &s->imports};
+  uint32_t *cnt[6] = {&s->ncalled, &s->nidents, &s->ndefs, &s->nclasses, &s->naliases, &s->nimports};
   if (!p) return 0;
-  for (int k = 0; k < 4; k++) {
+  for (int k = 0; k < 6; k++) {
     if (p >= end || *p > (size_t)(end - p - 1)) return 0;
     *cnt[k] = *p++;
     *arr[k] = p;
@@ -243,95 +284,170 @@ static int split(const ll_file_facts *f, summary *s) {
   return 1;
 }
 
-void ll_lazy_need_init(ll_lazy_need *n) {
-  memset(n, 0, sizeof *n);
-  ll_u32map_init(&n->always);
-  ll_u32map_init(&n->methods);
-  ll_u32map_init(&n->owners);
-  ll_u32map_init(&n->bare);
-}
+void ll_lazy_need_init(ll_lazy_need *n) { memset(n, 0, sizeof *n); }
 
 void ll_lazy_need_free(ll_lazy_need *n) {
-  ll_u32map_free(&n->always);
+  ll_u32map_free(&n->funcs);
+  ll_u32map_free(&n->classes);
   ll_u32map_free(&n->methods);
-  ll_u32map_free(&n->owners);
   ll_u32map_free(&n->bare);
-  for (size_t i = 0; i < n->lists.len; i++) ll_vec_free(&n->lists.items[i]);
-  ll_vec_free(&n->lists);
+  for (size_t i = 0; i < n->items.len; i++) {
+    ll_strmap_free(&n->items.items[i]->mods);
+    ll_u32map_free(&n->items.items[i]->lasts);
+    ll_u32map_free(&n->items.items[i]->methods);
+    free(n->items.items[i]);
+  }
+  ll_vec_free(&n->items);
 }
 
-/* Adds method m to the methods class c has; returns 1 when it is new. */
-static int own_method(ll_lazy_need *n, uint32_t c, uint32_t m) {
-  uint32_t *li = ll_u32map_slot(&n->owners, c);
+/* The entry of name h in map (funcs or classes), created when absent. */
+static ll_importable *entry(ll_lazy_need *n, ll_u32map *map, uint32_t h) {
+  uint32_t *li = ll_u32map_slot(map, h);
   if (!*li) {
-    u32vec empty = {0};
-    ll_vec_push(&n->lists, empty);
-    *li = (uint32_t)n->lists.len;
+    ll_importable *e = ll_xcalloc(1, sizeof *e);
+    ll_vec_push(&n->items, e);
+    *li = (uint32_t)n->items.len;
   }
-  u32vec *l = &n->lists.items[*li - 1];
-  for (size_t i = 0; i < l->len; i++)
-    if (l->items[i] == m) return 0;
-  ll_vec_push(l, m);
+  return n->items.items[*li - 1];
+}
+
+static ll_importable *find(const ll_lazy_need *n, const ll_u32map *map, uint32_t h) {
+  uint32_t *li = ll_u32map_find(map, h);
+  return li ? n->items.items[*li - 1] : NULL;
+}
+
+/* Adds module mod (a string that outlives the need) to e; 1 when new. */
+static int add_module(ll_importable *e, const char *mod) {
+  if (ll_strmap_get(&e->mods, mod)) return 0;
+  ll_strmap_put(&e->mods, mod, (void *)1);
+  const char *last = strrchr(mod, '.');
+  last = last ? last + 1 : mod;
+  *ll_u32map_slot(&e->lasts, ll_u32_hash(last, strlen(last))) = 1;
   return 1;
+}
+
+/* Adds every method of from to e; 1 when one is new. */
+static int add_methods(ll_importable *e, const ll_importable *from) {
+  int changed = 0;
+  for (size_t i = 0; i < from->methods.cap; i++) {
+    uint32_t k = from->methods.keys ? from->methods.keys[i] : 0;
+    if (!k) continue;
+    uint32_t *v = ll_u32map_slot(&e->methods, k);
+    if (!*v) { *v = 1; changed = 1; }
+  }
+  return changed;
 }
 
 static const char *key_at(const ll_strmap *m, size_t i) { return m->slots ? m->slots[i].key : NULL; }
 
-void ll_lazy_need_build(ll_lazy_need *n, const ll_strmap *calls, const ll_strmap *bare, const ll_file_facts *facts,
-                        const unsigned char *state, size_t nfiles) {
-  for (size_t i = 0; i < calls->cap; i++) {
-    const char *name = key_at(calls, i);
-    if (!name) continue;
-    uint32_t h = ll_u32_hash(name, strlen(name));
-    const ll_strmap *w = calls->slots[i].value;
-    if ((const void *)w == LL_NAME_ALWAYS) { *ll_u32map_slot(&n->always, h) = 1; continue; }
-    *ll_u32map_slot(&n->methods, h) = 1;
-    for (size_t k = 0; k < w->cap; k++)
-      if (key_at(w, k)) own_method(n, ll_u32_hash(w->slots[k].key, strlen(w->slots[k].key)), h);
+static int in_sorted(const uint32_t *a, uint32_t n, uint32_t h) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (a[mid] < h) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < n && a[lo] == h;
+}
+
+static int has_ident(const summary *s, uint32_t h) { return in_sorted(s->idents, s->nidents, h); }
+static int has_import(const summary *s, uint32_t h) { return in_sorted(s->imports, s->nimports, h); }
+
+/* Whether a file (its summary and module name) can import what e names: an import statement
+ * in it names one of the modules' last part (`from pkg import mod`, `from .mod import x`,
+ * `import pkg.mod`), or it is one of the modules or lies inside one as a package
+ * (`from . import x`). */
+static int importable(const ll_importable *e, const summary *s, const char *file_module) {
+  for (const char *d = file_module; d;) {
+    d = strchr(d, '.');
+    size_t n = d ? (size_t)(d - file_module) : strlen(file_module);
+    if (ll_strmap_getn(&e->mods, file_module, n)) return 1;
+    if (d) d++;
+  }
+  if (e->lasts.len < s->nimports / 4) {
+    for (size_t i = 0; i < e->lasts.cap; i++)
+      if (e->lasts.keys[i] && has_import(s, e->lasts.keys[i])) return 1;
+    return 0;
+  }
+  for (uint32_t i = 0; i < s->nimports; i++)
+    if (ll_u32map_find(&e->lasts, s->imports[i])) return 1;
+  return 0;
+}
+
+void ll_lazy_need_build(ll_lazy_need *n, const ll_name_module_list *funcs, const ll_method_witness_list *methods,
+                        const ll_strmap *bare, const ll_file_facts *facts, const unsigned char *state, size_t nfiles) {
+  for (size_t i = 0; i < funcs->len; i++)
+    add_module(entry(n, &n->funcs, ll_u32_hash(funcs->items[i].name, strlen(funcs->items[i].name))),
+               funcs->items[i].module);
+  for (size_t i = 0; i < methods->len; i++) {
+    const ll_method_witness *w = &methods->items[i];
+    uint32_t m = ll_u32_hash(w->method, strlen(w->method));
+    *ll_u32map_slot(&n->methods, m) = 1;
+    ll_importable *e = entry(n, &n->classes, ll_u32_hash(w->cls, strlen(w->cls)));
+    add_module(e, w->module);
+    *ll_u32map_slot(&e->methods, m) = 1;
   }
   for (size_t i = 0; i < bare->cap; i++)
     if (key_at(bare, i)) *ll_u32map_slot(&n->bare, ll_u32_hash(bare->slots[i].key, strlen(bare->slots[i].key))) = 1;
-  /* a cold class whose header names a class with async methods has them too (by name, over
-   * every cold file, until nothing changes) */
-  for (int changed = n->owners.len > 0; changed;) {
+  /* by name, over every cold file, until nothing changes: a cold class whose header names a
+   * class with async methods it can import has them too; a cold module that names a
+   * coroutine function or such a class and can import it re-exports it (under an alias too) */
+  for (int changed = n->items.len > 0; changed;) {
     changed = 0;
     for (size_t f = 0; f < nfiles; f++) {
       summary s;
-      if (state[f] != 2 || !split(&facts[f], &s)) continue;
+      const char *fm = facts[f].module;
+      if ((state[f] != 2 && state[f] != 4) || !fm || !split(&facts[f], &s)) continue;
       for (uint32_t k = 0; k + 1 < s.nclasses;) {
         uint32_t cls = s.classes[k], nb = s.classes[k + 1];
         for (uint32_t b = 0; b < nb && k + 2 + b < s.nclasses; b++) {
-          uint32_t *li = ll_u32map_find(&n->owners, s.classes[k + 2 + b]);
-          if (!li || s.classes[k + 2 + b] == cls) continue;
-          size_t idx = *li - 1;
-          for (size_t m = 0; m < n->lists.items[idx].len; m++)
-            changed |= own_method(n, cls, n->lists.items[idx].items[m]);
+          const ll_importable *base = find(n, &n->classes, s.classes[k + 2 + b]);
+          if (!base || s.classes[k + 2 + b] == cls || !importable(base, &s, fm)) continue;
+          ll_importable *e = entry(n, &n->classes, cls);
+          base = find(n, &n->classes, s.classes[k + 2 + b]); /* entry() may have moved items */
+          changed |= add_methods(e, base);
+          changed |= add_module(e, fm);
         }
         k += 2 + nb;
+      }
+      /* a module re-exports what it imports */
+      for (uint32_t k = 0; k < s.nimports; k++) {
+        ll_u32map *maps[2] = {&n->funcs, &n->classes};
+        for (int mi = 0; mi < 2; mi++) {
+          ll_importable *e = find(n, maps[mi], s.imports[k]);
+          if (!e || ll_strmap_get(&e->mods, fm) || !importable(e, &s, fm)) continue;
+          changed |= add_module(e, fm);
+          for (uint32_t a = 0; a + 1 < s.naliases; a += 2) {
+            if (s.aliases[a] != s.imports[k]) continue;
+            ll_importable *alias = entry(n, maps[mi], s.aliases[a + 1]);
+            changed |= add_module(alias, fm);
+            if (mi == 1) changed |= add_methods(alias, e);
+          }
+        }
       }
     }
   }
 }
 
-int ll_lazy_names(const ll_file_facts *f, const char *name, size_t n) {
-  summary s;
-  if (!split(f, &s)) return 1;
-  uint32_t h = ll_u32_hash(name, n);
-  for (uint32_t i = 0; i < s.nidents; i++)
-    if (s.idents[i] == h) return 1;
-  return 0;
-}
-
 #define MAX_PENDING 64
+
+/* Whether calling name h may call a project coroutine function the file can import. */
+static int calls_function(const ll_lazy_need *n, const summary *s, const char *file_module, uint32_t h) {
+  const ll_importable *e = find(n, &n->funcs, h);
+  return e && importable(e, s, file_module);
+}
 
 int ll_lazy_needed(const ll_lazy_need *n, const ll_file_facts *f) {
   summary s;
-  if (!split(f, &s)) return 1; /* no summary: parse it to be sure */
+  if (!split(f, &s) || !f->module) return 1; /* no summary: parse it to be sure */
   uint32_t pending[MAX_PENDING];
   size_t np = 0;
   for (uint32_t i = 0; i < s.ncalled; i++) {
     uint32_t h = s.called[i];
-    if (ll_u32map_find(&n->always, h)) return 1;
+    if (calls_function(n, &s, f->module, h)) return 1;
+    /* `from pkg import run as start; start()` */
+    for (uint32_t a = 0; a + 1 < s.naliases; a += 2)
+      if (s.aliases[a + 1] == h && calls_function(n, &s, f->module, s.aliases[a])) return 1;
     if (ll_u32map_find(&n->methods, h)) {
       if (np == MAX_PENDING) return 1;
       pending[np++] = h;
@@ -340,14 +456,196 @@ int ll_lazy_needed(const ll_lazy_need *n, const ll_file_facts *f) {
   for (uint32_t i = 0; i < s.ndefs; i++)
     if (ll_u32map_find(&n->bare, s.defs[i])) return 1;
   if (!np) return 0;
-  /* an async method is called: the file must name a class that has it */
+  /* an async method is called: the file must name a class that has it, and be able to
+   * import that class */
   for (uint32_t i = 0; i < s.nidents; i++) {
-    uint32_t *li = ll_u32map_find(&n->owners, s.idents[i]);
-    if (!li) continue;
-    const u32vec *l = &n->lists.items[*li - 1];
-    for (size_t m = 0; m < l->len; m++)
-      for (size_t k = 0; k < np; k++)
-        if (l->items[m] == pending[k]) return 1;
+    const ll_importable *e = find(n, &n->classes, s.idents[i]);
+    if (!e) continue;
+    for (size_t k = 0; k < np; k++)
+      if (ll_u32map_find(&e->methods, pending[k]) && importable(e, &s, f->module)) return 1;
   }
   return 0;
+}
+
+int ll_lazy_names(const ll_file_facts *f, const char *name, size_t n) {
+  summary s;
+  if (!split(f, &s)) return 1;
+  return has_ident(&s, ll_u32_hash(name, n));
+}
+
+/* --- partial parsing: a module needed for a few of its names is parsed without the bodies
+ * of its other top-level functions and classes --- */
+
+/* Skips a string literal starting at p (the quote); returns the byte after it. A backslash
+ * escapes the next byte (raw strings too: r"\"" does not end at the second quote). */
+static const char *skip_string(const char *p, const char *end) {
+  char q = *p;
+  int triple = end - p >= 3 && p[1] == q && p[2] == q;
+  p += triple ? 3 : 1;
+  while (p < end) {
+    if (*p == '\\') { p += 2; continue; }
+    if (*p == q) {
+      if (!triple) return p + 1;
+      if (end - p >= 3 && p[1] == q && p[2] == q) return p + 3;
+    } else if (*p == '\n' && !triple) {
+      return p; /* unterminated: the line ends it */
+    }
+    p++;
+  }
+  return NULL; /* unterminated */
+}
+
+/* Whether [s, e) starts with the keyword kw followed by a space, tab or `(`/`:`; writes the
+ * name after it to name/nlen. */
+static int def_name(const char *s, const char *e, const char *kw, const char **name, size_t *nlen) {
+  size_t k = strlen(kw);
+  if ((size_t)(e - s) <= k || memcmp(s, kw, k) != 0 || (s[k] != ' ' && s[k] != '\t')) return 0;
+  s += k;
+  while (s < e && (*s == ' ' || *s == '\t')) s++;
+  const char *n = s;
+  while (s < e && ident_char((unsigned char)*s)) s++;
+  if (s == n) return 0;
+  *name = n;
+  *nlen = (size_t)(s - n);
+  return 1;
+}
+
+typedef struct unit {
+  uint32_t start, end, row, end_row;
+  const char *name; /* def/class name, or NULL for other statements */
+  size_t nlen;
+} unit;
+typedef LL_VEC(unit) unitvec;
+
+/* Splits text into top-level statements (a decorated definition is one), each starting at
+ * column 0 outside strings and brackets. Returns 0 when the text is not plain enough (a
+ * statement not at column 0 first, an unterminated string). */
+static int top_units(const char *text, size_t len, unitvec *out) {
+  const char *p = text, *end = text + len;
+  int depth = 0, cont = 0;
+  uint32_t row = 0;
+  int decorated = 0; /* the open unit so far has only decorators */
+  while (p < end) {
+    /* at a line start */
+    const char *ls = p;
+    if (depth == 0 && !cont) {
+      const char *q = p;
+      while (q < end && (*q == ' ' || *q == '\t' || *q == '\f')) q++;
+      int blank = q >= end || *q == '\n' || *q == '\r' || *q == '#';
+      if (!blank && q == ls) {
+        /* a statement at column 0 */
+        const char *le = memchr(q, '\n', (size_t)(end - q));
+        if (!le) le = end;
+        const char *name = NULL;
+        size_t nlen = 0;
+        int is_def = def_name(q, le, "def", &name, &nlen) || def_name(q, le, "class", &name, &nlen);
+        if (!is_def && def_name(q, le, "async", &name, &nlen)) {
+          const char *a = q + 5;
+          while (a < le && (*a == ' ' || *a == '\t')) a++;
+          is_def = def_name(a, le, "def", &name, &nlen);
+        }
+        if (decorated && out->len) {
+          /* the definition after its decorators belongs to the same unit */
+          if (is_def) ll_vec_last(out).name = name, ll_vec_last(out).nlen = nlen;
+          decorated = *q == '@';
+          if (is_def || *q == '@') goto scan_line;
+        }
+        if (out->len) ll_vec_last(out).end = (uint32_t)(q - text), ll_vec_last(out).end_row = row;
+        unit u = {(uint32_t)(q - text), (uint32_t)len, row, row, is_def ? name : NULL, nlen};
+        ll_vec_push(out, u);
+        decorated = *q == '@';
+      } else if (!blank && !out->len) {
+        return 0; /* indented code before any statement */
+      }
+    }
+  scan_line:
+    cont = 0;
+    while (p < end && *p != '\n') {
+      char c = *p;
+      if (c == '#') { while (p < end && *p != '\n') p++; break; }
+      if (c == '"' || c == '\'') {
+        const char *s = p;
+        p = skip_string(p, end);
+        if (!p) return 0;
+        for (const char *r = s; r < p; r++) row += *r == '\n';
+        continue;
+      }
+      if (c == '(' || c == '[' || c == '{') depth++;
+      else if ((c == ')' || c == ']' || c == '}') && depth) depth--;
+      else if (c == '\\' && p + 1 < end && (p[1] == '\n' || (p[1] == '\r' && p + 2 < end && p[2] == '\n'))) cont = 1;
+      p++;
+    }
+    if (p < end) { p++; row++; }
+  }
+  if (out->len) ll_vec_last(out).end_row = row;
+  return 1;
+}
+
+int ll_lazy_partial_ranges(const char *text, size_t len, const ll_strmap *wanted, TSRange **ranges, uint32_t *nranges,
+                           ll_lazy_skipped **skipped, uint32_t *nskipped) {
+  unitvec units = {0};
+  LL_VEC(TSRange) out = {0};
+  LL_VEC(ll_lazy_skipped) left = {0};
+  *ranges = NULL;
+  *nranges = 0;
+  *skipped = NULL;
+  *nskipped = 0;
+  if (!top_units(text, len, &units) || !units.len) { ll_vec_free(&units); return 0; }
+  for (size_t i = 0; i < units.len; i++) {
+    const unit *u = &units.items[i];
+    if (u->name && !ll_strmap_getn(wanted, u->name, u->nlen)) {
+      ll_lazy_skipped sk = {u->start, (uint32_t)(u->name - text), (uint32_t)u->nlen};
+      ll_vec_push(&left, sk);
+      continue;
+    }
+    TSRange r = {{u->row, 0}, {u->end_row, 0}, u->start, u->end};
+    if (u->end == len) {
+      /* the last unit runs to the end of the text, maybe mid-line */
+      uint32_t col = 0;
+      for (const char *c = text + len; c > text && c[-1] != '\n'; c--) col++;
+      r.end_point.column = col;
+    }
+    if (out.len && ll_vec_last(&out).end_byte == r.start_byte) {
+      ll_vec_last(&out).end_byte = r.end_byte;
+      ll_vec_last(&out).end_point = r.end_point;
+    } else {
+      ll_vec_push(&out, r);
+    }
+  }
+  ll_vec_free(&units);
+  if (!left.len || !out.len) {
+    ll_vec_free(&out);
+    ll_vec_free(&left);
+    return 0;
+  }
+  *ranges = out.items;
+  *nranges = (uint32_t)out.len;
+  *skipped = left.items;
+  *nskipped = (uint32_t)left.len;
+  return 1;
+}
+
+const char *ll_lazy_join_names(const ll_strmap *names, ll_arena *arena) {
+  size_t total = 1;
+  for (size_t i = 0; names && i < names->cap; i++)
+    if (names->slots[i].key) total += strlen(names->slots[i].key) + 1;
+  char *out = ll_arena_alloc(arena, total), *w = out;
+  for (size_t i = 0; names && i < names->cap; i++)
+    if (names->slots[i].key) {
+      size_t k = strlen(names->slots[i].key);
+      memcpy(w, names->slots[i].key, k);
+      w += k;
+      *w++ = '\n';
+    }
+  *w = 0;
+  return out;
+}
+
+void ll_lazy_split_names(const char *joined, ll_strmap *names, ll_arena *arena) {
+  for (const char *p = joined; p && *p;) {
+    const char *e = strchr(p, '\n');
+    size_t n = e ? (size_t)(e - p) : strlen(p);
+    if (n && !ll_strmap_getn(names, p, n)) ll_strmap_put(names, ll_arena_strndup(arena, p, n), (void *)1);
+    p += n + (e ? 1 : 0);
+  }
 }

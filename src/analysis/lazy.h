@@ -6,6 +6,7 @@
 #ifndef LL_LAZY_H
 #define LL_LAZY_H
 #include <stddef.h>
+#include <tree_sitter/api.h>
 #include "../rules/ruledb.h"
 #include "../util/strmap.h"
 #include "facts.h"
@@ -32,23 +33,47 @@ void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f);
 /* What makes a cold file needed in a round of parse on demand, from the project's coroutine
  * names (ll_project_coroutine_names) and the methods judged by name alone. */
 typedef LL_VEC(uint32_t) ll_u32vec;
+
+/* Where a name (a coroutine function, or a class with async methods) can be imported from:
+ * the modules defining or re-exporting it, by full name and by last part. */
+typedef struct ll_importable {
+  ll_strmap mods;   /* module name -> (void *)1; keys not owned */
+  ll_u32map lasts;  /* hash of each module's last part */
+  ll_u32map methods; /* a class: the async methods it has (hashes) */
+} ll_importable;
+
 typedef struct ll_lazy_need {
-  ll_u32map always;  /* module-level coroutine functions: calling one is enough */
-  ll_u32map methods; /* async method names: the file must also name a class that has one */
-  ll_u32map owners;  /* class name -> index+1 into lists: the async methods it has */
-  LL_VEC(ll_u32vec) lists;
+  ll_u32map funcs;   /* coroutine function name -> index+1 into items */
+  ll_u32map classes; /* class name with async methods -> index+1 into items */
+  LL_VEC(ll_importable *) items;
+  ll_u32map methods; /* every async method name */
   ll_u32map bare;    /* a `def` of one of these makes a judged-by-name call unknown */
 } ll_lazy_need;
 
 void ll_lazy_need_init(ll_lazy_need *n);
 void ll_lazy_need_free(ll_lazy_need *n);
-/* state[i] == 2 marks cold files, whose class headers extend owners (subclasses by name). */
-void ll_lazy_need_build(ll_lazy_need *n, const ll_strmap *calls, const ll_strmap *bare, const ll_file_facts *facts,
-                        const unsigned char *state, size_t nfiles);
+/* state[i] == 2 or 4 marks cold files: their class headers extend owners (subclasses by
+ * name), and a cold module naming a coroutine function and a module it comes from may
+ * re-export it. */
+void ll_lazy_need_build(ll_lazy_need *n, const ll_name_module_list *funcs, const ll_method_witness_list *methods,
+                        const ll_strmap *bare, const ll_file_facts *facts, const unsigned char *state, size_t nfiles);
 /* Whether a cold file's text contains the name (1 when it has no summary): a module defines
  * or re-exports a name only by writing it. */
 int ll_lazy_names(const ll_file_facts *f, const char *name, size_t n);
 /* Whether the cold file with this summary must be parsed; 1 when it has no summary. */
 int ll_lazy_needed(const ll_lazy_need *n, const ll_file_facts *f);
+
+/* The byte ranges to parse of a module needed only for some of its top-level names: the
+ * whole text except the top-level functions and classes not in wanted (module-level code,
+ * imports and re-exports always stay). Returns 0 (parse it all) when nothing would be left
+ * out or the text is not plain enough to split. skipped lists the definitions left out (the
+ * module still binds their names: a call to one resolves, misses, and asks for it). The
+ * caller frees *ranges and *skipped. */
+int ll_lazy_partial_ranges(const char *text, size_t len, const ll_strmap *wanted, TSRange **ranges, uint32_t *nranges,
+                           ll_lazy_skipped **skipped, uint32_t *nskipped);
+
+/* The wanted names of a partial parse as one string (one per line), and back. */
+const char *ll_lazy_join_names(const ll_strmap *names, ll_arena *arena);
+void ll_lazy_split_names(const char *joined, ll_strmap *names, ll_arena *arena);
 
 #endif

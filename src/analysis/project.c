@@ -356,27 +356,13 @@ static ll_strmap *async_methods_of(resolver *rv, const ll_classdef *c, ll_strmap
   return m;
 }
 
-static void add_witness(ll_strmap *calls, ll_strmap *witnesses, ll_strmap_list *owned, const char *m, const char *cls_name,
-                        ll_arena *arena) {
-  void *v = ll_strmap_get(calls, m);
-  if (v == LL_NAME_ALWAYS) return;
-  ll_strmap *w = v;
-  if (!w) {
-    w = ll_arena_alloc(arena, sizeof *w);
-    ll_strmap_init(w);
-    ll_vec_push(owned, w);
-    ll_strmap_put(calls, m, w);
-  }
-  if (!ll_strmap_get(w, cls_name)) ll_strmap_put(w, cls_name, (void *)1);
-  if (!ll_strmap_get(witnesses, cls_name)) ll_strmap_put(witnesses, cls_name, (void *)1);
-}
-
-void ll_project_coroutine_names(ll_project *p, ll_strmap *calls, ll_strmap *witnesses, ll_strmap_list *owned,
+void ll_project_coroutine_names(ll_project *p, ll_name_module_list *funcs, ll_method_witness_list *methods,
                                 ll_arena *arena) {
   resolver rv = {p, arena, p->db, NULL};
   ll_strmap own, memo;
   ll_strmap_init(&own);
   ll_strmap_init(&memo);
+  LL_VEC(ll_strmap *) owned = {0};
   for (size_t f = 0; f < p->nfiles; f++) {
     const ll_file_facts *ff = &p->files[f];
     /* a stub's definitions describe another module: calling them is calling that module */
@@ -388,37 +374,54 @@ void ll_project_coroutine_names(ll_project *p, ll_strmap *calls, ll_strmap *witn
       /* dunders (__aenter__) are called by the language, never by name */
       if (d->name[0] == '_' && d->name[1] == '_') continue;
       if (!d->cls) {
-        ll_strmap_put(calls, d->name, LL_NAME_ALWAYS);
+        ll_name_module nm = {d->name, ff->module};
+        ll_vec_push(funcs, nm);
         continue;
       }
       ll_strmap *mine = ll_strmap_get(&own, d->cls);
       if (!mine) {
         mine = ll_arena_alloc(arena, sizeof *mine);
         ll_strmap_init(mine);
-        ll_vec_push(owned, mine);
+        ll_vec_push(&owned, mine);
         ll_strmap_put(&own, d->cls, mine);
       }
       ll_strmap_put(mine, d->name, (void *)1);
     }
   }
   /* a method reaches sync code only through an instance whose type the file names: the class
-   * or a subclass (or a re-exported alias of one) */
+   * or a subclass, imported from its module or a module re-exporting it */
   for (size_t f = 0; f < p->nfiles; f++) {
     const ll_file_facts *ff = &p->files[f];
     for (size_t i = 0; i < ff->classes.len; i++) {
       ll_strmap *m = async_methods_of(&rv, &ff->classes.items[i], &own, &memo, 0);
       for (size_t k = 0; m && k < m->cap; k++)
-        if (m->slots[k].key) add_witness(calls, witnesses, owned, m->slots[k].key, last_part(ff->classes.items[i].qual), arena);
+        if (m->slots[k].key) {
+          ll_method_witness w = {m->slots[k].key, last_part(ff->classes.items[i].qual), ff->module};
+          ll_vec_push(methods, w);
+        }
     }
     for (size_t i = 0; i < ff->exports.len; i++) {
+      /* `from .impl import main as run`: run, imported from this module, is the coroutine */
+      ll_funcref *r = resolve_func(&rv, ff->exports.items[i].target, 0, NULL);
+      size_t rl = r && r->file->path ? strlen(r->file->path) : 0;
+      int stub = rl > 4 && strcmp(r->file->path + rl - 4, ".pyi") == 0;
+      if (r && !stub && r->def->is_async && !r->def->has_yield && !r->def->cls && !r->def->is_nested) {
+        ll_name_module nm = {ff->exports.items[i].name, ff->module};
+        ll_vec_push(funcs, nm);
+      }
       const ll_classdef *c = resolve_class(&rv, ff->exports.items[i].target, 0);
       ll_strmap *m = c ? async_methods_of(&rv, c, &own, &memo, 0) : NULL;
       for (size_t k = 0; m && k < m->cap; k++)
-        if (m->slots[k].key) add_witness(calls, witnesses, owned, m->slots[k].key, ff->exports.items[i].name, arena);
+        if (m->slots[k].key) {
+          ll_method_witness w = {m->slots[k].key, ff->exports.items[i].name, ff->module};
+          ll_vec_push(methods, w);
+        }
     }
   }
   for (size_t i = 0; i < memo.cap; i++)
-    if (memo.slots && memo.slots[i].key) ll_vec_push(owned, (ll_strmap *)memo.slots[i].value);
+    if (memo.slots && memo.slots[i].key) ll_strmap_free((ll_strmap *)memo.slots[i].value);
+  for (size_t i = 0; i < owned.len; i++) ll_strmap_free(owned.items[i]);
+  ll_vec_free(&owned);
   ll_strmap_free(&own);
   ll_strmap_free(&memo);
 }

@@ -55,14 +55,22 @@ ll_callee_kind ll_project_callee_kind(ll_project *p, const ll_callsite *cs);
  * from the rules data (a project `def` of that name would make them unknown). */
 void ll_project_probe(ll_project *p, ll_strmap *misses, ll_strmap *bare_methods, ll_arena *arena);
 
-/* The names a cold file must call to reach a project coroutine from sync code. calls maps a
- * name to LL_NAME_ALWAYS (a module-level async def) or to the set of class names one of which
- * the file must also name (an async method: the instance's type is written somewhere);
- * witnesses holds every such class name. Maps allocated here are pushed to owned (the caller
- * frees them); strings live in arena or in the facts. */
-#define LL_NAME_ALWAYS ((void *)1)
-typedef LL_VEC(ll_strmap *) ll_strmap_list;
-void ll_project_coroutine_names(ll_project *p, ll_strmap *calls, ll_strmap *witnesses, ll_strmap_list *owned,
+/* The names a cold file must call to reach a project coroutine from sync code, each with
+ * the module the file must be able to import it from (name the module's last part, or lie
+ * inside it as a package):
+ * funcs: a module-level async def, or a name a module re-exports it under;
+ * methods: an async method, with a class that has it (itself or by inheritance, or a name
+ * a module re-exports the class under): the file must name that class too, since an
+ * instance's type is always written somewhere. Strings live in arena or in the facts. */
+typedef struct ll_name_module {
+  const char *name, *module;
+} ll_name_module;
+typedef LL_VEC(ll_name_module) ll_name_module_list;
+typedef struct ll_method_witness {
+  const char *method, *cls, *module;
+} ll_method_witness;
+typedef LL_VEC(ll_method_witness) ll_method_witness_list;
+void ll_project_coroutine_names(ll_project *p, ll_name_module_list *funcs, ll_method_witness_list *methods,
                                 ll_arena *arena);
 
 #endif

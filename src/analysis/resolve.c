@@ -414,9 +414,22 @@ const char *ll_resolve_decorator(ll_ctx *ctx, TSNode decorator) {
 
 /* Module-level names are visible in every function body, even when bound further down the
  * file, so bind imports, definitions and typed assignments of the top level first. */
+/* A partial parse: the definitions left out before byte `before` are bound in text order. */
+static void bind_skipped(ll_ctx *ctx, uint32_t *next, uint32_t before) {
+  const ll_source *src = ctx->src;
+  for (; *next < src->nskipped && src->skipped[*next].start < before; (*next)++) {
+    const ll_lazy_skipped *sk = &src->skipped[*next];
+    const char *n = ll_arena_strndup(&ctx->arena, src->text + sk->name_off, sk->name_len);
+    ll_ctx_bind(ctx, ll_ctx_scope(ctx), n, sk->name_len, LL_BIND_DEF, ll_arena_join(&ctx->arena, ctx->module, n));
+  }
+}
+
 static void prepass_block(ll_ctx *ctx, TSNode block) {
+  int top = ts_node_eq(block, ctx->root);
+  uint32_t next = 0;
   for (uint32_t i = 0; i < ts_node_named_child_count(block); i++) {
     TSNode s = ts_node_named_child(block, i);
+    if (top) bind_skipped(ctx, &next, ts_node_start_byte(s));
     const char *t = ts_node_type(s);
     if (strcmp(t, "import_statement") == 0 || strcmp(t, "import_from_statement") == 0) ll_resolve_import(ctx, s);
     else if (strcmp(t, "function_definition") == 0 || strcmp(t, "class_definition") == 0 ||
@@ -435,6 +448,7 @@ static void prepass_block(ll_ctx *ctx, TSNode block) {
       prepass_block(ctx, s);
     }
   }
+  if (top) bind_skipped(ctx, &next, UINT32_MAX);
 }
 
 void ll_resolve_module_prepass(ll_ctx *ctx) {

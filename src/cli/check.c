@@ -503,8 +503,8 @@ int ll_cli_check(int argc, char **argv) {
   free(explicit);
   phase("lint", &t0);
   if (getenv("LOOPLINT_TIMING"))
-    fprintf(stderr, "timing: parsed %zu of %zu files, %zu from the cache\n", res.files_parsed, files.len + context.len,
-            res.cache_hits);
+    fprintf(stderr, "timing: parsed %zu of %zu files (%zu more in part), %zu from the cache\n", res.files_parsed,
+            files.len + context.len, res.files_partial, res.cache_hits);
   ll_pathlist_free(&context);
 
   /* unreadable paths met while collecting are findings too, so JSON consumers see them */

@@ -18,7 +18,17 @@ typedef struct ll_source {
   const char *module;
   int is_package;
   const void *project_roots; /* ll_strmap* */
+  /* parse only these byte ranges (not owned; NULL: all): a module needed for some names */
+  const void *ranges; /* TSRange* */
+  uint32_t nranges;
+  const struct ll_lazy_skipped *skipped; /* the top-level definitions left out, in text order */
+  uint32_t nskipped;
 } ll_source;
+
+/* A top-level definition a partial parse leaves out: where it starts, and its name. */
+typedef struct ll_lazy_skipped {
+  uint32_t start, name_off, name_len;
+} ll_lazy_skipped;
 
 /* Reads path whole. On failure returns -1 and writes the reason (strerror) to err. */
 int ll_source_read(ll_source *src, const char *path, char *err, size_t errlen);

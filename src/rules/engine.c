@@ -287,7 +287,19 @@ void ll_lint_source_ha(const ll_linter *l, TSParser *parser, const ll_source *sr
   if (ctx.ha < 0 && path_is_homeassistant(src->path)) ctx.ha = 1;
 
   ts_parser_set_language(parser, l->lang);
-  TSTree *tree = ts_parser_parse_string(parser, NULL, src->text, (uint32_t)src->len);
+  TSTree *tree = NULL;
+  if (src->nranges && ts_parser_set_included_ranges(parser, src->ranges, src->nranges)) {
+    tree = ts_parser_parse_string(parser, NULL, src->text, (uint32_t)src->len);
+    ts_parser_set_included_ranges(parser, NULL, 0);
+    /* the split was not clean: parse it all */
+    if (tree && ts_node_has_error(ts_tree_root_node(tree))) {
+      ts_tree_delete(tree);
+      tree = NULL;
+    } else if (tree) {
+      facts->partial = 1;
+    }
+  }
+  if (!tree) tree = ts_parser_parse_string(parser, NULL, src->text, (uint32_t)src->len);
   if (!tree) {
     ll_findings_add(out, "LOOP901", src->path, (ll_pos){1, 1}, (ll_pos){1, 1}, "Syntax error: the parser gave up on this file");
     ll_arena_free(&ctx.arena);

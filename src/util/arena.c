@@ -62,3 +62,10 @@ char *ll_arena_join(ll_arena *a, const char *x, const char *y) {
   memcpy(d + nx + 1, y, ny);
   return d;
 }
+
+void ll_arena_stats(const ll_arena *a, size_t *reserved, size_t *used) {
+  for (const ll_arena_block *b = a->head; b; b = b->next) {
+    *reserved += b->size;
+    *used += b->used;
+  }
+}

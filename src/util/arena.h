@@ -16,5 +16,7 @@ char *ll_arena_strndup(ll_arena *a, const char *s, size_t n);
 char *ll_arena_strdup(ll_arena *a, const char *s);
 /* Joins a and b with a dot ("a.b"); either may be empty. */
 char *ll_arena_join(ll_arena *a, const char *x, const char *y);
+/* Adds the bytes the arena holds and the bytes in use to *reserved and *used. */
+void ll_arena_stats(const ll_arena *a, size_t *reserved, size_t *used);
 
 #endif

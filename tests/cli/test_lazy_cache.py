@@ -4,6 +4,7 @@ run equals a cold one, follows edits (including an edit in another file that cha
 cross-file finding), and survives a damaged cache."""
 import json
 import os
+import re
 import shutil
 import tempfile
 
@@ -85,6 +86,60 @@ p2 = os.path.join(tmp, "proj2")
 off = findings(p2, cache_dir=cache)
 on = findings("--ha", p2, cache_dir=cache)
 check("HA mode not taken from the cache", any(c == "LOOP502" for _, _, c in on) and not any(c == "LOOP502" for _, _, c in off), (on, off))
+
+# modules needed for a few names are parsed in part; the name summary of cold files finds
+# subclasses and re-exports by name. Every answer equals the full parse.
+write("proj3/app/__init__.py", "")
+write("proj3/app/big.py", (
+    "import time\n"
+    "DOC = \"\"\"\n"
+    "def helper():\n"
+    "    this is prose in a string, not code\n"
+    "\"\"\"\n"
+    "\n"
+    "def unused_one():\n"
+    "    return [i for i in range(3)]\n"
+    "\n"
+    "def _inner():\n"
+    "    time.sleep(1)\n"
+    "\n"
+    "@staticmethod\n"
+    "def decorated():\n"
+    "    pass\n"
+    "\n"
+    "def helper():\n"
+    "    return _inner()\n"
+    "\n"
+    "class Unused:\n"
+    "    def m(self):\n"
+    "        return 1\n"))
+write("proj3/app/service.py", "from .big import helper\n\n\nclass Service:\n    async def fetch(self):\n        return helper()\n")
+write("proj3/app/sub.py", "from .service import Service\n\n\nclass Sub(Service):\n    pass\n")
+write("proj3/app/user.py", "from .sub import Sub\n\n\ndef go():\n    Sub().fetch()\n")
+write("proj3/app/other.py", "class Session:\n    def fetch(self):\n        return 1\n\n\ndef go():\n    Session().fetch()\n")
+write("proj3/lib2/__init__.py", "from .impl import run as start\n")
+write("proj3/lib2/impl.py", "async def run():\n    return 1\n")
+write("proj3/use2.py", "from lib2 import start\n\n\ndef f():\n    start()\n")
+p3 = os.path.join(tmp, "proj3")
+full3 = findings("--no-lazy", p3)
+lazy3 = findings(p3)
+check("partial project: lazy == no-lazy", lazy3 == full3, (lazy3, full3))
+codes3 = [(os.path.basename(f), r, c) for f, r, c in lazy3]
+check("LOOP110 through a helper in a module parsed in part", ("service.py", 6, "LOOP110") in codes3, codes3)
+check("LOOP201 through a subclass in a cold file", ("user.py", 5, "LOOP201") in codes3, codes3)
+check("LOOP201 through a cold re-export under another name", ("use2.py", 5, "LOOP201") in codes3, codes3)
+check("no LOOP201 for a same-named sync method", not any(f == "other.py" for f, _, _ in codes3), codes3)
+rc, out, err = run("check", "--no-cache", p3, env={"LOOPLINT_TIMING": "1"})
+m = re.search(r"\((\d+) more in part\)", err)
+check("big.py parsed in part", m is not None and int(m.group(1)) >= 1, err[-400:])
+cache3 = os.path.join(tmp, "cache3")
+cold3 = findings(p3, cache_dir=cache3)
+warm3 = findings(p3, cache_dir=cache3)
+check("partial: cold == warm == no-lazy", cold3 == warm3 == full3, (cold3, warm3))
+# the partial file's cache entry keeps its names: a new caller of another name still sees it
+write("proj3/app/service.py", "from .big import helper, decorated\n\n\nclass Service:\n    async def fetch(self):\n        decorated()\n        return helper()\n")
+write("proj3/app/more.py", "from .big import unused_one\n\n\nasync def later():\n    return unused_one()\n")
+check("partial: warm after edits == no-lazy", findings(p3, cache_dir=cache3) == findings("--no-lazy", p3), "")
 
 shutil.rmtree(tmp, ignore_errors=True)
 finish()

@@ -5,11 +5,14 @@
 #include <cmocka.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "front/source.h"
 #include "rules/ruledb.h"
 #include "rules/select.h"
 #include "util/strmap.h"
+#include "util/u32map.h"
+#include "analysis/lazy.h"
 
 static int load(const char *text, char *err, size_t n) {
   ll_ruledb db;
@@ -123,10 +126,108 @@ static void strmap(void **state) {
   ll_strmap_free(&m);
 }
 
+static void u32map(void **state) {
+  (void)state;
+  ll_u32map m;
+  ll_u32map_init(&m);
+  for (uint32_t k = 1; k <= 5000; k++) *ll_u32map_slot(&m, k * 7919u) = k;
+  for (uint32_t k = 1; k <= 5000; k++) assert_int_equal(*ll_u32map_find(&m, k * 7919u), k);
+  assert_null(ll_u32map_find(&m, 3));
+  assert_int_equal(m.len, 5000);
+  assert_int_not_equal(ll_u32_hash("", 0), 0);
+  ll_u32map_free(&m);
+}
+
+/* The text a partial parse keeps: everything but the unwanted top-level definitions. */
+static char *kept(const char *text, const char *const *wanted) {
+  ll_strmap w;
+  ll_strmap_init(&w);
+  for (; *wanted; wanted++) ll_strmap_put(&w, *wanted, (void *)1);
+  TSRange *r = NULL;
+  ll_lazy_skipped *sk = NULL;
+  uint32_t n = 0, ns = 0;
+  static char out[4096];
+  out[0] = 0;
+  if (ll_lazy_partial_ranges(text, strlen(text), &w, &r, &n, &sk, &ns)) {
+    /* what is left out is named, in text order */
+    for (uint32_t i = 0; i < ns; i++) {
+      if (i) assert_true(sk[i - 1].start < sk[i].start);
+      assert_false(ll_strmap_getn(&w, text + sk[i].name_off, sk[i].name_len));
+    }
+    size_t o = 0;
+    for (uint32_t i = 0; i < n; i++) {
+      /* each range starts at a line start, at the row its point says */
+      uint32_t row = 0;
+      for (uint32_t b = 0; b < r[i].start_byte; b++) row += text[b] == '\n';
+      assert_int_equal(r[i].start_point.row, row);
+      assert_int_equal(r[i].start_point.column, 0);
+      memcpy(out + o, text + r[i].start_byte, r[i].end_byte - r[i].start_byte);
+      o += r[i].end_byte - r[i].start_byte;
+    }
+    out[o] = 0;
+  } else {
+    snprintf(out, sizeof out, "ALL");
+  }
+  free(r);
+  free(sk);
+  ll_strmap_free(&w);
+  return out;
+}
+
+static void partial_ranges(void **state) {
+  (void)state;
+  const char *src = "import os\n"
+                    "X = (1,\n"
+                    "def_not = 2)\n"
+                    "def a():\n"
+                    "    s = '''\n"
+                    "def inside_string():\n"
+                    "'''\n"
+                    "# a comment at column 0 inside a body\n"
+                    "    return s\n"
+                    "@deco\n"
+                    "\n"
+                    "@other(1)\n"
+                    "def b(x=[\n"
+                    "1]):\n"
+                    "    pass\n"
+                    "class C(Base):\n"
+                    "    def m(self): pass\n"
+                    "async def d(): pass\n"
+                    "Y = a\n";
+  const char *none[] = {NULL};
+  assert_string_equal(kept(src, none), "import os\nX = (1,\ndef_not = 2)\nY = a\n");
+  const char *wa[] = {"a", NULL};
+  assert_string_equal(kept(src, wa), "import os\nX = (1,\ndef_not = 2)\ndef a():\n    s = '''\ndef inside_string():\n'''\n"
+                                     "# a comment at column 0 inside a body\n    return s\nY = a\n");
+  const char *wb[] = {"b", "C", NULL};
+  assert_string_equal(kept(src, wb), "import os\nX = (1,\ndef_not = 2)\n@deco\n\n@other(1)\ndef b(x=[\n1]):\n    pass\n"
+                                     "class C(Base):\n    def m(self): pass\nY = a\n");
+  const char *all[] = {"a", "b", "C", "d", NULL};
+  assert_string_equal(kept(src, all), "ALL"); /* nothing left out: parse it whole */
+  /* not plain enough to split: an unterminated string, code before any statement */
+  assert_string_equal(kept("def a():\n    x = '''\n", none), "ALL");
+  assert_string_equal(kept("  x = 1\ndef a(): pass\n", none), "ALL");
+}
+
+static void summary_names(void **state) {
+  (void)state;
+  ll_file_facts f;
+  ll_facts_init(&f);
+  const char *src = "from pkg.mod import Thing\nclass Sub(Thing):\n    def go(self):\n        return self.fetch ( )\n";
+  ll_lazy_summarize(src, strlen(src), &f);
+  assert_true(ll_lazy_names(&f, "Thing", 5));
+  assert_true(ll_lazy_names(&f, "mod", 3));
+  assert_true(ll_lazy_names(&f, "fetch", 5));
+  assert_false(ll_lazy_names(&f, "missing", 7));
+  ll_facts_free(&f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(ruledb_errors), cmocka_unit_test(ruledb_lookup), cmocka_unit_test(positions),
       cmocka_unit_test(utf8),          cmocka_unit_test(selection),     cmocka_unit_test(strmap),
+      cmocka_unit_test(u32map),        cmocka_unit_test(partial_ranges), cmocka_unit_test(summary_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
