@@ -1,4 +1,5 @@
 /* context.c: scope stack access, node text and positions, and reporting for one file. */
+#include "../front/fields.h"
 #include "context.h"
 #include "facts.h"
 #include "../util/strbuf.h"
@@ -100,7 +101,7 @@ ll_finding *ll_ctx_report(ll_ctx *ctx, const char *code, TSNode node, const char
 const char *ll_ctx_callee(ll_ctx *ctx, TSNode call) {
   uint32_t a = ts_node_start_byte(call), b = ts_node_end_byte(call);
   if (ctx->callee_valid && ctx->callee_node_start == a && ctx->callee_node_end == b) return ctx->callee_qual;
-  ctx->callee_qual = ll_resolve_qualname(ctx, ts_node_child_by_field_name(call, "function", 8));
+  ctx->callee_qual = ll_resolve_qualname(ctx, ll_field(call, "function"));
   ctx->callee_node_start = a;
   ctx->callee_node_end = b;
   ctx->callee_valid = 1;

@@ -1,4 +1,5 @@
 /* except.c: except-clause reading shared by the cancellation rules. */
+#include "../front/fields.h"
 #include "except.h"
 
 #include <string.h>
@@ -23,7 +24,7 @@ void ll_except_read(ll_ctx *ctx, TSNode clause, ll_except_info *out) {
     if (is(c, "comment")) continue;
     if (is(c, "as_pattern")) {
       add_types(out, ts_node_named_child(c, 0));
-      TSNode alias = ts_node_child_by_field_name(c, "alias", 5);
+      TSNode alias = ll_field(c, "alias");
       if (!ts_node_is_null(alias)) {
         TSNode name = ts_node_named_child_count(alias) ? ts_node_named_child(alias, 0) : alias;
         out->bound = ll_ctx_text(ctx, name);

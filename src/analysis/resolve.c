@@ -3,6 +3,7 @@
  * the rules data knows (`requests.Session()`, `open()`, `Path()`), a `with ... as` target,
  * an annotated parameter, or `self.attr` assigned in a method. Unknown stays unknown:
  * precision matters more than reach, so a shadowed name resolves to nothing. */
+#include "../front/fields.h"
 #include "context.h"
 #include "../util/strbuf.h"
 #include "facts.h"
@@ -37,7 +38,6 @@ static int is_builtin(const char *name, size_t n) {
 }
 
 static int type_is(TSNode n, const char *t) { return strcmp(ts_node_type(n), t) == 0; }
-static TSNode field(TSNode n, const char *f) { return ts_node_child_by_field_name(n, f, (uint32_t)strlen(f)); }
 
 /* Looks a name up the scope chain as Python does: class bodies are visible only to code
  * directly in them, not to nested functions. */
@@ -100,7 +100,7 @@ const char *ll_resolve_qualname(ll_ctx *ctx, TSNode expr) {
     return NULL;
   }
   if (strcmp(t, "attribute") == 0) {
-    TSNode obj = unwrap(field(expr, "object")), attr = field(expr, "attribute");
+    TSNode obj = unwrap(ll_field(expr, "object")), attr = ll_field(expr, "attribute");
     if (ts_node_is_null(obj) || ts_node_is_null(attr)) return NULL;
     const char *an = ll_ctx_text(ctx, attr);
     if (type_is(obj, "identifier")) {
@@ -121,7 +121,7 @@ const char *ll_resolve_type(ll_ctx *ctx, TSNode expr) {
   if (ts_node_is_null(expr)) return NULL;
   const char *t = ts_node_type(expr);
   if (strcmp(t, "call") == 0) {
-    const char *q = ll_resolve_qualname(ctx, field(expr, "function"));
+    const char *q = ll_resolve_qualname(ctx, ll_field(expr, "function"));
     if (!q) return NULL;
     const char *r = ll_ruledb_returns(ctx->db, q);
     if (r) return r;
@@ -143,7 +143,7 @@ const char *ll_resolve_type(ll_ctx *ctx, TSNode expr) {
     return NULL;
   }
   if (strcmp(t, "attribute") == 0) {
-    TSNode obj = unwrap(field(expr, "object")), attr = field(expr, "attribute");
+    TSNode obj = unwrap(ll_field(expr, "object")), attr = ll_field(expr, "attribute");
     if (ts_node_is_null(obj) || ts_node_is_null(attr)) return NULL;
     if (type_is(obj, "identifier")) {
       ll_scope *cls = self_class(ctx, obj);
@@ -159,9 +159,9 @@ const char *ll_resolve_type(ll_ctx *ctx, TSNode expr) {
     return q ? ll_ruledb_returns(ctx->db, q) : NULL;
   }
   if (strcmp(t, "binary_operator") == 0) {
-    TSNode op = field(expr, "operator");
+    TSNode op = ll_field(expr, "operator");
     if (!ts_node_is_null(op) && ll_ctx_text_is(ctx, op, "/")) {
-      const char *ty = ll_resolve_type(ctx, field(expr, "left"));
+      const char *ty = ll_resolve_type(ctx, ll_field(expr, "left"));
       if (ty) return ll_ruledb_returns(ctx->db, ll_arena_join(&ctx->arena, ty, "__truediv__"));
     }
     return NULL;
@@ -170,9 +170,9 @@ const char *ll_resolve_type(ll_ctx *ctx, TSNode expr) {
     /* `await asyncio.to_thread(f, ...)` and the executor forms give what f returns */
     TSNode c = unwrap(ts_node_named_child(expr, 0));
     if (ts_node_is_null(c) || !type_is(c, "call")) return NULL;
-    TSNode fn = field(c, "function"), args = field(c, "arguments");
+    TSNode fn = ll_field(c, "function"), args = ll_field(c, "arguments");
     const char *q = ll_resolve_qualname(ctx, fn);
-    const char *m = type_is(fn, "attribute") ? ll_ctx_text(ctx, field(fn, "attribute")) : NULL;
+    const char *m = type_is(fn, "attribute") ? ll_ctx_text(ctx, ll_field(fn, "attribute")) : NULL;
     if (!ll_ruledb_is_offload(ctx->db, q, m) || ts_node_is_null(args)) return NULL;
     intptr_t idx = m ? (intptr_t)ll_strmap_get(&ctx->db->offload_args, m) : 0;
     if (!idx && q) {
@@ -241,7 +241,7 @@ void ll_resolve_import(ll_ctx *ctx, TSNode stmt) {
         size_t n = strcspn(full, ".");
         ll_ctx_bind(ctx, scope, full, n, LL_BIND_ALIAS, ll_arena_strndup(&ctx->arena, full, n));
       } else if (type_is(c, "aliased_import")) {
-        TSNode name = field(c, "name"), alias = field(c, "alias");
+        TSNode name = ll_field(c, "name"), alias = ll_field(c, "alias");
         if (ts_node_is_null(name) || ts_node_is_null(alias)) continue;
         const char *full = ll_ctx_text(ctx, name), *as = ll_ctx_text(ctx, alias);
         note_homeassistant(ctx, full);
@@ -252,10 +252,10 @@ void ll_resolve_import(ll_ctx *ctx, TSNode stmt) {
     return;
   }
   if (!type_is(stmt, "import_from_statement")) return;
-  const char *module = from_module(ctx, field(stmt, "module_name"));
+  const char *module = from_module(ctx, ll_field(stmt, "module_name"));
   note_homeassistant(ctx, module);
   if (strcmp(module, "__future__") == 0) return;
-  TSNode modnode = field(stmt, "module_name");
+  TSNode modnode = ll_field(stmt, "module_name");
   for (uint32_t i = 0; i < ts_node_named_child_count(stmt); i++) {
     TSNode c = ts_node_named_child(stmt, i);
     if (!ts_node_is_null(modnode) && ts_node_eq(c, modnode)) continue;
@@ -265,7 +265,7 @@ void ll_resolve_import(ll_ctx *ctx, TSNode stmt) {
       ll_ctx_bind(ctx, scope, name, strlen(name), LL_BIND_ALIAS, target);
       note_export(ctx, name, strlen(name), target);
     } else if (type_is(c, "aliased_import")) {
-      TSNode name = field(c, "name"), alias = field(c, "alias");
+      TSNode name = ll_field(c, "name"), alias = ll_field(c, "alias");
       if (ts_node_is_null(name) || ts_node_is_null(alias)) continue;
       const char *as = ll_ctx_text(ctx, alias);
       const char *target = ll_arena_join(&ctx->arena, module, ll_ctx_text(ctx, name));
@@ -312,7 +312,7 @@ static void bind_target(ll_ctx *ctx, TSNode target, TSNode value) {
   }
   if (type_is(target, "attribute")) {
     /* self.attr = X() inside a method: remembered on the class for the other methods */
-    TSNode obj = unwrap(field(target, "object")), attr = field(target, "attribute");
+    TSNode obj = unwrap(ll_field(target, "object")), attr = ll_field(target, "attribute");
     if (ts_node_is_null(obj) || ts_node_is_null(attr) || !type_is(obj, "identifier")) return;
     ll_scope *cls = self_class(ctx, obj);
     if (!cls) return;
@@ -327,13 +327,13 @@ static void bind_target(ll_ctx *ctx, TSNode target, TSNode value) {
 }
 
 void ll_resolve_assignment(ll_ctx *ctx, TSNode assignment) {
-  TSNode left = field(assignment, "left"), right = field(assignment, "right");
+  TSNode left = ll_field(assignment, "left"), right = ll_field(assignment, "right");
   if (ts_node_is_null(left)) return;
   /* a = b = value: the right side may itself be an assignment */
   while (!ts_node_is_null(right) && type_is(right, "assignment")) {
-    bind_target(ctx, left, field(right, "right"));
-    left = field(right, "left");
-    right = field(right, "right");
+    bind_target(ctx, left, ll_field(right, "right"));
+    left = ll_field(right, "left");
+    right = ll_field(right, "right");
   }
   if (ts_node_is_null(right)) {
     /* annotated declaration without value: `x: Path` */
@@ -343,9 +343,9 @@ void ll_resolve_assignment(ll_ctx *ctx, TSNode assignment) {
 }
 
 void ll_resolve_with_item(ll_ctx *ctx, TSNode item) {
-  TSNode v = field(item, "value");
+  TSNode v = ll_field(item, "value");
   if (ts_node_is_null(v) || !type_is(v, "as_pattern")) return;
-  TSNode value = ts_node_named_child(v, 0), alias = field(v, "alias");
+  TSNode value = ts_node_named_child(v, 0), alias = ll_field(v, "alias");
   if (ts_node_is_null(alias)) return;
   TSNode target = ts_node_named_child_count(alias) ? ts_node_named_child(alias, 0) : alias;
   /* files and most context managers return themselves from __enter__ */
@@ -363,7 +363,7 @@ static const char *annotation_type(ll_ctx *ctx, TSNode ann) {
     return q;
   }
   if (type_is(ann, "binary_operator")) {
-    TSNode l = field(ann, "left"), r = field(ann, "right");
+    TSNode l = ll_field(ann, "left"), r = ll_field(ann, "right");
     if (!ts_node_is_null(r) && type_is(unwrap(r), "none")) return annotation_type(ctx, l);
     if (!ts_node_is_null(l) && type_is(unwrap(l), "none")) return annotation_type(ctx, r);
     return NULL;
@@ -381,7 +381,7 @@ static const char *annotation_type(ll_ctx *ctx, TSNode ann) {
 }
 
 void ll_resolve_parameters(ll_ctx *ctx, TSNode function) {
-  TSNode params = field(function, "parameters");
+  TSNode params = ll_field(function, "parameters");
   if (ts_node_is_null(params)) return;
   ll_scope *scope = ll_ctx_scope(ctx);
   for (uint32_t i = 0; i < ts_node_named_child_count(params); i++) {
@@ -389,10 +389,10 @@ void ll_resolve_parameters(ll_ctx *ctx, TSNode function) {
     int has_ann = 0;
     if (type_is(p, "typed_parameter")) {
       name = ts_node_named_child(p, 0);
-      ann = field(p, "type");
+      ann = ll_field(p, "type");
       has_ann = 1;
-    } else if (type_is(p, "default_parameter")) name = field(p, "name");
-    else if (type_is(p, "typed_default_parameter")) { name = field(p, "name"); ann = field(p, "type"); has_ann = 1; }
+    } else if (type_is(p, "default_parameter")) name = ll_field(p, "name");
+    else if (type_is(p, "typed_default_parameter")) { name = ll_field(p, "name"); ann = ll_field(p, "type"); has_ann = 1; }
     if (ts_node_is_null(name)) continue;
     if (type_is(name, "list_splat_pattern") || type_is(name, "dictionary_splat_pattern")) {
       if (ts_node_named_child_count(name)) bind_target_unknown(ctx, ts_node_named_child(name, 0));
@@ -407,7 +407,7 @@ void ll_resolve_parameters(ll_ctx *ctx, TSNode function) {
 
 const char *ll_resolve_decorator(ll_ctx *ctx, TSNode decorator) {
   TSNode e = ts_node_named_child_count(decorator) ? ts_node_named_child(decorator, 0) : decorator;
-  if (type_is(e, "call")) e = field(e, "function");
+  if (type_is(e, "call")) e = ll_field(e, "function");
   const char *q = ll_resolve_qualname(ctx, e);
   return q ? q : ll_ctx_text(ctx, e);
 }
@@ -434,8 +434,8 @@ static void prepass_block(ll_ctx *ctx, TSNode block) {
     if (strcmp(t, "import_statement") == 0 || strcmp(t, "import_from_statement") == 0) ll_resolve_import(ctx, s);
     else if (strcmp(t, "function_definition") == 0 || strcmp(t, "class_definition") == 0 ||
              strcmp(t, "decorated_definition") == 0) {
-      TSNode def = strcmp(t, "decorated_definition") == 0 ? field(s, "definition") : s;
-      TSNode name = ts_node_is_null(def) ? def : field(def, "name");
+      TSNode def = strcmp(t, "decorated_definition") == 0 ? ll_field(s, "definition") : s;
+      TSNode name = ts_node_is_null(def) ? def : ll_field(def, "name");
       if (ts_node_is_null(name)) continue;
       const char *n = ll_ctx_text(ctx, name);
       ll_ctx_bind(ctx, ll_ctx_scope(ctx), n, strlen(n), LL_BIND_DEF, ll_arena_join(&ctx->arena, ctx->module, n));

@@ -1,4 +1,5 @@
 /* usage.c: classifying a call's use from its syntactic parents. */
+#include "../front/fields.h"
 #include "usage.h"
 
 #include <string.h>
@@ -99,15 +100,15 @@ ll_call_use ll_usage_of_call(ll_ctx *ctx, TSNode call) {
   } else if (strcmp(t, "not_operator") == 0 || strcmp(t, "boolean_operator") == 0 || strcmp(t, "assert_statement") == 0) {
     u.use = LL_USE_BOOL;
   } else if (strcmp(t, "if_statement") == 0 || strcmp(t, "elif_clause") == 0 || strcmp(t, "while_statement") == 0) {
-    TSNode cond = ts_node_child_by_field_name(p, "condition", 9);
+    TSNode cond = ll_field(p, "condition");
     u.use = ts_node_eq(cond, child) ? LL_USE_BOOL : LL_USE_OTHER;
   } else if (strcmp(t, "conditional_expression") == 0) {
     /* a if COND else b: the condition is the second named child */
     u.use = ts_node_named_child_count(p) >= 2 && ts_node_eq(ts_node_named_child(p, 1), child) ? LL_USE_BOOL : LL_USE_OTHER;
   } else if (strcmp(t, "assignment") == 0) {
-    TSNode left = ts_node_child_by_field_name(p, "left", 4), right = ts_node_child_by_field_name(p, "right", 5);
+    TSNode left = ll_field(p, "left"), right = ll_field(p, "right");
     if (ts_node_eq(right, child) && is(left, "identifier") && ll_ctx_function(ctx) &&
-        ts_node_is_null(ts_node_child_by_field_name(p, "type", 4))) {
+        ts_node_is_null(ll_field(p, "type"))) {
       u.use = LL_USE_LOCAL;
       u.local = ll_ctx_text(ctx, left);
       if (strcmp(u.local, "_") == 0) u.local_unused = 1;
@@ -136,15 +137,15 @@ ll_call_use ll_usage_of_call(ll_ctx *ctx, TSNode call) {
 }
 
 int ll_usage_creates_task(ll_ctx *ctx, TSNode call) {
-  TSNode fnode = ts_node_child_by_field_name(call, "function", 8);
+  TSNode fnode = ll_field(call, "function");
   if (ts_node_is_null(fnode)) return 0;
   const char *q = ll_ctx_callee(ctx, call);
   if (ll_ruledb_has(&ctx->db->task_kept, q)) return 0;
   if (ll_ruledb_has(&ctx->db->task_create, q)) return 1;
   if (!is(fnode, "attribute")) return 0;
-  const char *method = ll_ctx_text(ctx, ts_node_child_by_field_name(fnode, "attribute", 9));
+  const char *method = ll_ctx_text(ctx, ll_field(fnode, "attribute"));
   if (!ll_ruledb_has(&ctx->db->task_loop_methods, method)) return 0;
-  const char *recv = ll_ctx_text(ctx, ts_node_child_by_field_name(fnode, "object", 6));
+  const char *recv = ll_ctx_text(ctx, ll_field(fnode, "object"));
   size_t n = strlen(recv);
   return n >= 4 && strcmp(recv + n - 4, "loop") == 0;
 }

@@ -1,11 +1,11 @@
 /* fixgen.c: fix construction. */
+#include "../front/fields.h"
 #include "fixgen.h"
 #include "../util/strbuf.h"
 
 #include <string.h>
 
 static int is(TSNode n, const char *t) { return !ts_node_is_null(n) && strcmp(ts_node_type(n), t) == 0; }
-static TSNode field(TSNode n, const char *f) { return ts_node_child_by_field_name(n, f, (uint32_t)strlen(f)); }
 
 /* Code in a comprehension or generator runs in its own scope: `await` there changes what
  * the expression is, so no fix is offered. */
@@ -24,7 +24,7 @@ static int in_comprehension(ll_ctx *ctx, TSNode n) {
 static int needs_parens(ll_ctx *ctx, TSNode call) {
   TSNode p = ll_ctx_parent(ctx, call);
   if (is(p, "attribute") || is(p, "subscript")) return ts_node_eq(ts_node_named_child(p, 0), call);
-  if (is(p, "call")) return ts_node_eq(field(p, "function"), call);
+  if (is(p, "call")) return ts_node_eq(ll_field(p, "function"), call);
   if (is(p, "binary_operator")) return 1;
   return 0;
 }
@@ -72,7 +72,7 @@ ll_fix *ll_fixgen_await(ll_ctx *ctx, TSNode call, const char *callee_text, const
   ll_pos s = ll_ctx_start(ctx, call);
   ll_fix_add_edit(fix, s, s, parens ? "(await " : "await ");
   if (callee_text) {
-    TSNode f = field(call, "function");
+    TSNode f = ll_field(call, "function");
     ll_fix_add_edit(fix, ll_ctx_start(ctx, f), ll_ctx_end(ctx, f), callee_text);
   }
   if (parens) {
@@ -87,7 +87,7 @@ ll_fix *ll_fixgen_executor(ll_ctx *ctx, TSNode call) {
   if (!fn || fn->kind != LL_SCOPE_FUNCTION || !fn->is_async || in_comprehension(ctx, call)) return NULL;
   TSNode p = ll_ctx_parent(ctx, call);
   if (is(p, "as_pattern") || is(p, "with_item")) return NULL; /* a context manager stays one */
-  TSNode f = field(call, "function"), args = field(call, "arguments");
+  TSNode f = ll_field(call, "function"), args = ll_field(call, "arguments");
   if (ts_node_is_null(args) || !is(args, "argument_list")) return NULL;
   int has_kw = 0, has_splat = 0;
   for (uint32_t i = 0; i < ts_node_named_child_count(args); i++) {
@@ -103,12 +103,12 @@ ll_fix *ll_fixgen_executor(ll_ctx *ctx, TSNode call) {
    * in a lambda (a cheap receiver such as `Path(x)` can stay where it is) */
   int receiver_calls = 0;
   for (TSNode o = f; is(o, "attribute") && !receiver_calls;) {
-    o = field(o, "object");
+    o = ll_field(o, "object");
     while (is(o, "parenthesized_expression")) o = ts_node_named_child(o, 0);
     if (is(o, "call")) {
       const char *rq = ll_ctx_callee(ctx, o);
       if (!rq || ll_ruledb_blocking(ctx->db, rq)) receiver_calls = 1;
-      o = field(o, "function");
+      o = ll_field(o, "function");
     }
   }
   if (receiver_calls) {
@@ -147,7 +147,7 @@ ll_fix *ll_fixgen_executor(ll_ctx *ctx, TSNode call) {
 ll_fix *ll_fixgen_keep_task(ll_ctx *ctx, TSNode call, TSNode stmt) {
   if (!is(stmt, "expression_statement") || in_comprehension(ctx, call)) return NULL;
   const char *hass = ll_fixgen_hass(ctx);
-  TSNode f = field(call, "function");
+  TSNode f = ll_field(call, "function");
   if (hass && is(f, "attribute")) {
     const char *q = ll_ctx_callee(ctx, call);
     if (q && (strcmp(q, "asyncio.create_task") == 0 || strcmp(q, "asyncio.ensure_future") == 0)) {

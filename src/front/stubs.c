@@ -5,6 +5,7 @@
  * branches all count). Nothing is resolved while reading, because a stub may re-export names
  * from files read later; ll_stubs_derive then resolves names across the whole stub set,
  * assigns every definition its public qualified names, and classifies them. */
+#include "fields.h"
 #include "stubs.h"
 #include "source.h"
 #include "../util/strbuf.h"
@@ -215,7 +216,6 @@ typedef struct collector {
 } collector;
 
 static int is(TSNode n, const char *type) { return strcmp(ts_node_type(n), type) == 0; }
-static TSNode field(TSNode n, const char *f) { return ts_node_child_by_field_name(n, f, (uint32_t)strlen(f)); }
 
 static const char *text_of(collector *c, TSNode n) {
   return ll_arena_strndup(&c->s->arena, c->text + ts_node_start_byte(n), ts_node_end_byte(n) - ts_node_start_byte(n));
@@ -232,8 +232,8 @@ static const char *dotted(collector *c, TSNode n) {
   if (is(n, "identifier")) return text_of(c, n);
   if (is(n, "type") && ts_node_named_child_count(n) == 1) return dotted(c, ts_node_named_child(n, 0));
   if (!is(n, "attribute")) return NULL;
-  const char *obj = dotted(c, field(n, "object"));
-  TSNode attr = field(n, "attribute");
+  const char *obj = dotted(c, ll_field(n, "object"));
+  TSNode attr = ll_field(n, "attribute");
   if (!obj || ts_node_is_null(attr)) return NULL;
   return ll_arena_join(&c->s->arena, obj, text_of(c, attr));
 }
@@ -281,18 +281,18 @@ static texpr *to_texpr(collector *c, TSNode n, int depth) {
       for (uint32_t k = 0; k < ts_node_named_child_count(p); k++) add_item(c, &items, ts_node_named_child(p, k), depth, 0);
     }
   } else if (is(n, "subscript")) {
-    t->name = dotted(c, field(n, "value"));
+    t->name = dotted(c, ll_field(n, "value"));
     if (t->name) t->kind = TX_GENERIC;
     for (uint32_t i = 1; i < ts_node_named_child_count(n); i++) add_item(c, &items, ts_node_named_child(n, i), depth, 0);
   } else if (is(n, "union_type")) {
     t->kind = TX_UNION;
     for (uint32_t i = 0; i < ts_node_named_child_count(n); i++) add_item(c, &items, ts_node_named_child(n, i), depth, 1);
   } else if (is(n, "binary_operator")) {
-    TSNode op = field(n, "operator");
+    TSNode op = ll_field(n, "operator");
     if (!ts_node_is_null(op) && text_is(c, op, "|")) {
       t->kind = TX_UNION;
-      add_item(c, &items, field(n, "left"), depth, 1);
-      add_item(c, &items, field(n, "right"), depth, 1);
+      add_item(c, &items, ll_field(n, "left"), depth, 1);
+      add_item(c, &items, ll_field(n, "right"), depth, 1);
     }
   }
   set_items(c, t, &items);
@@ -334,7 +334,7 @@ static stub_def *scope_def(collector *c, stub_def *cls, const char *name, int is
 static void collect_block(collector *c, TSNode block, stub_def *cls);
 
 static void add_function(collector *c, TSNode fn, TSNode decorated, stub_def *cls) {
-  TSNode name = field(fn, "name");
+  TSNode name = ll_field(fn, "name");
   if (ts_node_is_null(name)) return;
   occ *o = ll_arena_alloc(&c->s->arena, sizeof *o);
   for (uint32_t i = 0; i < ts_node_child_count(fn); i++) {
@@ -348,7 +348,7 @@ static void add_function(collector *c, TSNode fn, TSNode decorated, stub_def *cl
       TSNode d = ts_node_named_child(decorated, i);
       if (!is(d, "decorator") || ts_node_named_child_count(d) == 0) continue;
       TSNode e = ts_node_named_child(d, 0);
-      if (is(e, "call")) e = field(e, "function");
+      if (is(e, "call")) e = ll_field(e, "function");
       const char *q = dotted(c, e);
       if (!q) continue;
       const char *last = last_component(q);
@@ -360,7 +360,7 @@ static void add_function(collector *c, TSNode fn, TSNode decorated, stub_def *cl
       if (strcmp(last, "coroutine") == 0) o->is_legacy_coroutine = 1;
     }
   }
-  TSNode ret = field(fn, "return_type");
+  TSNode ret = ll_field(fn, "return_type");
   o->ret = ts_node_is_null(ret) ? NULL : to_texpr(c, ret, 0);
   stub_def *d = scope_def(c, cls, text_of(c, name), 0);
   o->next = d->occs;
@@ -368,7 +368,7 @@ static void add_function(collector *c, TSNode fn, TSNode decorated, stub_def *cl
 }
 
 static void add_class(collector *c, TSNode node, stub_def *cls) {
-  TSNode name = field(node, "name"), supers = field(node, "superclasses"), body = field(node, "body");
+  TSNode name = ll_field(node, "name"), supers = ll_field(node, "superclasses"), body = ll_field(node, "body");
   if (ts_node_is_null(name)) return;
   stub_def *d = scope_def(c, cls, text_of(c, name), 1);
   if (!ts_node_is_null(supers)) {
@@ -421,7 +421,7 @@ static void add_import(collector *c, TSNode st) {
         b->module = ll_arena_strndup(&c->s->arena, full, strcspn(full, "."));
         bind(c, b->module, b);
       } else if (is(k, "aliased_import")) {
-        TSNode name = field(k, "name"), alias = field(k, "alias");
+        TSNode name = ll_field(k, "name"), alias = ll_field(k, "alias");
         if (ts_node_is_null(name) || ts_node_is_null(alias)) continue;
         const char *full = text_of(c, name), *as = text_of(c, alias);
         binding *b = binding_new(c, B_MODULE, strcmp(full, as) == 0);
@@ -431,7 +431,7 @@ static void add_import(collector *c, TSNode st) {
     }
     return;
   }
-  TSNode modnode = field(st, "module_name");
+  TSNode modnode = ll_field(st, "module_name");
   const char *module = from_module(c, modnode);
   if (!module) return;
   for (uint32_t i = 0; i < ts_node_named_child_count(st); i++) {
@@ -445,7 +445,7 @@ static void add_import(collector *c, TSNode st) {
       b->attr = text_of(c, k);
       bind(c, b->attr, b);
     } else if (is(k, "aliased_import")) {
-      TSNode name = field(k, "name"), alias = field(k, "alias");
+      TSNode name = ll_field(k, "name"), alias = ll_field(k, "alias");
       if (ts_node_is_null(name) || ts_node_is_null(alias)) continue;
       const char *as = text_of(c, alias);
       binding *b = binding_new(c, B_FROM, text_is(c, name, as)); /* `import x as x` re-exports */
@@ -473,14 +473,14 @@ static void add_all_names(collector *c, TSNode v) {
     return;
   }
   if (is(v, "binary_operator")) {
-    add_all_names(c, field(v, "left"));
-    add_all_names(c, field(v, "right"));
+    add_all_names(c, ll_field(v, "left"));
+    add_all_names(c, ll_field(v, "right"));
   }
 }
 
 /* `X = TypeVar("X", bound=B)` -> B; constrained `TypeVar("X", A, B)` -> A | B. */
 static texpr *typevar_type(collector *c, TSNode call) {
-  TSNode args = field(call, "arguments");
+  TSNode args = ll_field(call, "arguments");
   texpr *t = ll_arena_alloc(&c->s->arena, sizeof *t);
   t->kind = TX_OTHER;
   if (ts_node_is_null(args)) return t;
@@ -490,10 +490,10 @@ static texpr *typevar_type(collector *c, TSNode call) {
     TSNode a = ts_node_named_child(args, i);
     if (is(a, "comment")) continue;
     if (is(a, "keyword_argument")) {
-      TSNode k = field(a, "name");
+      TSNode k = ll_field(a, "name");
       if (!ts_node_is_null(k) && text_is(c, k, "bound")) {
         ll_vec_free(&items);
-        return to_texpr(c, field(a, "value"), 0);
+        return to_texpr(c, ll_field(a, "value"), 0);
       }
       continue;
     }
@@ -506,7 +506,7 @@ static texpr *typevar_type(collector *c, TSNode call) {
 }
 
 static void add_assignment(collector *c, TSNode a) {
-  TSNode left = field(a, "left"), right = field(a, "right"), ann = field(a, "type");
+  TSNode left = ll_field(a, "left"), right = ll_field(a, "right"), ann = ll_field(a, "type");
   if (ts_node_is_null(left) || !is(left, "identifier")) return;
   const char *name = text_of(c, left);
   if (strcmp(name, "__all__") == 0) {
@@ -533,7 +533,7 @@ static void add_assignment(collector *c, TSNode a) {
     return;
   }
   if (is(right, "call")) {
-    const char *fn = dotted(c, field(right, "function"));
+    const char *fn = dotted(c, ll_field(right, "function"));
     if (fn && strcmp(last_component(fn), "TypeVar") == 0) {
       binding *b = binding_new(c, B_TYPE, 0);
       b->type = typevar_type(c, right);
@@ -555,29 +555,29 @@ static void add_expression_statement(collector *c, TSNode st) {
     if (is(e, "assignment")) {
       add_assignment(c, e);
     } else if (is(e, "augmented_assignment")) {
-      TSNode left = field(e, "left");
+      TSNode left = ll_field(e, "left");
       if (!ts_node_is_null(left) && text_is(c, left, "__all__")) {
         c->mod->has_all = 1;
-        add_all_names(c, field(e, "right"));
+        add_all_names(c, ll_field(e, "right"));
       }
     } else if (is(e, "call")) {
       /* __all__.extend([...]) and __all__.append("x") */
-      TSNode fn = field(e, "function");
+      TSNode fn = ll_field(e, "function");
       if (ts_node_is_null(fn) || !is(fn, "attribute")) continue;
-      TSNode obj = field(fn, "object");
+      TSNode obj = ll_field(fn, "object");
       if (!ts_node_is_null(obj) && text_is(c, obj, "__all__")) {
         c->mod->has_all = 1;
-        add_all_names(c, field(e, "arguments"));
+        add_all_names(c, ll_field(e, "arguments"));
       }
     }
   }
 }
 
 static void add_type_alias(collector *c, TSNode st) {
-  const char *name = dotted(c, field(st, "left"));
+  const char *name = dotted(c, ll_field(st, "left"));
   if (!name) return;
   binding *b = binding_new(c, B_TYPE, 1);
-  b->type = to_texpr(c, field(st, "right"), 0);
+  b->type = to_texpr(c, ll_field(st, "right"), 0);
   bind(c, name, b);
 }
 
@@ -601,7 +601,7 @@ static void collect_block(collector *c, TSNode block, stub_def *cls) {
     TSNode st = ts_node_named_child(block, i);
     const char *t = ts_node_type(st);
     if (strcmp(t, "decorated_definition") == 0) {
-      TSNode def = field(st, "definition");
+      TSNode def = ll_field(st, "definition");
       if (ts_node_is_null(def)) continue;
       if (is(def, "function_definition")) add_function(c, def, st, cls);
       else if (is(def, "class_definition")) add_class(c, def, cls);

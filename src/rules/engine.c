@@ -1,6 +1,7 @@
 /* engine.c: the single walk over a file's tree. The engine owns the scope stack (module,
  * class, function, lambda) and name bindings, so rules only look at their own nodes and
  * ask the context where they are and what names mean. */
+#include "../front/fields.h"
 #include "engine.h"
 #include "../analysis/facts.h"
 #include "../util/strbuf.h"
@@ -36,11 +37,21 @@ void ll_linter_init(ll_linter *l, const ll_ruledb *db, const ll_settings *settin
   l->sym_class = ts_language_symbol_for_name(l->lang, "class_definition", 16, true);
   l->sym_lambda = ts_language_symbol_for_name(l->lang, "lambda", 6, true);
   l->sym_decorated = ts_language_symbol_for_name(l->lang, "decorated_definition", 20, true);
+  static const char *const TRACKED[] = {"import_statement", "import_from_statement", "assignment", "with_item",
+                                        "yield", "return_statement", "for_statement", NULL};
+  l->track = ll_xcalloc(l->nsymbols + 1, 1);
+  for (TSSymbol s = 0; s < l->nsymbols; s++) {
+    if (ts_language_symbol_type(l->lang, s) != TSSymbolTypeRegular) continue;
+    for (int k = 0; TRACKED[k]; k++)
+      if (strcmp(ts_language_symbol_name(l->lang, s), TRACKED[k]) == 0) l->track[s] = (uint8_t)(k + 1);
+  }
 }
 
 void ll_linter_free(ll_linter *l) {
   free(l->dispatch);
   l->dispatch = NULL;
+  free(l->track);
+  l->track = NULL;
 }
 
 static int node_is(TSNode n, const char *t) { return strcmp(ts_node_type(n), t) == 0; }
@@ -87,7 +98,7 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
   ll_scope *outer = ll_ctx_scope(ctx);
   int in_class = outer->kind == LL_SCOPE_CLASS;
   const char *outer_qual = outer->qual;
-  TSNode name = ts_node_child_by_field_name(node, "name", 4);
+  TSNode name = ll_field(node, "name");
   const char *n = ts_node_is_null(name) ? "" : ll_ctx_text(ctx, name);
   if (!ts_node_is_null(name) && outer->kind != LL_SCOPE_MODULE)
     ll_ctx_bind(ctx, outer, n, strlen(n), LL_BIND_UNKNOWN, NULL); /* a local def shadows */
@@ -95,11 +106,11 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
     ll_classdef cd;
     memset(&cd, 0, sizeof cd);
     cd.qual = ll_arena_join(&ctx->facts->arena, outer_qual, n);
-    TSNode supers = ts_node_child_by_field_name(node, "superclasses", 12);
+    TSNode supers = ll_field(node, "superclasses");
     for (uint32_t i = 0; !ts_node_is_null(supers) && i < ts_node_named_child_count(supers); i++) {
       TSNode b = ts_node_named_child(supers, i);
       if (node_is(b, "keyword_argument")) continue;
-      if (node_is(b, "subscript")) b = ts_node_child_by_field_name(b, "value", 5); /* Generic[T] */
+      if (node_is(b, "subscript")) b = ll_field(b, "value"); /* Generic[T] */
       if (ts_node_is_null(b)) continue;
       const char *q = ll_resolve_qualname(ctx, b);
       ll_vec_push(&cd.bases, ll_arena_strdup(&ctx->facts->arena, q ? q : ll_ctx_text(ctx, b)));
@@ -150,7 +161,7 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
     fd.is_nested = outer->kind == LL_SCOPE_FUNCTION || outer->kind == LL_SCOPE_LAMBDA;
     fd.pos = ll_ctx_start(ctx, node);
     fd.other_decorator = (uint8_t)other_decorator;
-    fd.is_stub = body_is_stub(ts_node_child_by_field_name(node, "body", 4));
+    fd.is_stub = body_is_stub(ll_field(node, "body"));
     s->func_index = (int32_t)ctx->facts->funcs.len;
     ll_vec_push(&ctx->facts->funcs, fd);
     ll_resolve_parameters(ctx, node);
@@ -161,48 +172,42 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
 }
 
 /* Bindings the engine maintains as the walk passes them. */
-static void track_bindings(ll_ctx *ctx, TSNode node) {
-  const char *t = ts_node_type(node);
-  switch (t[0]) {
-    case 'i':
-      if (strcmp(t, "import_statement") == 0 || strcmp(t, "import_from_statement") == 0) ll_resolve_import(ctx, node);
+static void track_bindings(ll_ctx *ctx, TSNode node, TSSymbol sym) {
+  const ll_linter *l = ctx->linter;
+  switch (sym < l->nsymbols ? l->track[sym] : 0) {
+    case 1: /* import_statement */
+    case 2: /* import_from_statement */
+      ll_resolve_import(ctx, node);
       break;
-    case 'a':
-      if (strcmp(t, "assignment") == 0) ll_resolve_assignment(ctx, node);
+    case 3: ll_resolve_assignment(ctx, node); break;
+    case 4: ll_resolve_with_item(ctx, node); break;
+    case 5: { /* yield */
+      ll_funcdef *fd = ll_ctx_funcdef(ctx);
+      if (fd && ll_ctx_function(ctx)->kind == LL_SCOPE_FUNCTION) fd->has_yield = 1;
       break;
-    case 'w':
-      if (strcmp(t, "with_item") == 0) ll_resolve_with_item(ctx, node);
-      break;
-    case 'y':
-      if (strcmp(t, "yield") == 0) {
-        ll_funcdef *fd = ll_ctx_funcdef(ctx);
-        if (fd && ll_ctx_function(ctx)->kind == LL_SCOPE_FUNCTION) fd->has_yield = 1;
-      }
-      break;
-    case 'r':
-      if (strcmp(t, "return_statement") == 0 && ts_node_named_child_count(node) > 0) {
+    }
+    case 6: /* return_statement */
+      if (ts_node_named_child_count(node) > 0) {
         ll_funcdef *fd = ll_ctx_funcdef(ctx);
         if (fd && ll_ctx_function(ctx)->kind == LL_SCOPE_FUNCTION) fd->returns_value = 1;
       }
       break;
-    case 'f':
-      if (strcmp(t, "for_statement") == 0) {
-        TSNode left = ts_node_child_by_field_name(node, "left", 4);
-        /* loop variables hold values we cannot type */
-        if (!ts_node_is_null(left) && node_is(left, "identifier"))
-          ll_ctx_bind(ctx, ll_ctx_scope(ctx), ctx->src->text + ts_node_start_byte(left),
-                      ts_node_end_byte(left) - ts_node_start_byte(left), LL_BIND_UNKNOWN, NULL);
-      }
+    case 7: { /* for_statement */
+      TSNode left = ll_field(node, "left");
+      /* loop variables hold values we cannot type */
+      if (!ts_node_is_null(left) && node_is(left, "identifier"))
+        ll_ctx_bind(ctx, ll_ctx_scope(ctx), ctx->src->text + ts_node_start_byte(left),
+                    ts_node_end_byte(left) - ts_node_start_byte(left), LL_BIND_UNKNOWN, NULL);
       break;
+    }
     default: break;
   }
 }
 
-static void dispatch(ll_ctx *ctx, TSNode node, int leaving) {
+static void dispatch(ll_ctx *ctx, TSNode node, TSSymbol sym, int leaving) {
   const ll_linter *l = ctx->linter;
-  TSSymbol sym = ts_node_symbol(node);
   uint32_t mask = sym < l->nsymbols ? l->dispatch[sym] : 0;
-  if ((ts_node_symbol(node) == (TSSymbol)-1) || ts_node_is_missing(node)) mask |= l->dispatch[l->nsymbols];
+  if (sym == (TSSymbol)-1 || ts_node_is_missing(node)) mask |= l->dispatch[l->nsymbols];
   while (mask) {
     int r = __builtin_ctz(mask);
     mask &= mask - 1;
@@ -218,16 +223,22 @@ static void walk(ll_ctx *ctx) {
   TSTreeCursor cur = ts_tree_cursor_new(ctx->root);
   for (;;) {
     TSNode node = ts_tree_cursor_current_node(&cur);
-    ll_vec_push(&ctx->path, node);
     TSSymbol sym = ts_node_symbol(node);
+    /* an anonymous leaf (a keyword, punctuation) matters only when it is missing (a syntax
+     * error's placeholder): no rule, binding or ancestor needs the others */
+    if (ts_node_child_count(node) == 0 && !ts_node_is_named(node) && !ts_node_is_missing(node)) {
+      if (ts_tree_cursor_goto_next_sibling(&cur)) continue;
+      goto climb;
+    }
+    ll_vec_push(&ctx->path, node);
     int opens = sym == l->sym_function || sym == l->sym_class || sym == l->sym_lambda;
     if (opens) {
       /* rules see the definition itself in the outer scope, its body in the new one */
-      dispatch(ctx, node, 0);
+      dispatch(ctx, node, sym, 0);
       enter_definition(ctx, node, sym);
     } else {
-      track_bindings(ctx, node);
-      dispatch(ctx, node, 0);
+      track_bindings(ctx, node, sym);
+      dispatch(ctx, node, sym, 0);
     }
     if (ts_tree_cursor_goto_first_child(&cur)) continue;
     /* leaf: leave it, then climb until a sibling exists */
@@ -237,9 +248,10 @@ static void walk(ll_ctx *ctx) {
       if (ds == l->sym_function || ds == l->sym_class || ds == l->sym_lambda) {
         if (ctx->scopes.len > 1) pop_scope(ctx);
       }
-      dispatch(ctx, done, 1);
+      dispatch(ctx, done, ds, 1);
       ctx->path.len--;
       if (ts_tree_cursor_goto_next_sibling(&cur)) break;
+    climb:
       if (!ts_tree_cursor_goto_parent(&cur)) { ts_tree_cursor_delete(&cur); return; }
     }
   }

@@ -32,6 +32,8 @@ struct ll_linter {
   uint32_t *dispatch;
   uint32_t nsymbols;
   TSSymbol sym_function, sym_class, sym_lambda, sym_decorated;
+  /* what the walk itself binds or marks (track_bindings); 0 for a kind the walk ignores */
+  uint8_t *track; /* per symbol */
 };
 
 const TSLanguage *tree_sitter_python(void);

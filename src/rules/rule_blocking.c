@@ -2,6 +2,7 @@
  * (the body of an `async def`, or of a Home Assistant `@callback`), to a callable that
  * rules/blocking.json lists. Calls in a nested `def` or `lambda` run elsewhere and are
  * skipped by construction: the innermost function scope decides. */
+#include "../front/fields.h"
 #include "../analysis/facts.h"
 #include "../fix/fixgen.h"
 #include "../util/strbuf.h"
@@ -11,7 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static TSNode field(TSNode n, const char *f) { return ts_node_child_by_field_name(n, f, (uint32_t)strlen(f)); }
 
 /* `await asyncio.to_thread(list, p.glob("*"))`: a lazy iterator handed straight to an executor
  * wrapper is consumed in the worker thread (ruff#28040). */
@@ -22,18 +22,18 @@ static int passed_to_offload(ll_ctx *ctx, TSNode call) {
   if (ts_node_is_null(args) || strcmp(ts_node_type(args), "argument_list") != 0) return 0;
   TSNode outer = ll_ctx_parent(ctx, args);
   if (ts_node_is_null(outer) || strcmp(ts_node_type(outer), "call") != 0) return 0;
-  TSNode fn = field(outer, "function");
+  TSNode fn = ll_field(outer, "function");
   const char *method = NULL;
-  if (strcmp(ts_node_type(fn), "attribute") == 0) method = ll_ctx_text(ctx, field(fn, "attribute"));
+  if (strcmp(ts_node_type(fn), "attribute") == 0) method = ll_ctx_text(ctx, ll_field(fn, "attribute"));
   return ll_ruledb_is_offload(ctx->db, ll_resolve_qualname(ctx, fn), method);
 }
 
 /* `run_coroutine_threadsafe(...).result()`: the receiver is a call another rule reports. */
 static int on_excluded_receiver(ll_ctx *ctx, TSNode call, const ll_blocking_entry *e) {
   if (!e->not_on.len) return 0;
-  TSNode fn = field(call, "function");
+  TSNode fn = ll_field(call, "function");
   if (strcmp(ts_node_type(fn), "attribute") != 0) return 0;
-  TSNode obj = field(fn, "object");
+  TSNode obj = ll_field(fn, "object");
   if (strcmp(ts_node_type(obj), "call") != 0) return 0;
   const char *rq = ll_ctx_callee(ctx, obj);
   for (size_t i = 0; rq && i < e->not_on.len; i++)

@@ -2,25 +2,25 @@
  * the callee's qualified name as this file resolves it, how the result is used, and
  * whether the caller runs on the event loop. Calls to builtins and calls whose callee
  * cannot be named are not kept, except method calls whose bare name the rules data knows. */
+#include "../front/fields.h"
 #include "../analysis/facts.h"
 #include "engine.h"
 
 #include <string.h>
 
-static TSNode field(TSNode n, const char *f) { return ts_node_child_by_field_name(n, f, (uint32_t)strlen(f)); }
 static int is(TSNode n, const char *t) { return !ts_node_is_null(n) && strcmp(ts_node_type(n), t) == 0; }
 
 static void enter(ll_ctx *ctx, TSNode call) {
-  TSNode fnode = field(call, "function");
+  TSNode fnode = ll_field(call, "function");
   if (ts_node_is_null(fnode)) return;
   const char *q = NULL, *super_of = NULL;
   if (is(fnode, "attribute")) {
-    TSNode obj = field(fnode, "object");
-    if (is(obj, "call") && is(field(obj, "function"), "identifier") && ll_ctx_text_is(ctx, field(obj, "function"), "super")) {
+    TSNode obj = ll_field(fnode, "object");
+    if (is(obj, "call") && is(ll_field(obj, "function"), "identifier") && ll_ctx_text_is(ctx, ll_field(obj, "function"), "super")) {
       ll_scope *cls = ll_ctx_class(ctx);
       if (!cls) return;
       super_of = cls->qual;
-      q = ll_arena_join(&ctx->arena, cls->qual, ll_ctx_text(ctx, field(fnode, "attribute")));
+      q = ll_arena_join(&ctx->arena, cls->qual, ll_ctx_text(ctx, ll_field(fnode, "attribute")));
     }
   }
   if (!q) q = ll_ctx_callee(ctx, call);
@@ -28,14 +28,14 @@ static void enter(ll_ctx *ctx, TSNode call) {
   if (!q) {
     /* unknown receiver: kept only when the bare method name means something */
     if (!is(fnode, "attribute")) return;
-    method = ll_ctx_text(ctx, field(fnode, "attribute"));
+    method = ll_ctx_text(ctx, ll_field(fnode, "attribute"));
     if (ll_ruledb_method_kind(ctx->db, method) == LL_CALL_UNKNOWN) return;
   } else if (strncmp(q, "builtins.", 9) == 0) return;
   /* the bare method name stands in for an unknown type only on instances: `self.x.m()`,
    * `obj.m()`, not `module.m()` (a module function is named by its qualified name) */
   int bare_ok = 0;
   if (is(fnode, "attribute")) {
-    TSNode obj = field(fnode, "object");
+    TSNode obj = ll_field(fnode, "object");
     const char *oq = ll_resolve_type(ctx, obj) ? NULL : ll_resolve_qualname(ctx, obj);
     const char *root = ll_ctx_text(ctx, obj);
     bare_ok = oq == NULL || strncmp(root, "self.", 5) == 0 || strcmp(root, "self") == 0;
@@ -56,7 +56,7 @@ static void enter(ll_ctx *ctx, TSNode call) {
       if (!interesting) return;
       int known = ll_ruledb_call_kind(ctx->db, q) != LL_CALL_UNKNOWN ||
                   (bare_ok && is(fnode, "attribute") &&
-                   ll_ruledb_method_kind(ctx->db, ll_ctx_text(ctx, field(fnode, "attribute"))) != LL_CALL_UNKNOWN);
+                   ll_ruledb_method_kind(ctx->db, ll_ctx_text(ctx, ll_field(fnode, "attribute"))) != LL_CALL_UNKNOWN);
       /* a receiver typed as a library class may have its method in a project subclass: keep */
       if (!known && !(bare_ok && strchr(q, '.'))) return;
     }

@@ -6,6 +6,7 @@
  * `task.cancel()` calls are remembered per function so the shutdown idiom (cancel, then
  * await the task and swallow its CancelledError) stays silent, and a cancelled task of
  * this object that is never awaited afterwards is reported when the function ends. */
+#include "../front/fields.h"
 #include "../analysis/except.h"
 #include "../analysis/usage.h"
 #include "engine.h"
@@ -13,7 +14,6 @@
 #include <string.h>
 
 static int is(TSNode n, const char *t) { return !ts_node_is_null(n) && strcmp(ts_node_type(n), t) == 0; }
-static TSNode field(TSNode n, const char *f) { return ts_node_child_by_field_name(n, f, (uint32_t)strlen(f)); }
 
 typedef struct frame {
   TSNode node;     /* try_statement, or with_statement of contextlib.suppress */
@@ -95,7 +95,7 @@ static int awaits_cancelled(ll_ctx *ctx, state *s, TSNode expr, uint32_t fs) {
   size_t nt = 0;
   texts[nt++] = plain_text(ctx, expr);
   if (is(expr, "call")) {
-    TSNode args = field(expr, "arguments");
+    TSNode args = ll_field(expr, "arguments");
     for (uint32_t i = 0; !ts_node_is_null(args) && i < ts_node_named_child_count(args) && nt < 9; i++) {
       TSNode a = ts_node_named_child(args, i);
       if (is(a, "list") || is(a, "set") || is(a, "tuple")) /* asyncio.wait([t1, t2]) */
@@ -154,12 +154,12 @@ static int suppress_kind(ll_ctx *ctx, TSNode with) {
   int kind = 0;
   TSNode clause = ts_node_named_child(with, 0);
   for (uint32_t i = 0; is(clause, "with_clause") && i < ts_node_named_child_count(clause); i++) {
-    TSNode v = field(ts_node_named_child(clause, i), "value");
+    TSNode v = ll_field(ts_node_named_child(clause, i), "value");
     if (is(v, "as_pattern")) v = ts_node_named_child(v, 0);
     if (!is(v, "call")) continue;
     const char *q = ll_ctx_callee(ctx, v);
     if (!q || strcmp(q, "contextlib.suppress") != 0) continue;
-    TSNode args = field(v, "arguments");
+    TSNode args = ll_field(v, "arguments");
     for (uint32_t k = 0; !ts_node_is_null(args) && k < ts_node_named_child_count(args); k++) {
       const char *aq = ll_resolve_qualname(ctx, ts_node_named_child(args, k));
       if (!aq) continue;
@@ -175,11 +175,11 @@ static void enter(ll_ctx *ctx, TSNode node) {
   state *s = st(ctx);
   const char *t = ts_node_type(node);
   if (strcmp(t, "try_statement") == 0) {
-    push_frame(ctx, s, node, field(node, "body"), 0);
+    push_frame(ctx, s, node, ll_field(node, "body"), 0);
   } else if (strcmp(t, "with_statement") == 0) {
     if (has_async_token(node)) mark_await(ctx, s, node, (TSNode){0});
     int k = suppress_kind(ctx, node);
-    if (k) push_frame(ctx, s, node, field(node, "body"), k);
+    if (k) push_frame(ctx, s, node, ll_field(node, "body"), k);
   } else if (strcmp(t, "for_statement") == 0) {
     if (has_async_token(node)) mark_await(ctx, s, node, (TSNode){0});
   } else if (strcmp(t, "await") == 0) {
@@ -228,9 +228,9 @@ static void enter(ll_ctx *ctx, TSNode node) {
       }
     }
   } else if (strcmp(t, "call") == 0) {
-    TSNode fnode = field(node, "function");
-    if (!is(fnode, "attribute") || !ll_ctx_text_is(ctx, field(fnode, "attribute"), "cancel")) return;
-    TSNode recv = field(fnode, "object");
+    TSNode fnode = ll_field(node, "function");
+    if (!is(fnode, "attribute") || !ll_ctx_text_is(ctx, ll_field(fnode, "attribute"), "cancel")) return;
+    TSNode recv = ll_field(fnode, "object");
     cancelled c = {.fn_start = fn_start(ctx), .after = ts_node_end_byte(node), .call = node};
     c.text = ll_ctx_text(ctx, recv);
     const char *ty = ll_resolve_type(ctx, recv);
@@ -239,8 +239,8 @@ static void enter(ll_ctx *ctx, TSNode node) {
     /* `for t in tasks: t.cancel()` cancels `tasks` too */
     if (is(recv, "identifier"))
       for (TSNode p = ll_ctx_parent(ctx, node); !ts_node_is_null(p) && !is(p, "function_definition"); p = ll_ctx_parent(ctx, p))
-        if (is(p, "for_statement") && ll_ctx_text_is(ctx, field(p, "left"), c.text)) {
-          TSNode it = field(p, "right");
+        if (is(p, "for_statement") && ll_ctx_text_is(ctx, ll_field(p, "left"), c.text)) {
+          TSNode it = ll_field(p, "right");
           while (is(it, "parenthesized_expression")) it = ts_node_named_child(it, 0);
           cancelled all = c;
           all.owned = 0;

@@ -7,6 +7,7 @@
  *   LOOP503 running an event loop (asyncio.run, run_until_complete) from code on the loop;
  *   LOOP504 the blocking function called, not passed, when handed to an executor;
  *   LOOP505 asyncio.get_event_loop() in a coroutine, and deprecated Home Assistant APIs. */
+#include "../front/fields.h"
 #include "../analysis/usage.h"
 #include "../fix/fixgen.h"
 #include "../util/strbuf.h"
@@ -16,7 +17,6 @@
 #include <string.h>
 
 static int is(TSNode n, const char *t) { return !ts_node_is_null(n) && strcmp(ts_node_type(n), t) == 0; }
-static TSNode field(TSNode n, const char *f) { return ts_node_child_by_field_name(n, f, (uint32_t)strlen(f)); }
 
 static int on_loop(ll_ctx *ctx) {
   ll_scope *fn = ll_ctx_function(ctx);
@@ -24,7 +24,7 @@ static int on_loop(ll_ctx *ctx) {
 }
 
 static const char *method_name(ll_ctx *ctx, TSNode fnode) {
-  if (is(fnode, "attribute")) return ll_ctx_text(ctx, field(fnode, "attribute"));
+  if (is(fnode, "attribute")) return ll_ctx_text(ctx, ll_field(fnode, "attribute"));
   if (is(fnode, "identifier")) return ll_ctx_text(ctx, fnode);
   return NULL;
 }
@@ -58,7 +58,7 @@ static void check_session(ll_ctx *ctx, TSNode call, const char *q) {
 }
 
 static void enter(ll_ctx *ctx, TSNode call) {
-  TSNode fnode = field(call, "function");
+  TSNode fnode = ll_field(call, "function");
   if (ts_node_is_null(fnode)) return;
   const char *q = ll_ctx_callee(ctx, call);
   const char *m = method_name(ctx, fnode);
@@ -84,7 +84,7 @@ static void enter(ll_ctx *ctx, TSNode call) {
                     ll_ctx_text(ctx, fnode));
     /* `asyncio.run_coroutine_threadsafe(...).result()` waits for this very loop */
     if (m && strcmp(m, "result") == 0 && is(fnode, "attribute")) {
-      TSNode obj = field(fnode, "object");
+      TSNode obj = ll_field(fnode, "object");
       if (is(obj, "call")) {
         const char *oq = ll_ctx_callee(ctx, obj);
         if (oq && strcmp(oq, "asyncio.run_coroutine_threadsafe") == 0)
@@ -100,7 +100,7 @@ static void enter(ll_ctx *ctx, TSNode call) {
                                     "running loop; use `asyncio.get_running_loop()`");
       f->fix = ll_fix_new("safe", "Use `asyncio.get_running_loop()`");
       if (is(fnode, "attribute")) {
-        TSNode attr = field(fnode, "attribute");
+        TSNode attr = ll_field(fnode, "attribute");
         ll_fix_add_edit(f->fix, ll_ctx_start(ctx, attr), ll_ctx_end(ctx, attr), "get_running_loop");
       } else {
         ll_fix_add_edit(f->fix, ll_ctx_start(ctx, fnode), ll_ctx_end(ctx, fnode), "asyncio.get_running_loop");
@@ -120,13 +120,13 @@ static void enter(ll_ctx *ctx, TSNode call) {
     /* the data's index is for asyncio's own signature (`loop.run_in_executor(executor, func)`);
      * a project's method of the same name usually takes the function first */
     if (idx > 1 && is(fnode, "attribute")) {
-      const char *recv = ll_ctx_text(ctx, field(fnode, "object"));
-      const char *rt = ll_resolve_type(ctx, field(fnode, "object"));
+      const char *recv = ll_ctx_text(ctx, ll_field(fnode, "object"));
+      const char *rt = ll_resolve_type(ctx, ll_field(fnode, "object"));
       size_t rn = strlen(recv);
       int is_loop = (rt && strstr(rt, "EventLoop")) || (rn >= 4 && strcmp(recv + rn - 4, "loop") == 0);
       if (!is_loop) idx = 1;
     }
-    TSNode args = field(call, "arguments");
+    TSNode args = ll_field(call, "arguments");
     uint32_t pos = 0;
     for (uint32_t i = 0; !ts_node_is_null(args) && i < ts_node_named_child_count(args); i++) {
       TSNode a = ts_node_named_child(args, i);
@@ -134,14 +134,14 @@ static void enter(ll_ctx *ctx, TSNode call) {
       if (pos++ != (uint32_t)(idx - 1)) continue;
       if (!is(a, "call")) return;
       const char *aq = ll_ctx_callee(ctx, a);
-      const char *am = method_name(ctx, field(a, "function"));
+      const char *am = method_name(ctx, ll_field(a, "function"));
       /* functools.partial(f, x) and friends build the callable: that is the right way */
       if ((aq && strstr(aq, "partial")) || (am && strstr(am, "partial"))) return;
       ll_ctx_report(ctx, "LOOP504", a,
                     "`%s(...)` runs here, on the event loop, and only its result goes to the executor; pass the function "
                     "and its arguments separately: `%s(%s%s, ...)`",
-                    ll_ctx_text(ctx, field(a, "function")), ll_ctx_text(ctx, fnode), idx == 2 ? "None, " : "",
-                    ll_ctx_text(ctx, field(a, "function")));
+                    ll_ctx_text(ctx, ll_field(a, "function")), ll_ctx_text(ctx, fnode), idx == 2 ? "None, " : "",
+                    ll_ctx_text(ctx, ll_field(a, "function")));
       return;
     }
   }

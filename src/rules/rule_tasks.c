@@ -3,17 +3,17 @@
  * before it finishes. Factories that keep the reference themselves (TaskGroup, Home
  * Assistant's hass/entry task helpers) are fine, as is any use that stores, returns, awaits
  * or passes the task on. */
+#include "../front/fields.h"
 #include "../analysis/usage.h"
 #include "../fix/fixgen.h"
 #include "engine.h"
 
 #include <string.h>
 
-static TSNode field(TSNode n, const char *f) { return ts_node_child_by_field_name(n, f, (uint32_t)strlen(f)); }
 
 static void enter(ll_ctx *ctx, TSNode call) {
   if (!ll_usage_creates_task(ctx, call)) return;
-  TSNode fnode = field(call, "function");
+  TSNode fnode = ll_field(call, "function");
   ll_call_use u = ll_usage_of_call(ctx, call);
   int dropped = u.use == LL_USE_DISCARDED || (u.use == LL_USE_LOCAL && u.local_unused);
   if (!dropped) return;
