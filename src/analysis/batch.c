@@ -28,6 +28,8 @@ typedef struct batch_job {
   unsigned char *state;        /* per file: 0 not read, 1 parsed, 2 cold (read, not parsed), 3 unreadable,
                                   4 parsed in part (the top-level names in wanted) */
   ll_strmap **wanted;          /* per file: the top-level names a partial parse keeps (NULL: all) */
+  ll_arena *names_arena;       /* the wanted names (added to under names_lock) */
+  pthread_mutex_t names_lock;
   const size_t *order;         /* the indices this round processes */
   size_t norder;
   const ll_cache *cache;       /* NULL: no cache */
@@ -155,7 +157,19 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
   if (job->wanted && job->wanted[i]) {
     /* needed for some names only: leave the other top-level definitions out */
     uint32_t nr = 0, ns = 0;
-    if (ll_lazy_partial_ranges(src.text, src.len, job->wanted[i], &ranges, &nr, &skipped, &ns)) {
+    ll_namelist added = {0};
+    int split = ll_lazy_partial_ranges(src.text, src.len, job->wanted[i], &ranges, &nr, &skipped, &ns, &added);
+    if (added.len) {
+      /* the names that came along are parsed too: record them as wanted */
+      pthread_mutex_lock(&job->names_lock);
+      for (size_t k = 0; k < added.len; k++)
+        if (!ll_strmap_get(job->wanted[i], added.items[k]))
+          ll_strmap_put(job->wanted[i], ll_arena_strdup(job->names_arena, added.items[k]), (void *)1);
+      pthread_mutex_unlock(&job->names_lock);
+    }
+    for (size_t k = 0; k < added.len; k++) free(added.items[k]);
+    ll_vec_free(&added);
+    if (split) {
       src.ranges = ranges;
       src.nranges = nr;
       src.skipped = skipped;
@@ -287,6 +301,8 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
   for (size_t i = 0; i < n; i++)
     if (job->state[i] == 2 || job->state[i] == 4) ll_strmap_put(&module_of, job->modules->names[i], (void *)(uintptr_t)(i + 1));
   job->wanted = ll_xcalloc(n ? n : 1, sizeof *job->wanted);
+  job->names_arena = &arena;
+  pthread_mutex_init(&job->names_lock, NULL);
   /* a partial result from the cache: the names it was parsed for */
   for (size_t i = 0; i < n; i++)
     if (job->state[i] == 4) {
@@ -368,6 +384,7 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
     if (job->wanted[i]) ll_strmap_free(job->wanted[i]);
   free(job->wanted);
   job->wanted = NULL;
+  pthread_mutex_destroy(&job->names_lock);
   ll_strmap_free(&module_of);
   ll_arena_free(&arena);
 }

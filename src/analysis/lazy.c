@@ -582,7 +582,7 @@ static int top_units(const char *text, size_t len, unitvec *out) {
 }
 
 int ll_lazy_partial_ranges(const char *text, size_t len, const ll_strmap *wanted, TSRange **ranges, uint32_t *nranges,
-                           ll_lazy_skipped **skipped, uint32_t *nskipped) {
+                           ll_lazy_skipped **skipped, uint32_t *nskipped, ll_namelist *added) {
   unitvec units = {0};
   LL_VEC(TSRange) out = {0};
   LL_VEC(ll_lazy_skipped) left = {0};
@@ -591,9 +591,45 @@ int ll_lazy_partial_ranges(const char *text, size_t len, const ll_strmap *wanted
   *skipped = NULL;
   *nskipped = 0;
   if (!top_units(text, len, &units) || !units.len) { ll_vec_free(&units); return 0; }
+  /* what is kept: module-level code, the wanted definitions, and the definitions of this
+   * module they name (a helper's own helpers would be asked for one round later) */
+  unsigned char *keep = ll_xcalloc(units.len, 1);
+  ll_strmap byname; /* name of a definition -> index+1 of its first unit */
+  ll_strmap_init(&byname);
+  size_t *work = ll_xmalloc(units.len * sizeof *work), nwork = 0;
   for (size_t i = 0; i < units.len; i++) {
     const unit *u = &units.items[i];
-    if (u->name && !ll_strmap_getn(wanted, u->name, u->nlen)) {
+    if (u->name && !ll_strmap_getn(&byname, u->name, u->nlen)) ll_strmap_put(&byname, ll_xstrndup(u->name, u->nlen), (void *)(i + 1));
+    if (!u->name || ll_strmap_getn(wanted, u->name, u->nlen)) { keep[i] = 1; work[nwork++] = i; }
+  }
+  while (nwork) {
+    const unit *u = &units.items[work[--nwork]];
+    const unsigned char *p = (const unsigned char *)text + u->start, *e = (const unsigned char *)text + u->end;
+    while (p < e) {
+      if (!ident_start(*p)) { p++; continue; }
+      const unsigned char *st = p;
+      while (p < e && ident_char(*p)) p++;
+      uintptr_t first = (uintptr_t)ll_strmap_getn(&byname, (const char *)st, (size_t)(p - st));
+      if (!first) continue;
+      for (size_t j = first - 1; j < units.len; j++) /* every definition of that name */
+        if (!keep[j] && units.items[j].name && units.items[j].nlen == (size_t)(p - st) &&
+            memcmp(units.items[j].name, st, units.items[j].nlen) == 0) {
+          keep[j] = 1;
+          work[nwork++] = j;
+          if (added) {
+            char *nm = ll_xstrndup(units.items[j].name, units.items[j].nlen);
+            ll_vec_push(added, nm);
+          }
+        }
+    }
+  }
+  for (size_t i = 0; i < byname.cap; i++)
+    if (byname.slots && byname.slots[i].key) free((char *)byname.slots[i].key);
+  ll_strmap_free(&byname);
+  free(work);
+  for (size_t i = 0; i < units.len; i++) {
+    const unit *u = &units.items[i];
+    if (!keep[i]) {
       ll_lazy_skipped sk = {u->start, (uint32_t)(u->name - text), (uint32_t)u->nlen};
       ll_vec_push(&left, sk);
       continue;
@@ -613,6 +649,7 @@ int ll_lazy_partial_ranges(const char *text, size_t len, const ll_strmap *wanted
     }
   }
   ll_vec_free(&units);
+  free(keep);
   if (!left.len || !out.len) {
     ll_vec_free(&out);
     ll_vec_free(&left);

@@ -148,7 +148,7 @@ static char *kept(const char *text, const char *const *wanted) {
   uint32_t n = 0, ns = 0;
   static char out[4096];
   out[0] = 0;
-  if (ll_lazy_partial_ranges(text, strlen(text), &w, &r, &n, &sk, &ns)) {
+  if (ll_lazy_partial_ranges(text, strlen(text), &w, &r, &n, &sk, &ns, NULL)) {
     /* what is left out is named, in text order */
     for (uint32_t i = 0; i < ns; i++) {
       if (i) assert_true(sk[i - 1].start < sk[i].start);
@@ -194,17 +194,23 @@ static void partial_ranges(void **state) {
                     "class C(Base):\n"
                     "    def m(self): pass\n"
                     "async def d(): pass\n"
-                    "Y = a\n";
+                    "Y = 1\n";
   const char *none[] = {NULL};
-  assert_string_equal(kept(src, none), "import os\nX = (1,\ndef_not = 2)\nY = a\n");
+  assert_string_equal(kept(src, none), "import os\nX = (1,\ndef_not = 2)\nY = 1\n");
   const char *wa[] = {"a", NULL};
   assert_string_equal(kept(src, wa), "import os\nX = (1,\ndef_not = 2)\ndef a():\n    s = '''\ndef inside_string():\n'''\n"
-                                     "# a comment at column 0 inside a body\n    return s\nY = a\n");
+                                     "# a comment at column 0 inside a body\n    return s\nY = 1\n");
   const char *wb[] = {"b", "C", NULL};
   assert_string_equal(kept(src, wb), "import os\nX = (1,\ndef_not = 2)\n@deco\n\n@other(1)\ndef b(x=[\n1]):\n    pass\n"
-                                     "class C(Base):\n    def m(self): pass\nY = a\n");
+                                     "class C(Base):\n    def m(self): pass\nY = 1\n");
   const char *all[] = {"a", "b", "C", "d", NULL};
   assert_string_equal(kept(src, all), "ALL"); /* nothing left out: parse it whole */
+  /* a kept definition brings the module's definitions it names (and module code its own) */
+  const char *chain = "def helper():\n    return _inner()\ndef _inner():\n    return _deep()\ndef _deep(): pass\n"
+                      "def other(): pass\nREGISTRY = [other]\ndef unrelated(): pass\n";
+  const char *wh[] = {"helper", NULL};
+  assert_string_equal(kept(chain, wh), "def helper():\n    return _inner()\ndef _inner():\n    return _deep()\ndef _deep(): pass\n"
+                                       "def other(): pass\nREGISTRY = [other]\n");
   /* not plain enough to split: an unterminated string, code before any statement */
   assert_string_equal(kept("def a():\n    x = '''\n", none), "ALL");
   assert_string_equal(kept("  x = 1\ndef a(): pass\n", none), "ALL");
