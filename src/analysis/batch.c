@@ -40,6 +40,7 @@ typedef struct batch_job {
   unsigned char *fresh;        /* per file: analysed in this run, to be stored */
   const ll_cache_entry **hits; /* per file: the cache entry reused */
   atomic_size_t cache_hits;
+  atomic_size_t bytes_parsed, bytes_partial; /* for LOOPLINT_TIMING */
   const ll_source *stdin_src;
   const signed char *ha_modes;
   const ll_linter *const *linters;
@@ -177,6 +178,13 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
     }
   }
   ll_lint_source_ha(linter, parser, &src, out, facts, ha);
+  if (facts->partial) {
+    size_t b = 0;
+    for (uint32_t k = 0; k < src.nranges; k++) b += ranges[k].end_byte - ranges[k].start_byte;
+    atomic_fetch_add(&job->bytes_partial, b);
+  } else {
+    atomic_fetch_add(&job->bytes_parsed, src.len);
+  }
   free(ranges);
   free(skipped);
   if (facts->partial) {
@@ -430,6 +438,8 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
     job.hits = ll_xcalloc(n ? n : 1, sizeof *job.hits);
   }
   atomic_init(&job.cache_hits, 0);
+  atomic_init(&job.bytes_parsed, 0);
+  atomic_init(&job.bytes_partial, 0);
   ll_triggers triggers;
   int lazy = !(opts && (opts->no_lazy || opts->parse_only));
   if (lazy) {
@@ -479,6 +489,8 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
     ll_cache_free(&cache);
   }
   if (getenv("LOOPLINT_TIMING")) {
+    fprintf(stderr, "timing: bytes parsed: %.1f MB whole, %.1f MB in part\n", atomic_load(&job.bytes_parsed) / 1e6,
+            atomic_load(&job.bytes_partial) / 1e6);
     size_t reserved = 0, used = 0, calls = 0, lazy = 0;
     for (size_t i = 0; i < n; i++) {
       ll_arena_stats(&job.facts[i].arena, &reserved, &used);
