@@ -251,6 +251,22 @@ static void encode_entry(void *arg, size_t i, ll_strbuf *out) {
   ll_cache_encode(out, job->state[i], &job->per_file[i], &job->facts[i]);
 }
 
+/* The cache entry recording that a run over a set of files finished its rounds: keyed by
+ * every file's path, cache key and content. */
+#define PROJECT_ENTRY "\001project"
+
+static uint64_t project_key(const batch_job *job, size_t n) {
+  uint64_t h = 14695981039346656037ull;
+  for (size_t i = 0; i < n; i++) {
+    for (const char *p = job->modules->real_paths[i]; p && *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    uint64_t parts[2] = {job->keys[i], job->contents[i]};
+    for (int k = 0; k < 2; k++)
+      for (int b = 0; b < 64; b += 8) h = (h ^ ((parts[k] >> b) & 0xFF)) * 1099511628211ull;
+    h = (h ^ 0xFF) * 1099511628211ull;
+  }
+  return h;
+}
+
 /* Runs the workers over order[0..count). */
 static void run_round(batch_job *job, const size_t *order, size_t count, int nthreads) {
   if (!count) return;
@@ -266,31 +282,33 @@ static void run_round(batch_job *job, const size_t *order, size_t count, int nth
   for (int t = 0; t < started; t++) pthread_join(tids[t], NULL);
 }
 
-/* Adds to order every cold file whose module is a dotted prefix of a name in misses. */
-static size_t need_prefixes(batch_job *job, const ll_strmap *misses, const ll_strmap *module_of, size_t *order,
-                            size_t count, ll_arena *arena) {
+/* Adds to order every cold file whose module is a dotted prefix of a name in misses (every
+ * file of that module name: two projects may both have a `utils`). same_module[f] chains
+ * the files sharing f's module name (index+1, 0 ends). */
+static size_t need_prefixes(batch_job *job, const ll_strmap *misses, const ll_strmap *module_of,
+                            const size_t *same_module, size_t *order, size_t count, ll_arena *arena) {
   for (size_t m = 0; m < misses->cap; m++) {
     const char *q = misses->slots ? misses->slots[m].key : NULL;
     if (!q) continue;
     /* module X may define or re-export X.N only if its text names N */
     for (const char *d = strchr(q, '.'); d; d = strchr(d + 1, '.')) {
       size_t len = (size_t)(d - q);
-      uintptr_t idx = (uintptr_t)ll_strmap_getn(module_of, q, len);
       const char *next = d + 1, *nd = strchr(next, '.');
       size_t nlen = nd ? (size_t)(nd - next) : strlen(next);
-      if (!idx) continue;
-      size_t f = idx - 1;
-      if (job->state[f] != 2 && job->state[f] != 4 && !(job->state[f] == 0 && job->wanted[f])) continue;
-      if (!ll_lazy_names(&job->facts[f], next, nlen)) continue;
-      if (!job->wanted[f]) {
-        job->wanted[f] = ll_arena_alloc(arena, sizeof(ll_strmap));
-        ll_strmap_init(job->wanted[f]);
-      }
-      if (ll_strmap_getn(job->wanted[f], next, nlen)) continue;
-      ll_strmap_put(job->wanted[f], ll_arena_strndup(arena, next, nlen), (void *)1);
-      if (job->state[f] != 0) { /* not queued yet this round */
-        job->state[f] = 0;
-        order[count++] = f;
+      for (size_t idx = (uintptr_t)ll_strmap_getn(module_of, q, len); idx; idx = same_module[idx - 1]) {
+        size_t f = idx - 1;
+        if (job->state[f] != 2 && job->state[f] != 4 && !(job->state[f] == 0 && job->wanted[f])) continue;
+        if (!ll_lazy_names(&job->facts[f], next, nlen)) continue;
+        if (!job->wanted[f]) {
+          job->wanted[f] = ll_arena_alloc(arena, sizeof(ll_strmap));
+          ll_strmap_init(job->wanted[f]);
+        }
+        if (ll_strmap_getn(job->wanted[f], next, nlen)) continue;
+        ll_strmap_put(job->wanted[f], ll_arena_strndup(arena, next, nlen), (void *)1);
+        if (job->state[f] != 0) { /* not queued yet this round */
+          job->state[f] = 0;
+          order[count++] = f;
+        }
       }
     }
   }
@@ -306,8 +324,11 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
   ll_arena_init(&arena);
   ll_strmap module_of; /* module name -> index+1 of a cold file */
   ll_strmap_init(&module_of);
-  for (size_t i = 0; i < n; i++)
-    if (job->state[i] == 2 || job->state[i] == 4) ll_strmap_put(&module_of, job->modules->names[i], (void *)(uintptr_t)(i + 1));
+  size_t *same_module = ll_xcalloc(n ? n : 1, sizeof *same_module);
+  for (size_t i = n; i-- > 0;)
+    if (job->state[i] == 2 || job->state[i] == 4) {
+      same_module[i] = (uintptr_t)ll_strmap_put(&module_of, job->modules->names[i], (void *)(uintptr_t)(i + 1));
+    }
   job->wanted = ll_xcalloc(n ? n : 1, sizeof *job->wanted);
   job->names_arena = &arena;
   pthread_mutex_init(&job->names_lock, NULL);
@@ -343,7 +364,7 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
       ll_project probe;
       ll_project_build(&probe, job->facts, n, job->linter->db);
       ll_project_probe(&probe, &misses, &bare, &scratch);
-      count = need_prefixes(job, &misses, &module_of, order, 0, &arena);
+      count = need_prefixes(job, &misses, &module_of, same_module, order, 0, &arena);
       /* the name scan runs first, and whenever resolution needs nothing more: the rounds end
        * only when both need nothing */
       scan = round == 0 || count == 0;
@@ -394,6 +415,7 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
   job->wanted = NULL;
   pthread_mutex_destroy(&job->names_lock);
   ll_strmap_free(&module_of);
+  free(same_module);
   ll_arena_free(&arena);
 }
 
@@ -454,7 +476,11 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   clock_gettime(CLOCK_MONOTONIC, &tr1);
   if (getenv("LOOPLINT_TIMING"))
     fprintf(stderr, "timing: first round %8.1f ms\n", (tr1.tv_sec - tr0.tv_sec) * 1e3 + (tr1.tv_nsec - tr0.tv_nsec) / 1e6);
-  if (lazy && !job.parse_only && !(opts && opts->no_project)) parse_on_demand(&job, order, nthreads);
+  /* every file unchanged since a run whose decisions the cache recorded for exactly this set
+   * of files: what it parsed on demand is what this run would, so the rounds are skipped */
+  uint64_t pkey = job.cache ? project_key(&job, n) : 0;
+  int settled = job.cache && n && atomic_load(&job.cache_hits) == n && ll_cache_lookup(&cache, PROJECT_ENTRY, pkey);
+  if (lazy && !job.parse_only && !(opts && opts->no_project) && !settled) parse_on_demand(&job, order, nthreads);
   free(order);
   for (size_t i = 0; i < n; i++) {
     res->files_parsed += job.state[i] == 1;
@@ -464,7 +490,7 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   if (job.cache) {
     /* store every result: fresh ones (encoded as they are written), and reused ones so the
      * pack stays complete; nothing to write when every file came from the cache */
-    ll_cache_new *items = ll_xcalloc(n ? n : 1, sizeof *items);
+    ll_cache_new *items = ll_xcalloc(n + 1, sizeof *items);
     size_t ni = 0, nfresh = 0;
     for (size_t i = 0; i < n; i++) {
       const char *path = modules.real_paths[i];
@@ -477,6 +503,7 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
         nfresh++;
       }
     }
+    items[ni++] = (ll_cache_new){PROJECT_ENTRY, pkey, 0, {0}, "P", 1, 0};
     char err[256];
     if (nfresh && ll_cache_write(&cache, items, ni, encode_entry, &job, err, sizeof err))
       fprintf(stderr, "looplint: warning: cache not written: %s\n", err);
