@@ -1,4 +1,5 @@
 /* main.c: the looplint command line: dispatches to check, rule, watch and native. */
+#include "../front/fields.h"
 #include "../runtime/watch.h"
 #include "cli.h"
 
@@ -34,6 +35,12 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
     printf("looplint %s\n", LOOPLINT_VERSION);
     return 0;
+  }
+  /* the grammars' ABI against the runtime linked in: a clear error, not a crash later */
+  char err[256];
+  if (strcmp(cmd, "native") != 0 && strcmp(cmd, "watch") != 0 && !ll_grammars_fit(err, sizeof err)) {
+    fprintf(stderr, "looplint: %s\n", err);
+    return 2;
   }
   if (strcmp(cmd, "check") == 0) return ll_cli_check(argc - 1, argv + 1);
   if (strcmp(cmd, "rule") == 0) return ll_cli_rule(argc - 1, argv + 1);

@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 
 static ll_strmap ids; /* field name -> id; names are the language's own strings */
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -21,4 +22,26 @@ static void build(void) {
 TSFieldId ll_field_id(const char *name) {
   pthread_once(&once, build);
   return (TSFieldId)(uintptr_t)ll_strmap_get(&ids, name);
+}
+
+const TSLanguage *tree_sitter_toml(void);
+
+int ll_grammars_fit(char *err, size_t errlen) {
+  const TSLanguage *langs[2] = {tree_sitter_python(), tree_sitter_toml()};
+  const char *names[2] = {"Python", "TOML"};
+  TSParser *p = ts_parser_new();
+  for (int i = 0; i < 2; i++)
+    if (!ts_parser_set_language(p, langs[i])) {
+#ifdef TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION
+      snprintf(err, errlen, "the %s grammar does not fit this tree-sitter runtime (it loads grammar ABI %d to %d): "
+               "rebuild with the pinned runtime (./dev setup)", names[i], TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION,
+               TREE_SITTER_LANGUAGE_VERSION);
+#else
+      snprintf(err, errlen, "the %s grammar does not fit this tree-sitter runtime", names[i]);
+#endif
+      ts_parser_delete(p);
+      return 0;
+    }
+  ts_parser_delete(p);
+  return 1;
 }

@@ -5,6 +5,7 @@
 #include "registry.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 static void report_at(ll_ctx *ctx, size_t offset, const char *fmt, const char *arg) {

@@ -13,6 +13,7 @@
 #include "util/strmap.h"
 #include "util/u32map.h"
 #include "analysis/lazy.h"
+#include "front/fields.h"
 
 static int load(const char *text, char *err, size_t n) {
   ll_ruledb db;
@@ -229,11 +230,31 @@ static void summary_names(void **state) {
   ll_facts_free(&f);
 }
 
+/* The pinned grammars load in the runtime linked in, and field ids match the grammar's. */
+static void grammars(void **state) {
+  (void)state;
+  char err[256] = "";
+  assert_int_equal(ll_grammars_fit(err, sizeof err), 1);
+  assert_int_not_equal(ll_field_id("name"), 0);
+  assert_int_equal(ll_field_id("no_such_field"), 0);
+  TSParser *p = ts_parser_new();
+  ts_parser_set_language(p, tree_sitter_python());
+  const char *src = "def f(x):\n    return x\n";
+  TSTree *t = ts_parser_parse_string(p, NULL, src, (uint32_t)strlen(src));
+  TSNode def = ts_node_named_child(ts_tree_root_node(t), 0);
+  TSNode name = ll_field(def, "name");
+  assert_int_equal(ts_node_start_byte(name), 4);
+  assert_int_equal(ts_node_end_byte(name), 5);
+  ts_tree_delete(t);
+  ts_parser_delete(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(ruledb_errors), cmocka_unit_test(ruledb_lookup), cmocka_unit_test(positions),
       cmocka_unit_test(utf8),          cmocka_unit_test(selection),     cmocka_unit_test(strmap),
       cmocka_unit_test(u32map),        cmocka_unit_test(partial_ranges), cmocka_unit_test(summary_names),
+      cmocka_unit_test(grammars),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
