@@ -239,8 +239,8 @@ void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f) {
     if (is_call(base, s, p, end)) add_unique(&called, &seen_called, h);
   }
   /* sorted, so a name is found by binary search */
-  qsort(idents.items, idents.len, sizeof *idents.items, cmp_u32);
-  qsort(imports.items, imports.len, sizeof *imports.items, cmp_u32);
+  if (idents.len) qsort(idents.items, idents.len, sizeof *idents.items, cmp_u32);
+  if (imports.len) qsort(imports.items, imports.len, sizeof *imports.items, cmp_u32);
   size_t total = 6 + called.len + idents.len + defs.len + classes.len + aliases.len + imports.len;
   uint32_t *out = ll_arena_alloc(&f->arena, total * sizeof *out), *w = out;
   const u32vec *parts[6] = {&called, &idents, &defs, &classes, &aliases, &imports};
