@@ -299,6 +299,9 @@ static size_t need_prefixes(batch_job *job, const ll_strmap *misses, const ll_st
         size_t f = idx - 1;
         if (job->state[f] != 2 && job->state[f] != 4 && !(job->state[f] == 0 && job->wanted[f])) continue;
         if (!ll_lazy_names(&job->facts[f], next, nlen)) continue;
+        /* calling a class of X (X.N, no further part) resolves to no function either way */
+        if (!nd && (uintptr_t)misses->slots[m].value == LL_MISS_FUNC && ll_lazy_only_class(&job->facts[f], next, nlen))
+          continue;
         if (!job->wanted[f]) {
           job->wanted[f] = ll_arena_alloc(arena, sizeof(ll_strmap));
           ll_strmap_init(job->wanted[f]);

@@ -467,6 +467,17 @@ int ll_lazy_needed(const ll_lazy_need *n, const ll_file_facts *f) {
   return 0;
 }
 
+int ll_lazy_only_class(const ll_file_facts *f, const char *name, size_t n) {
+  summary s;
+  if (!split(f, &s)) return 0;
+  uint32_t h = ll_u32_hash(name, n);
+  for (uint32_t i = 0; i < s.ndefs; i++)
+    if (s.defs[i] == h) return 0;
+  for (uint32_t k = 0; k + 1 < s.nclasses; k += 2 + s.classes[k + 1])
+    if (s.classes[k] == h) return 1;
+  return 0;
+}
+
 int ll_lazy_names(const ll_file_facts *f, const char *name, size_t n) {
   summary s;
   if (!split(f, &s)) return 1;
@@ -514,6 +525,7 @@ typedef struct unit {
   uint32_t start, end, row, end_row;
   const char *name; /* def/class name, or NULL for other statements */
   size_t nlen;
+  int is_class;
 } unit;
 typedef LL_VEC(unit) unitvec;
 
@@ -538,7 +550,8 @@ static int top_units(const char *text, size_t len, unitvec *out) {
         if (!le) le = end;
         const char *name = NULL;
         size_t nlen = 0;
-        int is_def = def_name(q, le, "def", &name, &nlen) || def_name(q, le, "class", &name, &nlen);
+        int is_class = 0;
+        int is_def = def_name(q, le, "def", &name, &nlen) || (is_class = def_name(q, le, "class", &name, &nlen));
         if (!is_def && def_name(q, le, "async", &name, &nlen)) {
           const char *a = q + 5;
           while (a < le && (*a == ' ' || *a == '\t')) a++;
@@ -546,12 +559,12 @@ static int top_units(const char *text, size_t len, unitvec *out) {
         }
         if (decorated && out->len) {
           /* the definition after its decorators belongs to the same unit */
-          if (is_def) ll_vec_last(out).name = name, ll_vec_last(out).nlen = nlen;
+          if (is_def) ll_vec_last(out).name = name, ll_vec_last(out).nlen = nlen, ll_vec_last(out).is_class = is_class;
           decorated = *q == '@';
           if (is_def || *q == '@') goto scan_line;
         }
         if (out->len) ll_vec_last(out).end = (uint32_t)(q - text), ll_vec_last(out).end_row = row;
-        unit u = {(uint32_t)(q - text), (uint32_t)len, row, row, is_def ? name : NULL, nlen};
+        unit u = {(uint32_t)(q - text), (uint32_t)len, row, row, is_def ? name : NULL, nlen, is_class};
         ll_vec_push(out, u);
         decorated = *q == '@';
       } else if (!blank && !out->len) {
@@ -604,15 +617,31 @@ int ll_lazy_partial_ranges(const char *text, size_t len, const ll_strmap *wanted
   }
   while (nwork) {
     const unit *u = &units.items[work[--nwork]];
-    const unsigned char *p = (const unsigned char *)text + u->start, *e = (const unsigned char *)text + u->end;
+    const unsigned char *base = (const unsigned char *)text;
+    const unsigned char *p = base + u->start, *e = base + u->end;
+    /* a class's header: its bases are looked up through (to the `:` closing it) */
+    const unsigned char *header_end = p;
+    if (u->name && u->is_class) {
+      int depth = 0;
+      for (header_end = (const unsigned char *)u->name; header_end < e; header_end++) {
+        if (*header_end == '(' || *header_end == '[') depth++;
+        else if ((*header_end == ')' || *header_end == ']') && depth) depth--;
+        else if (*header_end == ':' && !depth) break;
+      }
+    }
     while (p < e) {
       if (!ident_start(*p)) { p++; continue; }
       const unsigned char *st = p;
       while (p < e && ident_char(*p)) p++;
+      /* the functions the kept code calls, the classes it derives from (not names in
+       * annotations or strings, nor a class it only constructs: that resolves to no function) */
+      int in_header = u->is_class && st < header_end && st > (const unsigned char *)u->name;
+      if (!in_header && !is_call(base, st, p, e)) continue;
       uintptr_t first = (uintptr_t)ll_strmap_getn(&byname, (const char *)st, (size_t)(p - st));
       if (!first) continue;
       for (size_t j = first - 1; j < units.len; j++) /* every definition of that name */
         if (!keep[j] && units.items[j].name && units.items[j].nlen == (size_t)(p - st) &&
+            (in_header || !units.items[j].is_class) &&
             memcmp(units.items[j].name, st, units.items[j].nlen) == 0) {
           keep[j] = 1;
           work[nwork++] = j;

@@ -60,6 +60,8 @@ void ll_lazy_need_build(ll_lazy_need *n, const ll_name_module_list *funcs, const
 /* Whether a cold file's text contains the name (1 when it has no summary): a module defines
  * or re-exports a name only by writing it. */
 int ll_lazy_names(const ll_file_facts *f, const char *name, size_t n);
+/* Whether name is a class of the file (a class header names it) and no def does. */
+int ll_lazy_only_class(const ll_file_facts *f, const char *name, size_t n);
 /* Whether the cold file with this summary must be parsed; 1 when it has no summary. */
 int ll_lazy_needed(const ll_lazy_need *n, const ll_file_facts *f);
 

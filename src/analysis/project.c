@@ -63,10 +63,13 @@ typedef struct resolver {
   ll_strmap *misses; /* probing: every name looked up and not found (NULL: not probing) */
 } resolver;
 
-/* Probing records a name the index does not hold: a file not parsed yet may define it. */
-static void missed(resolver *rv, const char *q) {
-  if (rv->misses && q && q[0] != '?' && !ll_strmap_get(rv->misses, q))
-    ll_strmap_put(rv->misses, ll_arena_strdup(rv->arena, q), (void *)1);
+/* Probing records a name the index does not hold: a file not parsed yet may define it. The
+ * value says what was looked for: LL_MISS_FUNC and/or LL_MISS_CLASS. */
+static void missed_as(resolver *rv, const char *q, uintptr_t kind) {
+  if (!rv->misses || !q || q[0] == '?') return;
+  uintptr_t old = (uintptr_t)ll_strmap_get(rv->misses, q);
+  if ((old | kind) == old) return;
+  ll_strmap_put(rv->misses, old ? q : ll_arena_strdup(rv->arena, q), (void *)(old | kind));
 }
 
 static ll_funcref *resolve_func(resolver *rv, const char *q, int depth, const char **lib);
@@ -80,12 +83,12 @@ static const ll_classdef *resolve_class(resolver *rv, const char *q, int depth) 
   const char *t = ll_strmap_get(&p->exports, q);
   if (t) return resolve_class(rv, t, depth + 1);
   const char *dot = strrchr(q, '.');
-  if (!dot) { missed(rv, q); return NULL; }
+  if (!dot) { missed_as(rv, q, LL_MISS_CLASS); return NULL; }
   /* pkg.Name where pkg re-exports a module: try the re-exported prefix */
   char *prefix = ll_arena_strndup(rv->arena, q, (size_t)(dot - q));
   const char *pt = ll_strmap_get(&p->exports, prefix);
   if (pt) return resolve_class(rv, ll_arena_join(rv->arena, pt, dot + 1), depth + 1);
-  missed(rv, q);
+  missed_as(rv, q, LL_MISS_CLASS);
   return NULL;
 }
 
@@ -120,13 +123,13 @@ static ll_funcref *resolve_func(resolver *rv, const char *q, int depth, const ch
   const char *t = ll_strmap_get(&p->exports, q);
   if (t && strcmp(t, q) != 0) return resolve_func(rv, t, depth + 1, lib);
   const char *dot = strrchr(q, '.');
-  if (!dot) { missed(rv, q); return NULL; }
+  if (!dot) { missed_as(rv, q, LL_MISS_FUNC); return NULL; }
   char *prefix = ll_arena_strndup(rv->arena, q, (size_t)(dot - q));
   const ll_classdef *c = resolve_class(rv, prefix, depth + 1);
   if (c) return method_in(rv, c, dot + 1, depth + 1, 0, lib);
   const char *pt = ll_strmap_get(&p->exports, prefix);
   if (pt) return resolve_func(rv, ll_arena_join(rv->arena, pt, dot + 1), depth + 1, lib);
-  missed(rv, q);
+  missed_as(rv, q, LL_MISS_FUNC);
   return NULL;
 }
 

@@ -53,6 +53,8 @@ ll_callee_kind ll_project_callee_kind(ll_project *p, const ll_callsite *cs);
  * looked up that no parsed file defines; a module not parsed yet that is a prefix of a miss
  * may change the answer. Adds to bare_methods the method names judged by their name alone
  * from the rules data (a project `def` of that name would make them unknown). */
+#define LL_MISS_FUNC 1u  /* looked up as a function */
+#define LL_MISS_CLASS 2u /* looked up as a class (a base, a receiver's type) */
 void ll_project_probe(ll_project *p, ll_strmap *misses, ll_strmap *bare_methods, ll_arena *arena);
 
 /* The names a cold file must call to reach a project coroutine from sync code, each with

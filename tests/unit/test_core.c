@@ -206,12 +206,15 @@ static void partial_ranges(void **state) {
                                      "class C(Base):\n    def m(self): pass\nY = 1\n");
   const char *all[] = {"a", "b", "C", "d", NULL};
   assert_string_equal(kept(src, all), "ALL"); /* nothing left out: parse it whole */
-  /* a kept definition brings the module's definitions it names (and module code its own) */
-  const char *chain = "def helper():\n    return _inner()\ndef _inner():\n    return _deep()\ndef _deep(): pass\n"
-                      "def other(): pass\nREGISTRY = [other]\ndef unrelated(): pass\n";
-  const char *wh[] = {"helper", NULL};
-  assert_string_equal(kept(chain, wh), "def helper():\n    return _inner()\ndef _inner():\n    return _deep()\ndef _deep(): pass\n"
-                                       "def other(): pass\nREGISTRY = [other]\n");
+  /* a kept definition brings the module's functions it calls (and module code its own) and
+   * the classes it derives from; not names it only mentions, nor classes it only constructs */
+  const char *chain = "def helper():\n    return _inner(Made())\ndef _inner(x: Hint):\n    return _deep()\n"
+                      "def _deep(): pass\ndef make(): pass\nREGISTRY = [make(), other]\ndef other(): pass\n"
+                      "class Base: pass\nclass Made: pass\nclass Hint: pass\nclass K(Base):\n    pass\n";
+  const char *wh[] = {"helper", "K", NULL};
+  assert_string_equal(kept(chain, wh), "def helper():\n    return _inner(Made())\ndef _inner(x: Hint):\n    return _deep()\n"
+                                       "def _deep(): pass\ndef make(): pass\nREGISTRY = [make(), other]\n"
+                                       "class Base: pass\nclass K(Base):\n    pass\n");
   /* not plain enough to split: an unterminated string, code before any statement */
   assert_string_equal(kept("def a():\n    x = '''\n", none), "ALL");
   assert_string_equal(kept("  x = 1\ndef a(): pass\n", none), "ALL");
