@@ -427,8 +427,11 @@ static void bind_skipped(ll_ctx *ctx, uint32_t *next, uint32_t before) {
 static void prepass_block(ll_ctx *ctx, TSNode block) {
   int top = ts_node_eq(block, ctx->root);
   uint32_t next = 0;
-  for (uint32_t i = 0; i < ts_node_named_child_count(block); i++) {
-    TSNode s = ts_node_named_child(block, i);
+  /* a cursor: ts_node_named_child(block, i) walks from the first child each time */
+  TSTreeCursor cur = ts_tree_cursor_new(block);
+  for (int more = ts_tree_cursor_goto_first_child(&cur); more; more = ts_tree_cursor_goto_next_sibling(&cur)) {
+    TSNode s = ts_tree_cursor_current_node(&cur);
+    if (!ts_node_is_named(s)) continue;
     if (top) bind_skipped(ctx, &next, ts_node_start_byte(s));
     const char *t = ts_node_type(s);
     if (strcmp(t, "import_statement") == 0 || strcmp(t, "import_from_statement") == 0) ll_resolve_import(ctx, s);
@@ -448,6 +451,7 @@ static void prepass_block(ll_ctx *ctx, TSNode block) {
       prepass_block(ctx, s);
     }
   }
+  ts_tree_cursor_delete(&cur);
   if (top) bind_skipped(ctx, &next, UINT32_MAX);
 }
 
