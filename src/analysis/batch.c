@@ -353,14 +353,13 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
     t0 = t1;                                                                                                   \
   } while (0)
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  for (int round = 0;; round++) {
+  for (;;) {
     ll_strmap misses, bare;
     ll_strmap_init(&misses);
     ll_strmap_init(&bare);
     ll_name_module_list funcs = {0};
     ll_method_witness_list methods = {0};
     size_t count;
-    int scan;
     ll_arena scratch; /* this round's names: misses, joined names of the resolver */
     ll_arena_init(&scratch);
     {
@@ -368,10 +367,9 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
       ll_project_build(&probe, job->facts, n, job->linter->db);
       ll_project_probe(&probe, &misses, &bare, &scratch);
       count = need_prefixes(job, &misses, &module_of, same_module, order, 0, &arena);
-      /* the name scan runs first, and whenever resolution needs nothing more: the rounds end
-       * only when both need nothing */
-      scan = round == 0 || count == 0;
-      if (scan) ll_project_coroutine_names(&probe, &funcs, &methods, &scratch);
+      /* the name scan runs every round (12 ms): what it finds late would cost a round of its
+       * own; the rounds end when both need nothing */
+      ll_project_coroutine_names(&probe, &funcs, &methods, &scratch);
       ll_project_free(&probe);
     }
     LAP("probe");
@@ -379,7 +377,7 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
     /* sync code calling a project coroutine names it: those files are needed for LOOP2xx; a
      * method judged by its name is unknown when the project defines it. Decided from each
      * cold file's summary, without reading it again. */
-    if (scan) {
+    {
       ll_lazy_need need;
       ll_lazy_need_init(&need);
       ll_lazy_need_build(&need, &funcs, &methods, &bare, job->facts, job->state, n);
