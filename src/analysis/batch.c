@@ -476,7 +476,8 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   run_round(&job, order, n, nthreads);
   clock_gettime(CLOCK_MONOTONIC, &tr1);
   if (getenv("LOOPLINT_TIMING"))
-    fprintf(stderr, "timing: first round %8.1f ms\n", (tr1.tv_sec - tr0.tv_sec) * 1e3 + (tr1.tv_nsec - tr0.tv_nsec) / 1e6);
+    fprintf(stderr, "timing: first round %8.1f ms (%.1f MB parsed)\n",
+            (tr1.tv_sec - tr0.tv_sec) * 1e3 + (tr1.tv_nsec - tr0.tv_nsec) / 1e6, atomic_load(&job.bytes_parsed) / 1e6);
   /* every file unchanged since a run whose decisions the cache recorded for exactly this set
    * of files: what it parsed on demand is what this run would, so the rounds are skipped */
   uint64_t pkey = job.cache ? project_key(&job, n) : 0;
