@@ -218,30 +218,39 @@ static int blocks(const ll_funcref *r) { return r->block_state == 2; }
  * spreads from direct blockers to callers until nothing changes, so call cycles are right by
  * construction (a cycle blocks exactly when one of its members reaches a blocker).
  * block_next keeps the callee that made a function block: the chain for the message. */
-static void compute_blocking(ll_project *p) {
-  LL_VEC(ll_funcref *) reached = {0};
+/* The sync project functions code on the loop reaches, each once, in the order found. */
+typedef struct reach_set {
+  LL_VEC(ll_funcref *) items;
   ll_strmap seen;
-  ll_strmap_init(&seen);
-#define REACH(r)                                                                    \
-  do {                                                                              \
-    if ((r) && !(r)->def->is_async && !ll_strmap_get(&seen, (r)->def->qual)) {      \
-      ll_strmap_put(&seen, (r)->def->qual, (r));                                    \
-      ll_vec_push(&reached, (r));                                                   \
-    }                                                                               \
-  } while (0)
+} reach_set;
+
+static void reach_add(reach_set *s, ll_funcref *r) {
+  if (!r || r->def->is_async || ll_strmap_get(&s->seen, r->def->qual)) return;
+  ll_strmap_put(&s->seen, r->def->qual, r);
+  ll_vec_push(&s->items, r);
+}
+
+static void reach_free(reach_set *s) {
+  ll_vec_free(&s->items);
+  ll_strmap_free(&s->seen);
+}
+
+static void compute_blocking(ll_project *p) {
+  reach_set rs = {0};
+  ll_strmap_init(&rs.seen);
   for (size_t f = 0; f < p->nfiles; f++) {
     ll_file_facts *ff = &p->files[f];
     if (ff->context_only) continue;
     for (size_t i = 0; i < ff->calls.len; i++)
       if (ff->calls.items[i].on_loop) {
         ll_funcref *r = ll_project_resolve_call(p, &ff->calls.items[i], NULL);
-        REACH(r);
+        reach_add(&rs, r);
       }
   }
   typedef LL_VEC(ll_funcref *) funclist;
   LL_VEC(funclist) callees = {0};
-  for (size_t k = 0; k < reached.len; k++) {
-    ll_funcref *r = reached.items[k];
+  for (size_t k = 0; k < rs.items.len; k++) {
+    ll_funcref *r = rs.items.items[k];
     funclist cl = {0};
     r->block_next = NULL;
     r->block_state = r->def->block_qual ? 2 : 0;
@@ -251,17 +260,16 @@ static void compute_blocking(ll_project *p) {
         ll_funcref *c = ll_project_resolve_call(p, calls->items[i], NULL);
         if (c && c != r && !c->def->is_async) {
           ll_vec_push(&cl, c);
-          REACH(c);
+          reach_add(&rs, c);
         }
       }
     }
     ll_vec_push(&callees, cl);
   }
-#undef REACH
   for (int changed = 1; changed;) {
     changed = 0;
-    for (size_t k = 0; k < reached.len; k++) {
-      ll_funcref *r = reached.items[k];
+    for (size_t k = 0; k < rs.items.len; k++) {
+      ll_funcref *r = rs.items.items[k];
       if (r->block_state != 0) continue;
       for (size_t i = 0; i < callees.items[k].len; i++)
         if (callees.items[k].items[i]->block_state == 2) {
@@ -272,13 +280,12 @@ static void compute_blocking(ll_project *p) {
         }
     }
   }
-  for (size_t k = 0; k < reached.len; k++) {
-    if (reached.items[k]->block_state == 0) reached.items[k]->block_state = 3;
+  for (size_t k = 0; k < rs.items.len; k++) {
+    if (rs.items.items[k]->block_state == 0) rs.items.items[k]->block_state = 3;
     ll_vec_free(&callees.items[k]);
   }
   ll_vec_free(&callees);
-  ll_vec_free(&reached);
-  ll_strmap_free(&seen);
+  reach_free(&rs);
 }
 
 /* Whether a call site's result is used in a way LOOP201-204 judge. */
@@ -289,16 +296,8 @@ static int judged_use(const ll_callsite *cs) {
 
 void ll_project_probe(ll_project *p, ll_strmap *misses, ll_strmap *bare_methods, ll_arena *arena) {
   resolver rv = {p, arena, p->db, misses};
-  LL_VEC(ll_funcref *) reached = {0};
-  ll_strmap seen;
-  ll_strmap_init(&seen);
-#define REACH(r)                                                               \
-  do {                                                                         \
-    if ((r) && !(r)->def->is_async && !ll_strmap_get(&seen, (r)->def->qual)) { \
-      ll_strmap_put(&seen, (r)->def->qual, (r));                               \
-      ll_vec_push(&reached, (r));                                              \
-    }                                                                          \
-  } while (0)
+  reach_set rs = {0};
+  ll_strmap_init(&rs.seen);
   for (size_t f = 0; f < p->nfiles; f++) {
     ll_file_facts *ff = &p->files[f];
     if (ff->context_only) continue;
@@ -316,23 +315,21 @@ void ll_project_probe(ll_project *p, ll_strmap *misses, ll_strmap *bare_methods,
         rv.db = p->db; /* as compute_blocking resolves them */
         ll_funcref *r = resolve_call(&rv, cs, NULL);
         rv.db = ff->db ? ff->db : p->db;
-        REACH(r);
+        reach_add(&rs, r);
       }
     }
   }
   rv.db = p->db;
-  for (size_t k = 0; k < reached.len; k++) {
-    ll_funcref *r = reached.items[k];
+  for (size_t k = 0; k < rs.items.len; k++) {
+    ll_funcref *r = rs.items.items[k];
     if (r->def->block_qual) continue; /* blocks by itself: its callees change nothing */
     ll_callsite_list *calls = calls_of(p, r);
     for (size_t i = 0; i < calls->len; i++) {
       ll_funcref *c = resolve_call(&rv, calls->items[i], NULL);
-      if (c && c != r) REACH(c);
+      if (c && c != r) reach_add(&rs, c);
     }
   }
-#undef REACH
-  ll_vec_free(&reached);
-  ll_strmap_free(&seen);
+  reach_free(&rs);
 }
 
 static const char *last_part(const char *q) {
@@ -461,8 +458,7 @@ static void check_file(resolver *rv, ll_file_facts *ff, ll_findings *out) {
     for (size_t i = 0; i < ff->calls.len; i++) {
       const ll_callsite *cs = &ff->calls.items[i];
       ll_strbuf_clear(&msg);
-      if (cs->use == LL_USE_DISCARDED || cs->use == LL_USE_BOOL || (cs->use == LL_USE_LOCAL && cs->local_unused) ||
-          cs->use == LL_USE_AWAITED) {
+      if (judged_use(cs)) {
         ll_callee_kind k = callee_kind(rv, cs);
         int in_async = cs->func >= 0 && ff->funcs.items[cs->func].is_async;
         if (k == LL_CALLEE_COROUTINE && cs->use == LL_USE_DISCARDED) {

@@ -32,6 +32,13 @@ def findings(*args, cache_dir=None):
         return ["invalid", out[:200], err[:200]]
 
 
+def lazy_vs_full(name, folder):
+    """Checks that the default run equals --no-lazy on folder; returns (basename, row, code)."""
+    full, lazy = findings("--no-lazy", folder), findings(folder)
+    check(name + ": lazy == no-lazy", lazy == full, (lazy, full))
+    return lazy, [(os.path.basename(f), r, c) for f, r, c in lazy]
+
+
 # fixtures: lazy == full
 fx = [os.path.join(ROOT, "fixtures", d) for d in sorted(os.listdir(os.path.join(ROOT, "fixtures"))) if d != "native"]
 check("fixtures lazy == no-lazy", findings(*fx) == findings("--no-lazy", *fx), "")
@@ -43,10 +50,7 @@ write("proj/pkg/util.py", "from .ioutil import read_json\n\n\ndef load_config(pa
 write("proj/pkg/client.py", "from .util import load_config\n\n\nclass Client:\n    async def fetch(self):\n        return load_config('x')\n")
 write("proj/pkg/legacy.py", "from pkg import Client\n\n\ndef start():\n    Client().fetch()\n")
 proj = os.path.join(tmp, "proj")
-full = findings("--no-lazy", proj)
-lazy = findings(proj)
-check("project lazy == no-lazy", lazy == full, (lazy, full))
-codes = [(os.path.basename(f), r, c) for f, r, c in lazy]
+lazy, codes = lazy_vs_full("project", proj)
 check("LOOP110 through two cold helper files", ("client.py", 6, "LOOP110") in codes, codes)
 check("LOOP201 in a cold sync file", ("legacy.py", 5, "LOOP201") in codes, codes)
 
@@ -121,10 +125,7 @@ write("proj3/lib2/__init__.py", "from .impl import run as start\n")
 write("proj3/lib2/impl.py", "async def run():\n    return 1\n")
 write("proj3/use2.py", "from lib2 import start\n\n\ndef f():\n    start()\n")
 p3 = os.path.join(tmp, "proj3")
-full3 = findings("--no-lazy", p3)
-lazy3 = findings(p3)
-check("partial project: lazy == no-lazy", lazy3 == full3, (lazy3, full3))
-codes3 = [(os.path.basename(f), r, c) for f, r, c in lazy3]
+lazy3, codes3 = lazy_vs_full("partial project", p3)
 check("LOOP110 through a helper in a module parsed in part", ("service.py", 6, "LOOP110") in codes3, codes3)
 check("LOOP201 through a subclass in a cold file", ("user.py", 5, "LOOP201") in codes3, codes3)
 check("LOOP201 through a cold re-export under another name", ("use2.py", 5, "LOOP201") in codes3, codes3)
@@ -135,7 +136,7 @@ check("big.py parsed in part", m is not None and int(m.group(1)) >= 1, err[-400:
 cache3 = os.path.join(tmp, "cache3")
 cold3 = findings(p3, cache_dir=cache3)
 warm3 = findings(p3, cache_dir=cache3)
-check("partial: cold == warm == no-lazy", cold3 == warm3 == full3, (cold3, warm3))
+check("partial: cold == warm == lazy", cold3 == warm3 == lazy3, (cold3, warm3))
 # the partial file's cache entry keeps its names: a new caller of another name still sees it
 write("proj3/app/service.py", "from .big import helper, decorated\n\n\nclass Service:\n    async def fetch(self):\n        decorated()\n        return helper()\n")
 write("proj3/app/more.py", "from .big import unused_one\n\n\nasync def later():\n    return unused_one()\n")
