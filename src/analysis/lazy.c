@@ -541,32 +541,37 @@ static int top_units(const char *text, size_t len, unitvec *out) {
     /* at a line start */
     const char *ls = p;
     if (depth == 0 && !cont) {
-      const char *q = p;
+      /* a form feed at the start of a line does not count as indentation (Python's rule) */
+      while (ls < end && *ls == '\f') ls++;
+      const char *q = ls;
       while (q < end && (*q == ' ' || *q == '\t' || *q == '\f')) q++;
       int blank = q >= end || *q == '\n' || *q == '\r' || *q == '#';
       if (!blank && q == ls) {
-        /* a statement at column 0 */
-        const char *le = memchr(q, '\n', (size_t)(end - q));
+        /* a statement at column 0; its unit starts at the line start (column 0 for the
+         * parser's ranges) */
+        const char *st = q; /* the statement's first character */
+        q = p;
+        const char *le = memchr(st, '\n', (size_t)(end - st));
         if (!le) le = end;
         const char *name = NULL;
         size_t nlen = 0;
         int is_class = 0;
-        int is_def = def_name(q, le, "def", &name, &nlen) || (is_class = def_name(q, le, "class", &name, &nlen));
-        if (!is_def && def_name(q, le, "async", &name, &nlen)) {
-          const char *a = q + 5;
+        int is_def = def_name(st, le, "def", &name, &nlen) || (is_class = def_name(st, le, "class", &name, &nlen));
+        if (!is_def && def_name(st, le, "async", &name, &nlen)) {
+          const char *a = st + 5;
           while (a < le && (*a == ' ' || *a == '\t')) a++;
           is_def = def_name(a, le, "def", &name, &nlen);
         }
         if (decorated && out->len) {
           /* the definition after its decorators belongs to the same unit */
           if (is_def) ll_vec_last(out).name = name, ll_vec_last(out).nlen = nlen, ll_vec_last(out).is_class = is_class;
-          decorated = *q == '@';
-          if (is_def || *q == '@') goto scan_line;
+          decorated = *st == '@';
+          if (is_def || *st == '@') goto scan_line;
         }
         if (out->len) ll_vec_last(out).end = (uint32_t)(q - text), ll_vec_last(out).end_row = row;
         unit u = {(uint32_t)(q - text), (uint32_t)len, row, row, is_def ? name : NULL, nlen, is_class};
         ll_vec_push(out, u);
-        decorated = *q == '@';
+        decorated = *st == '@';
       } else if (!blank && !out->len) {
         return 0; /* indented code before any statement */
       }

@@ -215,6 +215,8 @@ static void partial_ranges(void **state) {
   assert_string_equal(kept(chain, wh), "def helper():\n    return _inner(Made())\ndef _inner(x: Hint):\n    return _deep()\n"
                                        "def _deep(): pass\ndef make(): pass\nREGISTRY = [make(), other]\n"
                                        "class Base: pass\nclass K(Base):\n    pass\n");
+  /* a form feed at a line start is not indentation: the def after it is a top-level one */
+  assert_string_equal(kept("X = 1\n\fdef g():\n    pass\nY = 2\n", none), "X = 1\nY = 2\n");
   /* not plain enough to split: an unterminated string, code before any statement */
   assert_string_equal(kept("def a():\n    x = '''\n", none), "ALL");
   assert_string_equal(kept("  x = 1\ndef a(): pass\n", none), "ALL");
