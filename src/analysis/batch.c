@@ -481,8 +481,9 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   /* every file unchanged since a run whose decisions the cache recorded for exactly this set
    * of files: what it parsed on demand is what this run would, so the rounds are skipped */
   uint64_t pkey = job.cache ? project_key(&job, n) : 0;
-  int settled = job.cache && n && atomic_load(&job.cache_hits) == n && ll_cache_lookup(&cache, PROJECT_ENTRY, pkey);
-  if (lazy && !job.parse_only && !(opts && opts->no_project) && !settled) parse_on_demand(&job, order, nthreads);
+  int rounds = lazy && !job.parse_only && !(opts && opts->no_project);
+  int settled = job.cache && n && pkey && atomic_load(&job.cache_hits) == n && ll_cache_lookup(&cache, PROJECT_ENTRY, pkey);
+  if (rounds && !settled) parse_on_demand(&job, order, nthreads);
   free(order);
   for (size_t i = 0; i < n; i++) {
     res->files_parsed += job.state[i] == 1;
@@ -505,7 +506,9 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
         nfresh++;
       }
     }
-    items[ni++] = (ll_cache_new){PROJECT_ENTRY, pkey, 0, {0}, "P", 1, 0};
+    /* only a run that did the rounds vouches for them; another (--no-project) that stores
+     * results clears the record, whatever its key was */
+    items[ni++] = (ll_cache_new){PROJECT_ENTRY, rounds ? pkey : 0, 0, {0}, "P", 1, 0};
     char err[256];
     if (nfresh && ll_cache_write(&cache, items, ni, encode_entry, &job, err, sizeof err))
       fprintf(stderr, "looplint: warning: cache not written: %s\n", err);

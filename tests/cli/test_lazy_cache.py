@@ -142,5 +142,21 @@ write("proj3/app/service.py", "from .big import helper, decorated\n\n\nclass Ser
 write("proj3/app/more.py", "from .big import unused_one\n\n\nasync def later():\n    return unused_one()\n")
 check("partial: warm after edits == no-lazy", findings(p3, cache_dir=cache3) == findings("--no-lazy", p3), "")
 
+# a --no-project run that stores results does not vouch for the rounds a later run needs
+cache4 = os.path.join(tmp, "cache4")
+first = findings(p3, cache_dir=cache4)
+env4 = {"LOOPLINT_CACHE_DIR": cache4}
+svc = os.path.join(p3, "app", "big.py")  # parsed in part by a full run, left cold by --no-project
+with open(svc) as fh:
+    original = fh.read()
+with open(svc, "w") as fh:
+    fh.write(original + "\n# edited\n")
+run("check", "--no-project", "--output-format", "json", p3, env=env4)
+with open(svc, "w") as fh:
+    fh.write(original)
+run("check", "--no-project", "--output-format", "json", p3, env=env4)
+check("after --no-project runs, a warm run still equals a cold one", findings(p3, cache_dir=cache4) == first,
+      (findings(p3, cache_dir=cache4), first))
+
 shutil.rmtree(tmp, ignore_errors=True)
 finish()
