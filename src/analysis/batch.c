@@ -510,7 +510,8 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
      * results clears the record, whatever its key was */
     items[ni++] = (ll_cache_new){PROJECT_ENTRY, rounds ? pkey : 0, 0, {0}, "P", 1, 0};
     char err[256];
-    if (nfresh && ll_cache_write(&cache, items, ni, encode_entry, &job, err, sizeof err))
+    /* also when only the record is new: the next warm run then skips the rounds */
+    if ((nfresh || (rounds && !settled)) && ll_cache_write(&cache, items, ni, encode_entry, &job, err, sizeof err))
       fprintf(stderr, "looplint: warning: cache not written: %s\n", err);
     free(items);
     free(job.fresh);
