@@ -166,10 +166,12 @@ static int cmp_u32(const void *a, const void *b) {
 }
 
 void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f) {
-  u32vec called = {0}, idents = {0}, defs = {0}, classes = {0}, aliases = {0}, imports = {0};
-  ll_u32map seen_import;
+  u32vec called = {0}, idents = {0}, defs = {0}, classes = {0}, aliases = {0}, imports = {0}, relimports = {0};
+  ll_u32map seen_import, seen_relimport;
   ll_u32map_init(&seen_import);
+  ll_u32map_init(&seen_relimport);
   int in_import = 0, import_depth = 0; /* inside an import statement (to its logical end) */
+  int relative = 0;                    /* ... and it is `from .x import ...` */
   uint32_t prev = 0, prev2 = 0; /* the last two names: `x as y` */
   ll_u32map seen_called, seen_ident, seen_def;
   ll_u32map_init(&seen_called);
@@ -204,8 +206,12 @@ void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f) {
         stmt_start(base, s)) {
       in_import = 1;
       import_depth = 0;
+      const unsigned char *q = p;
+      while (q < end && (*q == ' ' || *q == '\t' || *q == '\\')) q++;
+      relative = n == 4 && q < end && *q == '.';
     } else if (in_import) {
-      add_unique(&imports, &seen_import, h);
+      if (relative) add_unique(&relimports, &seen_relimport, h);
+      else add_unique(&imports, &seen_import, h);
     }
     if (prev == as_hash() && prev2) {
       ll_vec_push(&aliases, prev2);
@@ -241,10 +247,11 @@ void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f) {
   /* sorted, so a name is found by binary search */
   if (idents.len) qsort(idents.items, idents.len, sizeof *idents.items, cmp_u32);
   if (imports.len) qsort(imports.items, imports.len, sizeof *imports.items, cmp_u32);
-  size_t total = 6 + called.len + idents.len + defs.len + classes.len + aliases.len + imports.len;
+  if (relimports.len) qsort(relimports.items, relimports.len, sizeof *relimports.items, cmp_u32);
+  size_t total = 7 + called.len + idents.len + defs.len + classes.len + aliases.len + imports.len + relimports.len;
   uint32_t *out = ll_arena_alloc(&f->arena, total * sizeof *out), *w = out;
-  const u32vec *parts[6] = {&called, &idents, &defs, &classes, &aliases, &imports};
-  for (int k = 0; k < 6; k++) {
+  const u32vec *parts[7] = {&called, &idents, &defs, &classes, &aliases, &imports, &relimports};
+  for (int k = 0; k < 7; k++) {
     *w++ = (uint32_t)parts[k]->len;
     if (parts[k]->len) memcpy(w, parts[k]->items, parts[k]->len * sizeof *w);
     w += parts[k]->len;
@@ -257,7 +264,9 @@ void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f) {
   ll_vec_free(&classes);
   ll_vec_free(&aliases);
   ll_vec_free(&imports);
+  ll_vec_free(&relimports);
   ll_u32map_free(&seen_import);
+  ll_u32map_free(&seen_relimport);
   ll_u32map_free(&seen_called);
   ll_u32map_free(&seen_ident);
   ll_u32map_free(&seen_def);
@@ -265,17 +274,18 @@ void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f) {
 
 /* The four parts of a summary; 0 when it is malformed (a damaged cache entry). */
 typedef struct summary {
-  /* aliases: pairs `x as y`; imports: the names in import statements (sorted, like idents) */
-  const uint32_t *called, *idents, *defs, *classes, *aliases, *imports;
-  uint32_t ncalled, nidents, ndefs, nclasses, naliases, nimports;
+  /* aliases: pairs `x as y`; imports, relimports: the names in absolute and in relative
+   * (`from .x import y`) import statements (sorted, like idents) */
+  const uint32_t *called, *idents, *defs, *classes, *aliases, *imports, *relimports;
+  uint32_t ncalled, nidents, ndefs, nclasses, naliases, nimports, nrelimports;
 } summary;
 
 static int split(const ll_file_facts *f, summary *s) {
   const uint32_t *p = f->lazy, *end = p + f->nlazy;
-  const uint32_t **arr[6] = {&s->called, &s->idents, &s->defs, &s->classes, &s->aliases, &s->imports};
-  uint32_t *cnt[6] = {&s->ncalled, &s->nidents, &s->ndefs, &s->nclasses, &s->naliases, &s->nimports};
+  const uint32_t **arr[7] = {&s->called, &s->idents, &s->defs, &s->classes, &s->aliases, &s->imports, &s->relimports};
+  uint32_t *cnt[7] = {&s->ncalled, &s->nidents, &s->ndefs, &s->nclasses, &s->naliases, &s->nimports, &s->nrelimports};
   if (!p) return 0;
-  for (int k = 0; k < 6; k++) {
+  for (int k = 0; k < 7; k++) {
     if (p >= end || *p > (size_t)(end - p - 1)) return 0;
     *cnt[k] = *p++;
     *arr[k] = p;
@@ -351,12 +361,39 @@ static int in_sorted(const uint32_t *a, uint32_t n, uint32_t h) {
 }
 
 static int has_ident(const summary *s, uint32_t h) { return in_sorted(s->idents, s->nidents, h); }
-static int has_import(const summary *s, uint32_t h) { return in_sorted(s->imports, s->nimports, h); }
+static int has_abs_import(const summary *s, uint32_t h) { return in_sorted(s->imports, s->nimports, h); }
+static int has_import(const summary *s, uint32_t h) {
+  return has_abs_import(s, h) || in_sorted(s->relimports, s->nrelimports, h);
+}
 
 /* Whether a file (its summary and module name) can import what e names: an import statement
  * in it names one of the modules' last part (`from pkg import mod`, `from .mod import x`,
  * `import pkg.mod`), or it is one of the modules or lies inside one as a package
  * (`from . import x`). */
+/* Whether the file's import statements can name module mod: every part of mod below the
+ * package it shares with the file (`import a.b.c`, `from a.b import c`, `from .c import x`,
+ * `from ..b.c import x` all write them). */
+static int names_module(const summary *s, const char *file_module, const char *mod) {
+  /* the shared package prefix, whole parts only */
+  size_t common = 0;
+  for (size_t i = 0;; i++) {
+    char a = file_module[i], b = mod[i];
+    if ((a == '.' || !a) && (b == '.' || !b)) common = i;
+    if (!a || !b || a != b) break;
+  }
+  const char *p = mod + common;
+  if (*p == '.') p++;
+  /* a relative import reaches only modules of the file's own top-level package */
+  int (*has)(const summary *, uint32_t) = common ? has_import : has_abs_import;
+  while (*p) {
+    const char *d = strchr(p, '.');
+    size_t n = d ? (size_t)(d - p) : strlen(p);
+    if (!has(s, ll_u32_hash(p, n))) return 0;
+    p += n + (d ? 1 : 0);
+  }
+  return 1;
+}
+
 static int importable(const ll_importable *e, const summary *s, const char *file_module) {
   for (const char *d = file_module; d;) {
     d = strchr(d, '.');
@@ -364,13 +401,21 @@ static int importable(const ll_importable *e, const summary *s, const char *file
     if (ll_strmap_getn(&e->mods, file_module, n)) return 1;
     if (d) d++;
   }
-  if (e->lasts.len < s->nimports / 4) {
-    for (size_t i = 0; i < e->lasts.cap; i++)
-      if (e->lasts.keys[i] && has_import(s, e->lasts.keys[i])) return 1;
-    return 0;
+  /* quick: some module's last part is in an import statement */
+  int any = 0;
+  if (e->lasts.len < (s->nimports + s->nrelimports) / 4) {
+    for (size_t i = 0; i < e->lasts.cap && !any; i++)
+      if (e->lasts.keys[i] && has_import(s, e->lasts.keys[i])) any = 1;
+  } else {
+    for (uint32_t i = 0; i < s->nimports && !any; i++)
+      if (ll_u32map_find(&e->lasts, s->imports[i])) any = 1;
+    for (uint32_t i = 0; i < s->nrelimports && !any; i++)
+      if (ll_u32map_find(&e->lasts, s->relimports[i])) any = 1;
   }
-  for (uint32_t i = 0; i < s->nimports; i++)
-    if (ll_u32map_find(&e->lasts, s->imports[i])) return 1;
+  if (!any) return 0;
+  /* then the whole module path, below what the file shares with it */
+  for (size_t i = 0; i < e->mods.cap; i++)
+    if (e->mods.slots && e->mods.slots[i].key && names_module(s, file_module, e->mods.slots[i].key)) return 1;
   return 0;
 }
 
@@ -410,15 +455,16 @@ void ll_lazy_need_build(ll_lazy_need *n, const ll_name_module_list *funcs, const
         }
         k += 2 + nb;
       }
-      /* a module re-exports what it imports */
-      for (uint32_t k = 0; k < s.nimports; k++) {
+      /* a module re-exports what it imports, absolutely or relatively */
+      for (uint32_t k = 0; k < s.nimports + s.nrelimports; k++) {
+        uint32_t name = k < s.nimports ? s.imports[k] : s.relimports[k - s.nimports];
         ll_u32map *maps[2] = {&n->funcs, &n->classes};
         for (int mi = 0; mi < 2; mi++) {
-          ll_importable *e = find(n, maps[mi], s.imports[k]);
+          ll_importable *e = find(n, maps[mi], name);
           if (!e || ll_strmap_get(&e->mods, fm) || !importable(e, &s, fm)) continue;
           changed |= add_module(e, fm);
           for (uint32_t a = 0; a + 1 < s.naliases; a += 2) {
-            if (s.aliases[a] != s.imports[k]) continue;
+            if (s.aliases[a] != name) continue;
             ll_importable *alias = entry(n, maps[mi], s.aliases[a + 1]);
             changed |= add_module(alias, fm);
             if (mi == 1) changed |= add_methods(alias, e);

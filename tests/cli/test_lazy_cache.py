@@ -124,12 +124,21 @@ write("proj3/app/other.py", "class Session:\n    def fetch(self):\n        retur
 write("proj3/lib2/__init__.py", "from .impl import run as start\n")
 write("proj3/lib2/impl.py", "async def run():\n    return 1\n")
 write("proj3/use2.py", "from lib2 import start\n\n\ndef f():\n    start()\n")
+# a top-level module `session` with an async close, and a package with its own sync Session:
+# a relative import reaches the package's, an absolute one the top-level module's
+write("proj3/session.py", "class Session:\n    async def close(self):\n        return 1\n")
+write("proj3/app/session.py", "class Session:\n    def close(self):\n        return 1\n")
+write("proj3/app/rel_user.py", "from .session import Session\n\n\ndef done():\n    Session().close()\n")
+write("proj3/abs_user.py", "from session import Session\n\n\ndef done():\n    Session().close()\n")
 p3 = os.path.join(tmp, "proj3")
 lazy3, codes3 = lazy_vs_full("partial project", p3)
 check("LOOP110 through a helper in a module parsed in part", ("service.py", 6, "LOOP110") in codes3, codes3)
 check("LOOP201 through a subclass in a cold file", ("user.py", 5, "LOOP201") in codes3, codes3)
 check("LOOP201 through a cold re-export under another name", ("use2.py", 5, "LOOP201") in codes3, codes3)
 check("no LOOP201 for a same-named sync method", not any(f == "other.py" for f, _, _ in codes3), codes3)
+check("LOOP201 through an absolute import of a top-level module", ("abs_user.py", 5, "LOOP201") in codes3, codes3)
+check("no LOOP201 through a relative import of the package's own class",
+      not any(f == "rel_user.py" for f, _, _ in codes3), codes3)
 rc, out, err = run("check", "--no-cache", p3, env={"LOOPLINT_TIMING": "1"})
 m = re.search(r"\((\d+) more in part\)", err)
 check("big.py parsed in part", m is not None and int(m.group(1)) >= 1, err[-400:])
