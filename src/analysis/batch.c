@@ -40,6 +40,7 @@ typedef struct batch_job {
   unsigned char *fresh;        /* per file: analysed in this run, to be stored */
   const ll_cache_entry **hits; /* per file: the cache entry reused */
   atomic_size_t cache_hits;
+  uint64_t key_salt;           /* options that change what a file's result is (unused-noqa triggers) */
   atomic_size_t bytes_parsed, bytes_partial; /* for LOOPLINT_TIMING */
   const ll_source *stdin_src;
   const signed char *ha_modes;
@@ -116,7 +117,7 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
   if (job->cache) {
     /* keyed by the real path: `pkg/x.py` and `/abs/pkg/x.py` are one file */
     const char *real = job->modules->real_paths[i];
-    job->keys[i] = ll_cache_key(linter->db->fingerprint, real, module, ha);
+    job->keys[i] = ll_cache_key(linter->db->fingerprint, real, module, ha) ^ job->key_salt;
     job->contents[i] = ll_cache_content_hash(src.text, src.len);
     const ll_cache_entry *e = ll_cache_lookup(job->cache, real, job->keys[i]);
     if (e && e->content != job->contents[i]) e = NULL;
@@ -223,7 +224,7 @@ static int try_cache_by_stat(batch_job *job, size_t i, const char *path, ll_find
   const ll_linter *linter = !is_context && job->linters && job->linters[i] ? job->linters[i] : job->linter;
   const char *real = job->modules->real_paths[i];
   if (ll_cache_stat_of(path, &job->stats[i]) != 0) return 0;
-  job->keys[i] = ll_cache_key(linter->db->fingerprint, real, job->modules->names[i], ha);
+  job->keys[i] = ll_cache_key(linter->db->fingerprint, real, job->modules->names[i], ha) ^ job->key_salt;
   const ll_cache_entry *e = ll_cache_lookup(job->cache, real, job->keys[i]);
   if (!e || !e->len || !ll_cache_stat_equal(&e->st, &job->stats[i])) return 0;
   if (!(e->blob[0] == 1 || job->triggers)) return 0; /* cached cold, needed now: analyse it */
@@ -251,8 +252,9 @@ static void encode_entry(void *arg, size_t i, ll_strbuf *out) {
   ll_cache_encode(out, job->state[i], &job->per_file[i], &job->facts[i]);
 }
 
-/* The cache entry recording that a run over a set of files finished its rounds: keyed by
- * every file's path, cache key and content. */
+/* The cache entry recording that a run over a set of files finished its rounds, with the
+ * project pass's findings: keyed by every file's path, cache key, content, and whether it was
+ * given or only context. */
 #define PROJECT_ENTRY "\001project"
 
 static uint64_t project_key(const batch_job *job, size_t n) {
@@ -262,7 +264,8 @@ static uint64_t project_key(const batch_job *job, size_t n) {
     uint64_t parts[2] = {job->keys[i], job->contents[i]};
     for (int k = 0; k < 2; k++)
       for (int b = 0; b < 64; b += 8) h = (h ^ ((parts[k] >> b) & 0xFF)) * 1099511628211ull;
-    h = (h ^ 0xFF) * 1099511628211ull;
+    /* a file given (its findings reported) or only context: the findings differ */
+    h = (h ^ (i < job->files->len ? 0xFE : 0xFF)) * 1099511628211ull;
   }
   return h;
 }
@@ -461,6 +464,8 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
     job.hits = ll_xcalloc(n ? n : 1, sizeof *job.hits);
   }
   atomic_init(&job.cache_hits, 0);
+  /* with unused-noqa reports, `noqa` makes a file hot: another cold/hot split, another key */
+  job.key_salt = opts && opts->report_unused_noqa ? 0x6e6f71615f6e6f71ull : 0;
   atomic_init(&job.bytes_parsed, 0);
   atomic_init(&job.bytes_partial, 0);
   ll_triggers triggers;
@@ -482,7 +487,9 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
    * of files: what it parsed on demand is what this run would, so the rounds are skipped */
   uint64_t pkey = job.cache ? project_key(&job, n) : 0;
   int rounds = lazy && !job.parse_only && !(opts && opts->no_project);
-  int settled = job.cache && n && pkey && atomic_load(&job.cache_hits) == n && ll_cache_lookup(&cache, PROJECT_ENTRY, pkey);
+  const ll_cache_entry *record =
+      job.cache && n && pkey && atomic_load(&job.cache_hits) == n ? ll_cache_lookup(&cache, PROJECT_ENTRY, pkey) : NULL;
+  int settled = record != NULL;
   if (rounds && !settled) parse_on_demand(&job, order, nthreads);
   free(order);
   for (size_t i = 0; i < n; i++) {
@@ -490,6 +497,40 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
     res->files_partial += job.state[i] == 4;
   }
   res->cache_hits = atomic_load(&job.cache_hits);
+  if (getenv("LOOPLINT_TIMING")) {
+    fprintf(stderr, "timing: bytes parsed: %.1f MB whole, %.1f MB in part\n", atomic_load(&job.bytes_parsed) / 1e6,
+            atomic_load(&job.bytes_partial) / 1e6);
+    size_t reserved = 0, used = 0, calls = 0, lazy_bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+      ll_arena_stats(&job.facts[i].arena, &reserved, &used);
+      calls += job.facts[i].calls.cap * sizeof(ll_callsite) + job.facts[i].funcs.cap * sizeof(ll_funcdef);
+      lazy_bytes += job.facts[i].nlazy * 4;
+    }
+    fprintf(stderr, "timing: facts: arenas %.1f MB (%.1f MB used), vectors %.1f MB, summaries %.1f MB\n", reserved / 1e6,
+            used / 1e6, calls / 1e6, lazy_bytes / 1e6);
+  }
+  /* phase 2: the project model over every file's facts; a settled warm run has its findings
+   * in the cache's record (the same facts give the same findings) */
+  struct timespec tp0, tp1;
+  clock_gettime(CLOCK_MONOTONIC, &tp0);
+  ll_findings project_findings;
+  ll_findings_init(&project_findings);
+  int reused = 0;
+  if (record && rounds && ll_cache_decode_findings(record->blob, record->len, &project_findings) == 0) reused = 1;
+  if (!reused) {
+    ll_findings_free(&project_findings);
+    ll_findings_init(&project_findings);
+    ll_project project;
+    ll_project_build(&project, job.facts, opts && opts->no_project ? 0 : n, l->db); /* --no-project: empty */
+    if (getenv("LOOPLINT_DEBUG_FACTS"))
+      for (size_t i = 0; i < n; i++) ll_facts_dump(stderr, &job.facts[i]);
+    ll_project_check(&project, &project_findings);
+    ll_project_free(&project);
+  }
+  clock_gettime(CLOCK_MONOTONIC, &tp1);
+  if (getenv("LOOPLINT_TIMING"))
+    fprintf(stderr, "timing: project    %8.1f ms%s\n", (tp1.tv_sec - tp0.tv_sec) * 1e3 + (tp1.tv_nsec - tp0.tv_nsec) / 1e6,
+            reused ? " (from the cache)" : "");
   if (job.cache) {
     /* store every result: fresh ones (encoded as they are written), and reused ones so the
      * pack stays complete; nothing to write when every file came from the cache */
@@ -506,13 +547,17 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
         nfresh++;
       }
     }
-    /* only a run that did the rounds vouches for them; another (--no-project) that stores
-     * results clears the record, whatever its key was */
-    items[ni++] = (ll_cache_new){PROJECT_ENTRY, rounds ? pkey : 0, 0, {0}, "P", 1, 0};
+    /* the record: a run that did the rounds vouches for them and keeps the project's
+     * findings; another (--no-project) that stores results clears it, whatever its key was */
+    ll_strbuf rec;
+    ll_strbuf_init(&rec);
+    if (rounds) ll_cache_encode_findings(&rec, &project_findings);
+    items[ni++] = (ll_cache_new){PROJECT_ENTRY, rounds ? pkey : 0, 0, {0}, rounds ? rec.data : "P", rounds ? rec.len : 1, 0};
     char err[256];
     /* also when only the record is new: the next warm run then skips the rounds */
     if ((nfresh || (rounds && !settled)) && ll_cache_write(&cache, items, ni, encode_entry, &job, err, sizeof err))
       fprintf(stderr, "looplint: warning: cache not written: %s\n", err);
+    ll_strbuf_free(&rec);
     free(items);
     free(job.fresh);
     free(job.contents);
@@ -521,32 +566,8 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
     free(job.hits);
     ll_cache_free(&cache);
   }
-  if (getenv("LOOPLINT_TIMING")) {
-    fprintf(stderr, "timing: bytes parsed: %.1f MB whole, %.1f MB in part\n", atomic_load(&job.bytes_parsed) / 1e6,
-            atomic_load(&job.bytes_partial) / 1e6);
-    size_t reserved = 0, used = 0, calls = 0, lazy = 0;
-    for (size_t i = 0; i < n; i++) {
-      ll_arena_stats(&job.facts[i].arena, &reserved, &used);
-      calls += job.facts[i].calls.cap * sizeof(ll_callsite) + job.facts[i].funcs.cap * sizeof(ll_funcdef);
-      lazy += job.facts[i].nlazy * 4;
-    }
-    fprintf(stderr, "timing: facts: arenas %.1f MB (%.1f MB used), vectors %.1f MB, summaries %.1f MB\n", reserved / 1e6,
-            used / 1e6, calls / 1e6, lazy / 1e6);
-  }
-  /* phase 2: the project model over every file's facts */
-  struct timespec tp0, tp1;
-  clock_gettime(CLOCK_MONOTONIC, &tp0);
-  ll_project project;
-  if (opts && opts->no_project) n = 0; /* an empty project: no cross-file findings */
-  ll_project_build(&project, job.facts, n, l->db);
-  n = job.total;
-  if (getenv("LOOPLINT_DEBUG_FACTS"))
-    for (size_t i = 0; i < n; i++) ll_facts_dump(stderr, &job.facts[i]);
-  ll_project_check(&project, &res->findings);
-  ll_project_free(&project);
-  clock_gettime(CLOCK_MONOTONIC, &tp1);
-  if (getenv("LOOPLINT_TIMING"))
-    fprintf(stderr, "timing: project    %8.1f ms\n", (tp1.tv_sec - tp0.tv_sec) * 1e3 + (tp1.tv_nsec - tp0.tv_nsec) / 1e6);
+  ll_findings_move(&res->findings, &project_findings);
+  ll_findings_free(&project_findings);
   for (size_t i = 0; i < n; i++) {
     if (i < files->len) ll_findings_move(&res->findings, &job.per_file[i]);
     ll_findings_free(&job.per_file[i]);

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAGIC "LLCACHE7"
+#define MAGIC "LLCACHE8"
 
 /* --- writing --- */
 static void put_u32(ll_strbuf *b, uint32_t v) {
@@ -102,12 +102,13 @@ uint64_t ll_cache_key(uint64_t rules_fingerprint, const char *path, const char *
   return h;
 }
 
-void ll_cache_encode(ll_strbuf *b, int state, const ll_findings *fs, const ll_file_facts *f) {
-  ll_strbuf_addc(b, (char)state);
+/* A list of findings; with_path: each with its file (a project's findings span files). */
+static void put_findings(ll_strbuf *b, const ll_findings *fs, int with_path) {
   put_u32(b, (uint32_t)fs->v.len);
   for (size_t i = 0; i < fs->v.len; i++) {
     const ll_finding *x = &fs->v.items[i];
     put_str(b, x->code);
+    if (with_path) put_str(b, x->filename);
     put_str(b, x->message);
     put_pos(b, x->start);
     put_pos(b, x->end);
@@ -126,6 +127,11 @@ void ll_cache_encode(ll_strbuf *b, int state, const ll_findings *fs, const ll_fi
       }
     }
   }
+}
+
+void ll_cache_encode(ll_strbuf *b, int state, const ll_findings *fs, const ll_file_facts *f) {
+  ll_strbuf_addc(b, (char)state);
+  put_findings(b, fs, 0);
   put_str(b, f->module);
   put_u32(b, f->ha);
   put_u32(b, (uint32_t)f->funcs.len);
@@ -176,36 +182,50 @@ static const char *intern_code(reader *r, char *code) {
   return c;
 }
 
-int ll_cache_decode(const unsigned char *blob, size_t len, ll_findings *fs, ll_file_facts *f) {
-  reader r = {.p = blob, .end = blob + len, .arena = NULL};
-  if (len < 1) return -1;
-  int state = *r.p++;
-  uint32_t nf = get_count(&r);
-  for (uint32_t i = 0; i < nf && !r.bad; i++) {
-    char *code = get_str(&r), *msg = get_str(&r);
-    const char *icode = intern_code(&r, code);
+/* Reads what put_findings wrote; path: the file of every finding when they carry none. */
+static void get_findings(reader *r, ll_findings *fs, const char *path) {
+  uint32_t nf = get_count(r);
+  for (uint32_t i = 0; i < nf && !r->bad; i++) {
+    char *code = get_str(r), *file = path ? NULL : get_str(r), *msg = get_str(r);
+    const char *icode = intern_code(r, code);
     free(code);
-    ll_pos s = get_pos(&r), e = get_pos(&r);
-    if (r.bad || !msg) { free(msg); r.bad = 1; break; }
-    ll_finding *x = ll_findings_add(fs, icode, f->path, s, e, "%s", msg);
+    ll_pos s = get_pos(r), e = get_pos(r);
+    if (r->bad || !msg || (!path && !file)) { free(msg); free(file); r->bad = 1; break; }
+    ll_finding *x = ll_findings_add(fs, icode, path ? path : file, s, e, "%s", msg);
     free(msg);
-    x->noqa_row = get_u32(&r);
-    x->stmt_first = get_u32(&r);
-    x->stmt_last = get_u32(&r);
-    if (get_u32(&r)) {
-      char *app = get_str(&r), *fm = get_str(&r);
+    free(file);
+    x->noqa_row = get_u32(r);
+    x->stmt_first = get_u32(r);
+    x->stmt_last = get_u32(r);
+    if (get_u32(r)) {
+      char *app = get_str(r), *fm = get_str(r);
       x->fix = ll_fix_new(app && strcmp(app, "safe") == 0 ? "safe" : "unsafe", fm);
       free(app);
       free(fm);
-      uint32_t ne = get_count(&r);
-      for (uint32_t k = 0; k < ne && !r.bad; k++) {
-        char *content = get_str(&r);
-        ll_pos a = get_pos(&r), z = get_pos(&r);
+      uint32_t ne = get_count(r);
+      for (uint32_t k = 0; k < ne && !r->bad; k++) {
+        char *content = get_str(r);
+        ll_pos a = get_pos(r), z = get_pos(r);
         ll_fix_add_edit(x->fix, a, z, content ? content : "");
         free(content);
       }
     }
   }
+}
+
+void ll_cache_encode_findings(ll_strbuf *out, const ll_findings *findings) { put_findings(out, findings, 1); }
+
+int ll_cache_decode_findings(const unsigned char *blob, size_t len, ll_findings *findings) {
+  reader r = {.p = blob, .end = blob + len, .arena = NULL};
+  get_findings(&r, findings, NULL);
+  return r.bad || r.p != r.end ? -1 : 0;
+}
+
+int ll_cache_decode(const unsigned char *blob, size_t len, ll_findings *fs, ll_file_facts *f) {
+  reader r = {.p = blob, .end = blob + len, .arena = NULL};
+  if (len < 1) return -1;
+  int state = *r.p++;
+  get_findings(&r, fs, f->path);
   r.arena = &f->arena;
   f->module = get_str(&r);
   f->ha = (uint8_t)get_u32(&r);

@@ -52,6 +52,10 @@ uint64_t ll_cache_key(uint64_t rules_fingerprint, const char *path, const char *
 void ll_cache_encode(ll_strbuf *out, int state, const ll_findings *findings, const ll_file_facts *facts);
 /* Restores it; returns the state, or -1 when the blob is damaged. */
 int ll_cache_decode(const unsigned char *blob, size_t len, ll_findings *findings, ll_file_facts *facts);
+/* A list of findings across files (the project pass's), each with its file; decode returns
+ * 0, or -1 when the blob is damaged (what was read stays in findings). */
+void ll_cache_encode_findings(ll_strbuf *out, const ll_findings *findings);
+int ll_cache_decode_findings(const unsigned char *blob, size_t len, ll_findings *findings);
 
 /* Writes a new pack: entries given plus the old ones for other paths. An entry's blob is
  * either given (blob, len: reused from the old pack) or produced, when it is written, by

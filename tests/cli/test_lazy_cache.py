@@ -167,5 +167,25 @@ run("check", "--no-project", "--output-format", "json", p3, env=env4)
 check("after --no-project runs, a warm run still equals a cold one", findings(p3, cache_dir=cache4) == first,
       (findings(p3, cache_dir=cache4), first))
 
+# the project pass's findings come from the cache on a settled warm run; a run over the same
+# files with one of them only context must not report the others' findings
+cache5 = os.path.join(tmp, "cache5")
+whole = findings(proj, cache_dir=cache5)
+again = findings(proj, cache_dir=cache5)
+check("settled warm run == cold run", again == whole, (again, whole))
+first_file = sorted(os.path.join(d, f) for d, _, fs in os.walk(proj) for f in fs if f.endswith(".py"))[0]
+alone = findings(first_file, cache_dir=cache5)
+check("one file given: only its findings", all(f == first_file for f, _, _ in alone), alone)
+
+# --report-unused-noqa makes `noqa` a trigger: a file cached cold by a plain run is parsed then
+write("proj6/pkg/__init__.py", "")
+write("proj6/pkg/cold.py", "import json\n\n\ndef f():\n    return json.dumps({})  # noqa: LOOP101\n")
+p6 = os.path.join(tmp, "proj6")
+cache6 = os.path.join(tmp, "cache6")
+findings(p6, cache_dir=cache6)
+env6 = {"LOOPLINT_CACHE_DIR": cache6}
+rc, out, err = run("check", "--report-unused-noqa", "--output-format", "json", p6, env=env6)
+check("unused noqa in a file a plain run cached cold", '"LOOP902"' in out, out[:300])
+
 shutil.rmtree(tmp, ignore_errors=True)
 finish()
