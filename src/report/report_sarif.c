@@ -15,11 +15,12 @@ static void add_str(ll_strbuf *sb, const char *s) {
 /* SARIF wants a URI: relative paths stay relative (resolved against the checkout root). */
 static void add_uri(ll_strbuf *sb, const char *path) {
   ll_strbuf_addc(sb, '"');
-  for (const char *p = path; *p; p++) {
-    if (*p == ' ') ll_strbuf_add(sb, "%20");
-    else if (*p == '%') ll_strbuf_add(sb, "%25");
-    else if (*p == '"' || *p == '\\') { char e[2] = {*p, 0}; ll_strbuf_add_json_escaped(sb, e); }
-    else ll_strbuf_addc(sb, *p);
+  /* percent-encoded but for unreserved characters and `/`: a path's bytes may be anything */
+  for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("/-._~", *p))
+      ll_strbuf_addc(sb, (char)*p);
+    else
+      ll_strbuf_addf(sb, "%%%02X", *p);
   }
   ll_strbuf_addc(sb, '"');
 }

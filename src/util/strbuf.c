@@ -76,8 +76,35 @@ char *ll_strbuf_detach(ll_strbuf *sb) {
   return d;
 }
 
+/* The length of the valid UTF-8 sequence starting at p (1-4), or 0 when it is not one
+ * (stray continuation byte, truncated, overlong, surrogate, beyond U+10FFFF). */
+static int utf8_len(const unsigned char *p) {
+  if (p[0] < 0x80) return 1;
+  int n = p[0] >= 0xF0 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 ? 2 : 0;
+  if (!n || p[0] > 0xF4) return 0;
+  for (int i = 1; i < n; i++)
+    if ((p[i] & 0xC0) != 0x80) return 0; /* also stops at the terminating NUL */
+  if (n == 3 && ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0))) return 0;
+  if (n == 4 && ((p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] >= 0x90))) return 0;
+  return n;
+}
+
+/* Copies the UTF-8 sequence at *p, or U+FFFD for a byte that does not start one: JSON and
+ * XML consumers need valid text even when a file's bytes are not. */
+static void add_utf8(ll_strbuf *sb, const unsigned char **p) {
+  int n = utf8_len(*p);
+  if (!n) {
+    ll_strbuf_add(sb, "\xEF\xBF\xBD");
+    (*p)++;
+    return;
+  }
+  ll_strbuf_addn(sb, (const char *)*p, (size_t)n);
+  *p += n;
+}
+
 void ll_strbuf_add_json_escaped(ll_strbuf *sb, const char *s) {
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+  for (const unsigned char *p = (const unsigned char *)s; *p;) {
+    if (*p >= 0x80) { add_utf8(sb, &p); continue; }
     switch (*p) {
       case '"': ll_strbuf_add(sb, "\\\""); break;
       case '\\': ll_strbuf_add(sb, "\\\\"); break;
@@ -88,11 +115,13 @@ void ll_strbuf_add_json_escaped(ll_strbuf *sb, const char *s) {
         if (*p < 0x20) ll_strbuf_addf(sb, "\\u%04x", *p);
         else ll_strbuf_addc(sb, (char)*p);
     }
+    p++;
   }
 }
 
 void ll_strbuf_add_xml_escaped(ll_strbuf *sb, const char *s) {
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p >= 0x80) { add_utf8(sb, &p); p--; continue; }
     switch (*p) {
       case '&': ll_strbuf_add(sb, "&amp;"); break;
       case '<': ll_strbuf_add(sb, "&lt;"); break;

@@ -28,23 +28,30 @@ def check(name, ok, detail=""):
         print(f"FAIL {name}: {detail}", flush=True)
 
 
-def run(*args, stdin=None, env=None, cwd=None, timeout=300):
+def run_bytes(*args, stdin=None, env=None, cwd=None, timeout=300):
     e = dict(os.environ)
     e.setdefault("LOOPLINT_DATA", ROOT)
     e.setdefault("LOOPLINT_CACHE_DIR", _CACHE)
     if env:
         e.update(env)
     p = subprocess.run([BIN, *args], input=stdin, capture_output=True, env=e, cwd=cwd or ROOT, timeout=timeout)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+    return p.returncode, p.stdout, p.stderr
+
+
+def run(*args, **kw):
+    rc, out, err = run_bytes(*args, **kw)
+    return rc, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
 
 
 def run_json(*args, **kw):
-    rc, out, err = run("check", "--output-format", "json", *args, **kw)
+    """JSON output must be valid UTF-8 (strict), whatever bytes the files hold."""
+    rc, raw, rawerr = run_bytes("check", "--output-format", "json", *args, **kw)
+    err = rawerr.decode("utf-8", "replace")
     try:
-        data = json.loads(out)
-    except ValueError as ex:
+        data = json.loads(raw.decode("utf-8"))
+    except ValueError as ex:  # UnicodeDecodeError is a ValueError
         data = None
-        err = f"invalid JSON ({ex}): {out[:300]!r} stderr={err[:300]!r}"
+        err = f"invalid JSON ({ex}): {raw[:300]!r} stderr={err[:300]!r}"
     return rc, data, err
 
 

@@ -5,7 +5,7 @@ import os
 import shutil
 import tempfile
 
-from harness import check, finish, run, run_json
+from harness import check, finish, run, run_bytes, run_json
 
 tmp = tempfile.mkdtemp(prefix="looplint-bad-")
 
@@ -56,6 +56,21 @@ rc, data, err = run_json(p)
 check("utf8 json", data is not None, err)
 check("utf8 reported at line 1", ("LOOP901", 1) in codes(data), codes(data))
 check("utf8 still lints", ("LOOP101", 4) in codes(data), codes(data))
+
+# an invalid byte inside code: the syntax error quotes it, and every output stays valid text
+p = write("utf8_mid.py", b"z = '\xff'\n\xd6\n" + SLEEP)
+rc, data, err = run_json(p)
+check("utf8 in a message: json", data is not None, err)
+check("utf8 in a message: replacement character",
+      any("\ufffd" in f["message"] for f in data or []), [f["message"] for f in data or []])
+for fmt in ("sarif", "junit"):
+    rc, raw, _ = run_bytes("check", "--output-format", fmt, p)
+    try:
+        raw.decode("utf-8")
+        ok = True
+    except UnicodeDecodeError:
+        ok = False
+    check(f"utf8 in a message: {fmt} is valid UTF-8", ok, raw[:200])
 
 # columns count characters, not bytes
 p = write("chars.py", "import time\nasync def g():\n    x = 'é'; time.sleep(1)\n".encode())
