@@ -3,6 +3,7 @@
 #include "cache.h"
 #include "facts.h"
 #include "lazy.h"
+#include "partial.h"
 #include "modules.h"
 #include "project.h"
 #include "suppress.h"

@@ -6,7 +6,6 @@
 #ifndef LL_LAZY_H
 #define LL_LAZY_H
 #include <stddef.h>
-#include <tree_sitter/api.h>
 #include "../rules/ruledb.h"
 #include "../util/strmap.h"
 #include "facts.h"
@@ -32,8 +31,6 @@ void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f);
 
 /* What makes a cold file needed in a round of parse on demand, from the project's coroutine
  * names (ll_project_coroutine_names) and the methods judged by name alone. */
-typedef LL_VEC(uint32_t) ll_u32vec;
-
 /* Where a name (a coroutine function, or a class with async methods) can be imported from:
  * the modules defining or re-exporting it, by full name and by last part. */
 typedef struct ll_importable {
@@ -64,21 +61,5 @@ int ll_lazy_names(const ll_file_facts *f, const char *name, size_t n);
 int ll_lazy_only_class(const ll_file_facts *f, const char *name, size_t n);
 /* Whether the cold file with this summary must be parsed; 1 when it has no summary. */
 int ll_lazy_needed(const ll_lazy_need *n, const ll_file_facts *f);
-
-/* The byte ranges to parse of a module needed only for some of its top-level names: the
- * whole text except the top-level functions and classes not in wanted (module-level code,
- * imports and re-exports always stay), and not named by what is kept (a wanted helper's own
- * helpers in the module come along, saving a round; their names are added to *added,
- * malloc'd, when added is not NULL). Returns 0 (parse it all) when nothing would be left
- * out or the text is not plain enough to split. skipped lists the definitions left out (the
- * module still binds their names: a call to one resolves, misses, and asks for it). The
- * caller frees *ranges and *skipped. */
-typedef LL_VEC(char *) ll_namelist;
-int ll_lazy_partial_ranges(const char *text, size_t len, const ll_strmap *wanted, TSRange **ranges, uint32_t *nranges,
-                           ll_lazy_skipped **skipped, uint32_t *nskipped, ll_namelist *added);
-
-/* The wanted names of a partial parse as one string (one per line), and back. */
-const char *ll_lazy_join_names(const ll_strmap *names, ll_arena *arena);
-void ll_lazy_split_names(const char *joined, ll_strmap *names, ll_arena *arena);
 
 #endif

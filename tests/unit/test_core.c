@@ -13,6 +13,7 @@
 #include "util/strmap.h"
 #include "util/u32map.h"
 #include "analysis/lazy.h"
+#include "analysis/partial.h"
 #include "front/fields.h"
 
 static int load(const char *text, char *err, size_t n) {
