@@ -397,7 +397,7 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
       ll_lazy_need_free(&need);
     }
     LAP("name scan");
-    if (getenv("LOOPLINT_TIMING"))
+    if (timing)
       fprintf(stderr, "timing: on demand: %zu by resolution (%zu misses), %zu by coroutine name (%zu functions, %zu methods)\n",
               by_refs, misses.len, count - by_refs, funcs.len, methods.len);
     ll_strmap_free(&misses);

@@ -316,9 +316,7 @@ void ll_cache_open(ll_cache *c, const char *dir) {
   if (!f) return;
   ll_strbuf data;
   ll_strbuf_init(&data);
-  char buf[1 << 16];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) ll_strbuf_addn(&data, buf, n);
+  ll_strbuf_add_stream(&data, f); /* a short read only makes a damaged pack, which is ignored */
   fclose(f);
   c->len = data.len;
   c->data = (unsigned char *)ll_strbuf_detach(&data);

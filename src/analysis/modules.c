@@ -100,3 +100,14 @@ void ll_modules_free(ll_modules *m) {
   ll_strmap_free(&m->dir_init);
   ll_arena_free(&m->arena);
 }
+
+const char *ll_module_relative(ll_arena *a, const char *package, size_t dots, const char *rest) {
+  /* one dot is the package itself; each further dot goes one level up */
+  char *base = ll_arena_strdup(a, package);
+  for (size_t d = 1; d < dots; d++) {
+    char *dot = strrchr(base, '.');
+    if (dot) *dot = 0;
+    else base[0] = 0;
+  }
+  return ll_arena_join(a, base, rest);
+}

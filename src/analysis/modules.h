@@ -19,4 +19,7 @@ typedef struct ll_modules {
 void ll_modules_compute(ll_modules *m, char *const *paths, size_t n);
 void ll_modules_free(ll_modules *m);
 
+/* The absolute module `from .rest import` names (dots leading dots) in package `package`. */
+const char *ll_module_relative(ll_arena *a, const char *package, size_t dots, const char *rest);
+
 #endif

@@ -206,14 +206,7 @@ static const char *from_module(ll_ctx *ctx, TSNode modnode) {
     if (type_is(c, "import_prefix")) dots = ts_node_end_byte(c) - ts_node_start_byte(c);
     else rest = ll_ctx_text(ctx, c);
   }
-  /* one dot is the current package; each further dot goes one level up */
-  char *base = ll_arena_strdup(&ctx->arena, ctx->package ? ctx->package : "");
-  for (size_t d = 1; d < dots; d++) {
-    char *dot = strrchr(base, '.');
-    if (dot) *dot = 0;
-    else base[0] = 0;
-  }
-  return ll_arena_join(&ctx->arena, base, rest);
+  return ll_module_relative(&ctx->arena, ctx->package ? ctx->package : "", dots, rest);
 }
 
 /* Module-level imports re-export names: `from .client import Client` in pkg/__init__.py makes

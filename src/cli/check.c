@@ -372,10 +372,7 @@ static int is_explicit(const check_opts *o, const char *path) {
 static int read_stdin(ll_source *src, const char *path) {
   ll_strbuf sb;
   ll_strbuf_init(&sb);
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) ll_strbuf_addn(&sb, buf, n);
-  if (ferror(stdin)) { ll_strbuf_free(&sb); return -1; }
+  if (ll_strbuf_add_stream(&sb, stdin)) { ll_strbuf_free(&sb); return -1; }
   ll_source_from_buffer(src, path, sb.data ? sb.data : "", sb.len);
   ll_strbuf_free(&sb);
   return 0;

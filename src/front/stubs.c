@@ -5,6 +5,7 @@
  * branches all count). Nothing is resolved while reading, because a stub may re-export names
  * from files read later; ll_stubs_derive then resolves names across the whole stub set,
  * assigns every definition its public qualified names, and classifies them. */
+#include "../analysis/modules.h"
 #include "fields.h"
 #include "stubs.h"
 #include "source.h"
@@ -405,9 +406,8 @@ static const char *from_module(collector *c, TSNode modnode) {
     if (is(k, "import_prefix")) dots = ts_node_end_byte(k) - ts_node_start_byte(k);
     else rest = text_of(c, k);
   }
-  char *base = c->mod->is_package ? ll_arena_strdup(&c->s->arena, c->mod->name) : parent_of(&c->s->arena, c->mod->name);
-  for (size_t d = 1; d < dots; d++) base = parent_of(&c->s->arena, base);
-  return ll_arena_join(&c->s->arena, base, rest);
+  const char *package = c->mod->is_package ? c->mod->name : parent_of(&c->s->arena, c->mod->name);
+  return ll_module_relative(&c->s->arena, package, dots, rest);
 }
 
 static void add_import(collector *c, TSNode st) {

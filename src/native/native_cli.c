@@ -207,16 +207,6 @@ static const char *python_include(native_run *r) {
   return r->python_include;
 }
 
-static int dir_has_python_h(const char *dir) {
-  ll_strbuf sb;
-  ll_strbuf_init(&sb);
-  ll_strbuf_addf(&sb, "%s/Python.h", dir);
-  struct stat st;
-  int ok = stat(sb.data, &st) == 0;
-  ll_strbuf_free(&sb);
-  return ok;
-}
-
 /* Whether an include flag among args already points at Python.h. */
 static int has_python_include(const ll_native_args *a) {
   static const char *const FLAGS[] = {"-I", "-isystem", "-iquote", "-idirafter", NULL};
@@ -225,7 +215,7 @@ static int has_python_include(const ll_native_args *a) {
       size_t n = strlen(*f);
       if (strncmp(a->items[i], *f, n) != 0) continue;
       const char *dir = a->items[i][n] ? a->items[i] + n : (i + 1 < a->len ? a->items[i + 1] : NULL);
-      if (dir && dir_has_python_h(dir)) return 1;
+      if (dir && ll_fs_path_exists(dir, "Python.h")) return 1;
     }
   return 0;
 }

@@ -103,10 +103,7 @@ static char *read_text(const char *path, char *err, size_t errlen) {
   if (!f) { snprintf(err, errlen, "%s: %s", path, strerror(errno)); return NULL; }
   ll_strbuf sb;
   ll_strbuf_init(&sb);
-  char buf[16384];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) ll_strbuf_addn(&sb, buf, n);
-  int bad = ferror(f);
+  int bad = ll_strbuf_add_stream(&sb, f);
   fclose(f);
   if (bad) { snprintf(err, errlen, "%s: read error", path); ll_strbuf_free(&sb); return NULL; }
   if (!sb.data) ll_strbuf_add(&sb, "");

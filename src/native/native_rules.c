@@ -132,10 +132,7 @@ int ll_native_rules_load(ll_native_rules *r, const char *path, char *err, size_t
   }
   ll_strbuf sb;
   ll_strbuf_init(&sb);
-  char buf[8192];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) ll_strbuf_addn(&sb, buf, n);
-  int bad = ferror(f);
+  int bad = ll_strbuf_add_stream(&sb, f);
   fclose(f);
   int rc = -1;
   char why[256];

@@ -199,13 +199,7 @@ static void push_ancestor_ignores(ignore_stack *ign, const char *root_abs) {
     if (!slash || slash == d) break;
     *slash = 0;
     ll_vec_push(&chain, ll_xstrdup(d));
-    ll_strbuf g;
-    ll_strbuf_init(&g);
-    ll_strbuf_addf(&g, "%s/.git", d);
-    struct stat st;
-    int top = stat(g.data, &st) == 0;
-    ll_strbuf_free(&g);
-    if (top) break;
+    if (ll_fs_path_exists(d, ".git")) break; /* a folder (or a worktree's file) */
     if (chain.len > 64) break;
   }
   /* a folder outside any repository: no ancestors apply */
@@ -259,14 +253,23 @@ void ll_fs_errors_free(ll_fs_errors *e) {
   ll_vec_free(e);
 }
 
-int ll_fs_file_exists(const char *dir, const char *name) {
+static int stat_in(const char *dir, const char *name, struct stat *st) {
   ll_strbuf p;
   ll_strbuf_init(&p);
   ll_strbuf_addf(&p, "%s/%s", dir, name);
-  struct stat st;
-  int ok = stat(p.data, &st) == 0 && S_ISREG(st.st_mode);
+  int ok = stat(p.data, st) == 0;
   ll_strbuf_free(&p);
   return ok;
+}
+
+int ll_fs_file_exists(const char *dir, const char *name) {
+  struct stat st;
+  return stat_in(dir, name, &st) && S_ISREG(st.st_mode);
+}
+
+int ll_fs_path_exists(const char *dir, const char *name) {
+  struct stat st;
+  return stat_in(dir, name, &st);
 }
 
 static int has_rules(const char *dir) { return ll_fs_file_exists(dir, "rules/blocking.json"); }

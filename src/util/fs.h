@@ -32,6 +32,8 @@ void ll_fs_package_context_walked(const ll_pathlist *files, char **walked, size_
 
 /* Whether dir/name exists and is a regular file. */
 int ll_fs_file_exists(const char *dir, const char *name);
+/* Whether dir/name exists at all (a file, a folder, ...). */
+int ll_fs_path_exists(const char *dir, const char *name);
 
 /* The folder holding rules/ and docs/: $LOOPLINT_DATA, then <exe>/../share/looplint, then the
  * source tree the binary was built from. Returns a malloc'd path or NULL. */

@@ -102,6 +102,13 @@ static void add_utf8(ll_strbuf *sb, const unsigned char **p) {
   *p += n;
 }
 
+int ll_strbuf_add_stream(ll_strbuf *sb, FILE *f) {
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) ll_strbuf_addn(sb, buf, n);
+  return ferror(f) ? -1 : 0;
+}
+
 void ll_strbuf_add_json_escaped(ll_strbuf *sb, const char *s) {
   for (const unsigned char *p = (const unsigned char *)s; *p;) {
     if (*p >= 0x80) { add_utf8(sb, &p); continue; }

@@ -3,6 +3,7 @@
 #define LL_STRBUF_H
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct ll_strbuf {
   char *data;
@@ -13,6 +14,8 @@ void ll_strbuf_init(ll_strbuf *sb);
 void ll_strbuf_free(ll_strbuf *sb);
 void ll_strbuf_clear(ll_strbuf *sb);
 void ll_strbuf_addn(ll_strbuf *sb, const char *s, size_t n);
+/* Appends everything left in stream f; -1 on a read error (what was read stays). */
+int ll_strbuf_add_stream(ll_strbuf *sb, FILE *f);
 void ll_strbuf_add(ll_strbuf *sb, const char *s);
 void ll_strbuf_addc(ll_strbuf *sb, char c);
 void ll_strbuf_addf(ll_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
