@@ -56,14 +56,19 @@ int ll_watch_find_library(const char *self_exe, const char *env_lib, char *out, 
   ll_strbuf_init(&sb);
   int found = -1;
   if (self_exe && *self_exe) {
+    /* the executable's folder: its path up to the last slash, or `.` */
+    char dir[PATH_MAX] = ".";
     const char *slash = strrchr(self_exe, '/');
-    size_t dirlen = slash ? (size_t)(slash - self_exe) : 0;
-    ll_strbuf_addn(&sb, slash ? self_exe : ".", slash ? dirlen : 1);
+    if (slash && (size_t)(slash - self_exe) < sizeof dir) {
+      memcpy(dir, self_exe, (size_t)(slash - self_exe));
+      dir[slash - self_exe] = 0;
+    }
+    ll_strbuf_add(&sb, dir);
     ll_strbuf_add(&sb, "/" LL_WATCH_LIB);
     found = accept_candidate(sb.data, out, cap);
     if (found != 0) {
       ll_strbuf_clear(&sb);
-      ll_strbuf_addn(&sb, slash ? self_exe : ".", slash ? dirlen : 1);
+      ll_strbuf_add(&sb, dir);
       ll_strbuf_add(&sb, "/../lib/looplint/" LL_WATCH_LIB);
       found = accept_candidate(sb.data, out, cap);
     }
