@@ -140,7 +140,7 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
       facts->context_only = (uint8_t)is_context;
     }
   }
-  ll_source_index(&src);
+  ll_source_check_bytes(&src);
   /* a file that cannot hold a hazard by itself waits until the project model needs it; NUL
    * bytes and invalid UTF-8 are reported wherever they are */
   int named = !is_context && job->explicit_files && job->explicit_files[i];
@@ -155,6 +155,7 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
     return;
   }
   job->state[i] = 1;
+  ll_source_index(&src);
   TSRange *ranges = NULL;
   ll_lazy_skipped *skipped = NULL;
   if (job->wanted && job->wanted[i]) {

@@ -4,10 +4,11 @@
 #define LL_IDENTS_H
 #include <string.h>
 
-static inline int ll_ident_start(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
-}
-static inline int ll_ident_char(unsigned char c) { return ll_ident_start(c) || (c >= '0' && c <= '9'); }
+/* 1: starts a name (letters, `_`, any byte of a non-ASCII character); 2: digits */
+static const unsigned char LL_IDENT_CLASS[256] = {
+    ['0' ... '9'] = 2, ['A' ... 'Z'] = 1, ['_'] = 1, ['a' ... 'z'] = 1, [0x80 ... 0xFF] = 1};
+static inline int ll_ident_start(unsigned char c) { return LL_IDENT_CLASS[c] == 1; }
+static inline int ll_ident_char(unsigned char c) { return LL_IDENT_CLASS[c] != 0; }
 
 /* Whether the identifier [s, e) is called: `(` follows (spaces and line breaks allowed) and
  * it is not a definition (`def NAME(`). Every call site is such a text. */

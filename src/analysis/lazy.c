@@ -56,72 +56,96 @@ static void add_modules_of(ll_triggers *t, const ll_strmap *calls) {
   }
 }
 
+enum { PAT_ANYWHERE, PAT_WHOLE, PAT_CALLBACK };
+
+static void add_pattern(ll_triggers *t, const char *text, uint8_t kind) {
+  size_t len = strlen(text);
+  if (len < 2 || len > 255) return; /* module words are 3 or more; longer ones are never names */
+  ll_trigger_pattern pat = {text, (uint8_t)len, kind};
+  uint16_t k = (uint16_t)t->patterns.len;
+  ll_vec_push(&t->patterns, pat);
+  unsigned key = (unsigned)(unsigned char)text[0] << 8 | (unsigned char)text[1];
+  if (!t->pair[key]) t->pair[key] = (uint8_t)(t->nbuckets < 255 ? ++t->nbuckets : 255);
+  ll_vec_push(&t->buckets[t->pair[key] - 1], k);
+}
+
 void ll_triggers_init(ll_triggers *t, const ll_ruledb *db, int with_noqa) {
   memset(t, 0, sizeof *t);
   ll_arena_init(&t->arena);
   for (const char *const *w = FIXED; *w; w++) add_word(t, *w);
   if (with_noqa) add_word(t, "noqa");
   add_modules_of(t, &db->calls);
+  t->pair = ll_xcalloc(65536, 1);
+  for (size_t i = 0; i < t->words.len; i++) add_pattern(t, t->words.items[i], PAT_ANYWHERE);
+  add_pattern(t, "async", PAT_WHOLE);
+  for (size_t i = 0; i < t->modules.len; i++) add_pattern(t, t->modules.items[i], PAT_WHOLE);
+  add_pattern(t, "callback", PAT_CALLBACK);
 }
 
 void ll_triggers_free(ll_triggers *t) {
   ll_vec_free(&t->words);
   ll_vec_free(&t->modules);
+  ll_vec_free(&t->patterns);
+  for (size_t i = 0; i < t->nbuckets; i++) ll_vec_free(&t->buckets[i]);
+  free(t->pair);
   ll_arena_free(&t->arena);
-}
-
-static int has_whole(const char *text, size_t len, const char *w) {
-  size_t wl = strlen(w);
-  const char *end = text + len;
-  for (const char *p = text; (p = memmem(p, (size_t)(end - p), w, wl)) != NULL; p += wl)
-    if ((p == text || !ll_ident_char((unsigned char)p[-1])) && (p + wl == end || !ll_ident_char((unsigned char)p[wl])))
-      return 1;
-  return 0;
 }
 
 static int is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\\' || c == '\r' || c == '\n'; }
 
 /* A Home Assistant @callback: a decorator whose dotted name ends in `callback` or
  * `ha_callback` (`@callback`, `@core.callback`), or `callback` imported under another name
- * (`import callback as cb`, then `@cb`). Those are the names the engine resolves. */
-static int has_callback(const char *text, size_t len) {
-  const char *end = text + len;
-  for (const char *p = text; (p = memchr(p, '@', (size_t)(end - p))) != NULL;) {
-    const char *q = ++p, *last = NULL;
-    for (;;) {
-      while (q < end && is_space((unsigned char)*q)) q++;
-      const char *s = q;
-      while (q < end && ll_ident_char((unsigned char)*q)) q++;
-      if (q == s) break;
-      last = s;
-      const char *d = q;
-      while (d < end && is_space((unsigned char)*d)) d++;
-      if (d < end && *d == '.') { q = d + 1; continue; }
-      break;
-    }
-    if (last) {
-      size_t n = (size_t)(q - last);
-      if ((n == 8 && memcmp(last, "callback", 8) == 0) || (n == 11 && memcmp(last, "ha_callback", 11) == 0)) return 1;
-    }
+ * (`import callback as cb`, then `@cb`). Those are the names the engine resolves. p is an
+ * occurrence of `callback` in [base, end). */
+static int is_callback_at(const unsigned char *base, const unsigned char *p, const unsigned char *end) {
+  const unsigned char *e = p + 8, *s = p;
+  if (e < end && ll_ident_char(*e)) return 0;
+  if (s > base && ll_ident_char(s[-1])) {
+    /* only `ha_callback` as a whole name */
+    if (s - base < 3 || memcmp(s - 3, "ha_", 3) != 0 || (s - 3 > base && ll_ident_char(s[-4]))) return 0;
+    s -= 3;
+  } else {
+    /* `callback as NAME` */
+    const unsigned char *q = e;
+    while (q < end && is_space(*q)) q++;
+    if (end - q > 3 && q[0] == 'a' && q[1] == 's' && is_space(q[2])) return 1;
   }
-  for (const char *p = text; (p = memmem(p, (size_t)(end - p), "callback", 8)) != NULL;) {
-    const char *q = p + 8;
-    if (p > text && ll_ident_char((unsigned char)p[-1])) { p = q; continue; }
-    if (q < end && ll_ident_char((unsigned char)*q)) { p = q; continue; }
-    while (q < end && is_space((unsigned char)*q)) q++;
-    if (end - q > 3 && q[0] == 'a' && q[1] == 's' && is_space((unsigned char)q[2])) return 1;
-    p = p + 8;
+  /* the last part of a decorator's dotted name: `@` (spaces) NAME (spaces `.` spaces NAME)* */
+  const unsigned char *d = e;
+  while (d < end && is_space(*d)) d++;
+  if (d < end && *d == '.') return 0;
+  for (const unsigned char *b = s;;) {
+    while (b > base && is_space(b[-1])) b--;
+    if (b > base && b[-1] == '@') return 1;
+    if (b == base || b[-1] != '.') return 0;
+    b--;
+    while (b > base && is_space(b[-1])) b--;
+    const unsigned char *r = b;
+    while (b > base && ll_ident_char(b[-1])) b--;
+    if (b == r) return 0;
   }
-  return 0;
 }
 
 int ll_lazy_is_hot(const ll_triggers *t, const char *text, size_t len) {
-  for (size_t i = 0; i < t->words.len; i++)
-    if (memmem(text, len, t->words.items[i], strlen(t->words.items[i]))) return 1;
-  if (has_whole(text, len, "async")) return 1;
-  for (size_t i = 0; i < t->modules.len; i++)
-    if (has_whole(text, len, t->modules.items[i])) return 1;
-  return has_callback(text, len);
+  const unsigned char *base = (const unsigned char *)text, *end = base + len;
+  for (const unsigned char *p = base; p + 1 < end; p++) {
+    uint8_t b = t->pair[(unsigned)p[0] << 8 | p[1]];
+    if (!b) continue;
+    const ll_u16vec *bucket = &t->buckets[b - 1];
+    for (size_t i = 0; i < bucket->len; i++) {
+      const ll_trigger_pattern *pat = &t->patterns.items[bucket->items[i]];
+      if ((size_t)(end - p) < pat->len || memcmp(p, pat->text, pat->len) != 0) continue;
+      switch (pat->kind) {
+        case PAT_ANYWHERE: return 1;
+        case PAT_WHOLE:
+          if ((p == base || !ll_ident_char(p[-1])) && (p + pat->len == end || !ll_ident_char(p[pat->len]))) return 1;
+          break;
+        default:
+          if (is_callback_at(base, p, end)) return 1;
+      }
+    }
+  }
+  return 0;
 }
 
 typedef LL_VEC(uint32_t) u32vec;
@@ -145,9 +169,36 @@ static uint32_t as_hash(void) {
   return h;
 }
 
-static int cmp_u32(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  return x < y ? -1 : x > y;
+/* Sorts v ascending: insertion sort when short, else a radix sort a byte at a time (qsort's
+ * calls through a comparator were a tenth of the cold-file scan). */
+static void sort_u32(u32vec *v) {
+  size_t n = v->len;
+  uint32_t *a = v->items;
+  if (n < 64) {
+    for (size_t i = 1; i < n; i++) {
+      uint32_t x = a[i];
+      size_t j = i;
+      for (; j > 0 && a[j - 1] > x; j--) a[j] = a[j - 1];
+      a[j] = x;
+    }
+    return;
+  }
+  uint32_t *tmp = ll_xmalloc(n * sizeof *tmp), *src = a, *dst = tmp;
+  for (int shift = 0; shift < 32; shift += 8) {
+    size_t count[256] = {0};
+    for (size_t i = 0; i < n; i++) count[(src[i] >> shift) & 0xFF]++;
+    for (size_t b = 0, sum = 0; b < 256; b++) {
+      size_t c = count[b];
+      count[b] = sum;
+      sum += c;
+    }
+    for (size_t i = 0; i < n; i++) dst[count[(src[i] >> shift) & 0xFF]++] = src[i];
+    uint32_t *t = src;
+    src = dst;
+    dst = t;
+  }
+  /* four passes: the result is back in a */
+  free(tmp);
 }
 
 void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f) {
@@ -182,10 +233,11 @@ void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f) {
       continue;
     }
     const unsigned char *s = p;
-    while (p < end && ll_ident_char(*p)) p++;
+    uint32_t h = 2166136261u; /* ll_u32_hash, while the name is read */
+    while (p < end && ll_ident_char(*p)) h = (h ^ *p++) * 16777619u;
+    if (!h) h = 1;
     if (s > base && (s[-1] >= '0' && s[-1] <= '9')) continue; /* 0x1f, 1e5 */
     size_t n = (size_t)(p - s);
-    uint32_t h = ll_u32_hash((const char *)s, n);
     add_unique(&idents, &seen_ident, h);
     if (!in_import && ((n == 6 && memcmp(s, "import", 6) == 0) || (n == 4 && memcmp(s, "from", 4) == 0)) &&
         stmt_start(base, s)) {
@@ -230,9 +282,9 @@ void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f) {
     if (ll_is_call(base, s, p, end)) add_unique(&called, &seen_called, h);
   }
   /* sorted, so a name is found by binary search */
-  if (idents.len) qsort(idents.items, idents.len, sizeof *idents.items, cmp_u32);
-  if (imports.len) qsort(imports.items, imports.len, sizeof *imports.items, cmp_u32);
-  if (relimports.len) qsort(relimports.items, relimports.len, sizeof *relimports.items, cmp_u32);
+  sort_u32(&idents);
+  sort_u32(&imports);
+  sort_u32(&relimports);
   size_t total = 7 + called.len + idents.len + defs.len + classes.len + aliases.len + imports.len + relimports.len;
   uint32_t *out = ll_arena_alloc(&f->arena, total * sizeof *out), *w = out;
   const u32vec *parts[7] = {&called, &idents, &defs, &classes, &aliases, &imports, &relimports};

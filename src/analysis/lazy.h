@@ -12,17 +12,32 @@
 #include "project.h"
 #include "../util/u32map.h"
 
+/* One pattern of the single-pass scan: a word found anywhere, a whole name, or `callback`
+ * (an @callback decorator, or `callback as`). */
+typedef struct ll_trigger_pattern {
+  const char *text;
+  uint8_t len, kind;
+} ll_trigger_pattern;
+
+typedef LL_VEC(uint16_t) ll_u16vec;
+
 typedef struct ll_triggers {
   LL_VEC(const char *) words;   /* found anywhere; owned by the arena */
   LL_VEC(const char *) modules; /* found as whole names */
   ll_arena arena;
+  /* the scan: the patterns by their first two bytes (pair[b0 << 8 | b1]: 0, or 1 + the
+   * index of a bucket of pattern numbers) */
+  LL_VEC(ll_trigger_pattern) patterns;
+  uint8_t *pair;
+  ll_u16vec buckets[255]; /* the last one also takes every pair past 254 buckets */
+  size_t nbuckets;
 } ll_triggers;
 
 /* Trigger words: the fixed ones plus the top-level modules of the rules data's coroutine
  * and awaitable APIs; "noqa" too when unused directives are reported. */
 void ll_triggers_init(ll_triggers *t, const ll_ruledb *db, int with_noqa);
 void ll_triggers_free(ll_triggers *t);
-/* Whether text needs parsing on its own. */
+/* Whether text needs parsing on its own: one pass over its bytes. */
 int ll_lazy_is_hot(const ll_triggers *t, const char *text, size_t len);
 /* The summary a cold file keeps instead of a tree (facts->lazy): hashes of the names it
  * calls, every name it contains, the names it defines, and its class headers. Computed

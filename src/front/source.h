@@ -13,6 +13,7 @@ typedef struct ll_source {
   LL_VEC(uint32_t) line_starts; /* byte offset of each line start */
   size_t first_nul;       /* offset of the first NUL byte, or SIZE_MAX */
   size_t first_bad_utf8;  /* offset of the first invalid UTF-8 sequence, or SIZE_MAX */
+  int bytes_checked;      /* first_nul and first_bad_utf8 are known */
   /* set by the driver when known (not owned): the module name, and the project's top-level
    * module names; NULL: the engine works them out / keeps every call site */
   const char *module;
@@ -35,6 +36,9 @@ int ll_source_read(ll_source *src, const char *path, char *err, size_t errlen);
 /* The same without the line index and the NUL / UTF-8 scan (a cache look-up needs only the
  * bytes); ll_source_index does them later if the file must be analysed. */
 int ll_source_read_raw(ll_source *src, const char *path, char *err, size_t errlen);
+/* The NUL / UTF-8 scan alone (a file that is not parsed needs no line index). */
+void ll_source_check_bytes(ll_source *src);
+/* The line index, and the byte scan if not done yet. */
 void ll_source_index(ll_source *src);
 /* Takes a copy of data as the content of path (stdin, tests). */
 void ll_source_from_buffer(ll_source *src, const char *path, const char *data, size_t len);

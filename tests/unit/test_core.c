@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /* test_core.c: rules loader errors, source positions and UTF-8, selection, string map. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -91,6 +92,20 @@ static void utf8(void **state) {
   assert_int_equal(ll_utf8_first_invalid("\xc0\xaf", 2), 0);     /* overlong */
   assert_int_equal(ll_utf8_first_invalid("\xed\xa0\x80", 3), 0); /* surrogate */
   assert_int_equal(ll_utf8_first_invalid("\xf0\x9f\x98\x80", 4), SIZE_MAX);
+  /* past the eight-bytes-at-a-time ASCII runs: every offset of a bad byte and of a good
+   * two-byte character in 40 ASCII bytes */
+  for (size_t at = 0; at < 40; at++) {
+    char buf[41];
+    memset(buf, 'a', 40);
+    buf[at] = (char)0xff;
+    assert_int_equal(ll_utf8_first_invalid(buf, 40), at);
+    if (at + 1 < 40) {
+      buf[at] = (char)0xc3;
+      buf[at + 1] = (char)0xa9;
+      assert_int_equal(ll_utf8_first_invalid(buf, 40), SIZE_MAX);
+      assert_int_equal(ll_utf8_first_invalid(buf, at + 1), at); /* cut in the middle */
+    }
+  }
 }
 
 static void selection(void **state) {
@@ -236,6 +251,124 @@ static void summary_names(void **state) {
   ll_facts_free(&f);
 }
 
+/* The old trigger scan, one memmem pass per trigger: the one-pass scanner must agree with it
+ * on every text. */
+static int ref_ident(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80 || (c >= '0' && c <= '9');
+}
+static int ref_whole(const char *text, size_t len, const char *w) {
+  size_t wl = strlen(w);
+  const char *end = text + len;
+  for (const char *p = text; (p = memmem(p, (size_t)(end - p), w, wl)) != NULL; p += wl)
+    if ((p == text || !ref_ident((unsigned char)p[-1])) && (p + wl == end || !ref_ident((unsigned char)p[wl]))) return 1;
+  return 0;
+}
+static int ref_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\\' || c == '\r' || c == '\n'; }
+static int ref_callback(const char *text, size_t len) {
+  const char *end = text + len;
+  for (const char *p = text; (p = memchr(p, '@', (size_t)(end - p))) != NULL;) {
+    const char *q = ++p, *last = NULL;
+    for (;;) {
+      while (q < end && ref_space((unsigned char)*q)) q++;
+      const char *s = q;
+      while (q < end && ref_ident((unsigned char)*q)) q++;
+      if (q == s) break;
+      last = s;
+      const char *d = q;
+      while (d < end && ref_space((unsigned char)*d)) d++;
+      if (d < end && *d == '.') { q = d + 1; continue; }
+      break;
+    }
+    if (last) {
+      size_t n = (size_t)(q - last);
+      if ((n == 8 && memcmp(last, "callback", 8) == 0) || (n == 11 && memcmp(last, "ha_callback", 11) == 0)) return 1;
+    }
+  }
+  for (const char *p = text; (p = memmem(p, (size_t)(end - p), "callback", 8)) != NULL;) {
+    const char *q = p + 8;
+    if (p > text && ref_ident((unsigned char)p[-1])) { p = q; continue; }
+    if (q < end && ref_ident((unsigned char)*q)) { p = q; continue; }
+    while (q < end && ref_space((unsigned char)*q)) q++;
+    if (end - q > 3 && q[0] == 'a' && q[1] == 's' && ref_space((unsigned char)q[2])) return 1;
+    p = p + 8;
+  }
+  return 0;
+}
+static int ref_hot(const ll_triggers *t, const char *text, size_t len) {
+  for (size_t i = 0; i < t->words.len; i++)
+    if (memmem(text, len, t->words.items[i], strlen(t->words.items[i]))) return 1;
+  if (ref_whole(text, len, "async")) return 1;
+  for (size_t i = 0; i < t->modules.len; i++)
+    if (ref_whole(text, len, t->modules.items[i])) return 1;
+  return ref_callback(text, len);
+}
+
+static void hot_scan(void **state) {
+  (void)state;
+  ll_ruledb db;
+  char err[256];
+  ll_ruledb_init(&db);
+  assert_int_equal(ll_ruledb_load_text(&db, "rules/coroutines.json",
+                                       "{\"calls\": {\"coroutine\": [\"grpc.aio.Channel.close\", \"pdb.set_trace_async\", "
+                                       "\"aiohttp.request\", \"asyncio.sleep\"]}}",
+                                       err, sizeof err),
+                   0);
+  ll_triggers t;
+  ll_triggers_init(&t, &db, 1);
+  assert_true(t.modules.len >= 3);
+  /* fixed cases, each way */
+  static const struct { const char *text; int hot; } CASES[] = {
+      {"x = 1\n", 0},
+      {"async def f(): pass\n", 1},
+      {"asyncio_x = 1\n", 0},
+      {"import asyncio\n", 1},
+      {"self._async_setup()\n", 1},
+      {"@callback\ndef f(): pass\n", 1},
+      {"@core . callback\ndef f(): pass\n", 1},
+      {"@ha_callback\ndef f(): pass\n", 1},
+      {"@xha_callback\ndef f(): pass\n", 0},
+      {"@callback.other\ndef f(): pass\n", 0},
+      {"@9callback\n", 0},
+      {"from x import callback as cb\n", 1},
+      {"from x import callback as", 0},
+      {"callbacks = 1\n", 0},
+      {"# noqa: LOOP101\n", 1},
+      {"pdb\n", 1},
+      {"grpcx\n", 0},
+      {"", 0},
+      {"a", 0},
+  };
+  for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+    size_t n = strlen(CASES[i].text);
+    assert_int_equal(ll_lazy_is_hot(&t, CASES[i].text, n), CASES[i].hot);
+    assert_int_equal(ref_hot(&t, CASES[i].text, n), CASES[i].hot);
+  }
+  /* random texts from pieces that make and break the triggers */
+  static const char *const PIECES[] = {"async", "await", "asyn", "c", "_", "callback", "ha_", "@", ".", " ", "\\",
+                                       "\n", "as", " as ", "x", "9", "pdb", "grpc", "aiohttp", "Async", "noq", "a",
+                                       "create_tas", "k", "\xc3\xa9", "(", "#", "'"};
+  unsigned seed = 12345;
+  int hot = 0;
+  for (int round = 0; round < 20000; round++) {
+    char buf[128];
+    size_t n = 0;
+    int pieces = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 8;
+    for (int k = 0; k < pieces; k++) {
+      const char *pc = PIECES[((seed = seed * 1103515245u + 12345u) >> 16) % (sizeof PIECES / sizeof PIECES[0])];
+      size_t pl = strlen(pc);
+      if (n + pl >= sizeof buf) break;
+      memcpy(buf + n, pc, pl);
+      n += pl;
+    }
+    int want = ref_hot(&t, buf, n);
+    hot += want;
+    if (ll_lazy_is_hot(&t, buf, n) != want) fail_msg("scan disagrees on \"%.*s\": want %d", (int)n, buf, want);
+  }
+  assert_true(hot > 2000 && hot < 18000); /* both kinds were tried */
+  ll_triggers_free(&t);
+  ll_ruledb_free(&db);
+}
+
 /* The pinned grammars load in the runtime linked in, and field ids match the grammar's. */
 static void grammars(void **state) {
   (void)state;
@@ -260,7 +393,7 @@ int main(void) {
       cmocka_unit_test(ruledb_errors), cmocka_unit_test(ruledb_lookup), cmocka_unit_test(positions),
       cmocka_unit_test(utf8),          cmocka_unit_test(selection),     cmocka_unit_test(strmap),
       cmocka_unit_test(u32map),        cmocka_unit_test(partial_ranges), cmocka_unit_test(summary_names),
-      cmocka_unit_test(grammars),
+      cmocka_unit_test(grammars),      cmocka_unit_test(hot_scan),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
