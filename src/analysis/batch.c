@@ -323,6 +323,39 @@ static size_t need_prefixes(batch_job *job, const ll_strmap *misses, const ll_st
   return count;
 }
 
+/* The project's coroutine names, on a second thread while the probe runs on the first
+ * (both only read the index; each writes to its own arena). */
+typedef struct names_task {
+  ll_project *probe;
+  ll_name_module_list *funcs;
+  ll_method_witness_list *methods;
+  ll_arena arena;
+} names_task;
+
+static void *names_thread(void *arg) {
+  names_task *t = arg;
+  ll_project_coroutine_names(t->probe, t->funcs, t->methods, &t->arena);
+  return NULL;
+}
+
+/* The name scan over files [from, to): marks in needed the cold files that call a project
+ * coroutine (decided from each file's summary; only reads). */
+typedef struct scan_task {
+  const batch_job *job;
+  const ll_lazy_need *need;
+  unsigned char *needed;
+  size_t from, to;
+} scan_task;
+
+static void *scan_thread(void *arg) {
+  scan_task *t = arg;
+  const batch_job *job = t->job;
+  for (size_t i = t->from; i < t->to; i++)
+    t->needed[i] = (job->state[i] == 2 || job->state[i] == 4 || (job->state[i] == 0 && job->wanted[i])) &&
+                   ll_lazy_needed(t->need, &job->facts[i]);
+  return NULL;
+}
+
 /* Parses cold files the project model needs, round after round until nothing new is needed:
  * modules where resolving a call that matters missed a name (ll_project_probe), and files
  * naming a coroutine function of the project. */
@@ -367,14 +400,21 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
     size_t count;
     ll_arena scratch; /* this round's names: misses, joined names of the resolver */
     ll_arena_init(&scratch);
+    names_task names = {.funcs = &funcs, .methods = &methods};
+    ll_arena_init(&names.arena);
     {
       ll_project probe;
       ll_project_build(&probe, job->facts, n, job->linter->db);
+      /* the name scan runs every round: what it finds late would cost a round of its own;
+       * the rounds end when both need nothing. Its coroutine names are gathered on a second
+       * thread while this one probes. */
+      names.probe = &probe;
+      pthread_t names_tid;
+      int threaded = nthreads > 1 && pthread_create(&names_tid, NULL, names_thread, &names) == 0;
+      if (!threaded) names_thread(&names);
       ll_project_probe(&probe, &misses, &bare, &scratch);
       count = need_prefixes(job, &misses, &module_of, same_module, order, 0, &arena);
-      /* the name scan runs every round (12 ms): what it finds late would cost a round of its
-       * own; the rounds end when both need nothing */
-      ll_project_coroutine_names(&probe, &funcs, &methods, &scratch);
+      if (threaded) pthread_join(names_tid, NULL);
       ll_project_free(&probe);
     }
     LAP("probe");
@@ -386,15 +426,23 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
       ll_lazy_need need;
       ll_lazy_need_init(&need);
       ll_lazy_need_build(&need, &funcs, &methods, &bare, job->facts, job->state, n);
+      /* two halves in parallel, then applied in file order */
+      unsigned char *needed = ll_xcalloc(n ? n : 1, 1);
+      scan_task halves[2] = {{job, &need, needed, 0, n / 2}, {job, &need, needed, n / 2, n}};
+      pthread_t scan_tid;
+      int threaded = nthreads > 1 && pthread_create(&scan_tid, NULL, scan_thread, &halves[1]) == 0;
+      scan_thread(&halves[0]);
+      if (threaded) pthread_join(scan_tid, NULL);
+      else scan_thread(&halves[1]);
       for (size_t i = 0; i < n; i++)
-        if ((job->state[i] == 2 || job->state[i] == 4 || (job->state[i] == 0 && job->wanted[i])) &&
-            ll_lazy_needed(&need, &job->facts[i])) {
+        if (needed[i]) {
           /* parsed whole: any of its call sites may be a finding */
           if (job->state[i] != 0) order[count++] = i;
           job->state[i] = 0;
           if (job->wanted[i]) ll_strmap_free(job->wanted[i]);
           job->wanted[i] = NULL;
         }
+      free(needed);
       ll_lazy_need_free(&need);
     }
     LAP("name scan");
@@ -406,6 +454,7 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
     ll_vec_free(&funcs);
     ll_vec_free(&methods);
     ll_arena_free(&scratch);
+    ll_arena_free(&names.arena);
     if (!count) break;
     /* parsed now whatever their bytes say */
     const ll_triggers *saved = job->triggers;
