@@ -356,10 +356,11 @@ static void *scan_thread(void *arg) {
   return NULL;
 }
 
-/* Parses cold files the project model needs, round after round until nothing new is needed:
+/* Parses cold files the project model needs, round after round until nothing new is needed
+ * (the last round's project index, over the final facts, is handed to *final):
  * modules where resolving a call that matters missed a name (ll_project_probe), and files
  * naming a coroutine function of the project. */
-static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
+static void parse_on_demand(batch_job *job, size_t *order, int nthreads, ll_project *final) {
   size_t n = job->total;
   ll_arena arena;
   ll_arena_init(&arena);
@@ -402,8 +403,8 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
     ll_arena_init(&scratch);
     names_task names = {.funcs = &funcs, .methods = &methods};
     ll_arena_init(&names.arena);
+    ll_project probe;
     {
-      ll_project probe;
       ll_project_build(&probe, job->facts, n, job->linter->db);
       /* the name scan runs every round: what it finds late would cost a round of its own;
        * the rounds end when both need nothing. Its coroutine names are gathered on a second
@@ -415,7 +416,6 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
       ll_project_probe(&probe, &misses, &bare, &scratch);
       count = need_prefixes(job, &misses, &module_of, same_module, order, 0, &arena);
       if (threaded) pthread_join(names_tid, NULL);
-      ll_project_free(&probe);
     }
     LAP("probe");
     size_t by_refs = count;
@@ -455,7 +455,11 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads) {
     ll_vec_free(&methods);
     ll_arena_free(&scratch);
     ll_arena_free(&names.arena);
-    if (!count) break;
+    if (!count) {
+      *final = probe; /* nothing more parsed: the facts it indexes are the final ones */
+      break;
+    }
+    ll_project_free(&probe);
     /* parsed now whatever their bytes say */
     const ll_triggers *saved = job->triggers;
     job->triggers = NULL;
@@ -541,7 +545,9 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   const ll_cache_entry *record =
       job.cache && n && pkey && atomic_load(&job.cache_hits) == n ? ll_cache_lookup(&cache, PROJECT_ENTRY, pkey) : NULL;
   int settled = record != NULL;
-  if (rounds && !settled) parse_on_demand(&job, order, nthreads);
+  ll_project project;
+  int indexed = rounds && !settled;
+  if (indexed) parse_on_demand(&job, order, nthreads, &project);
   free(order);
   for (size_t i = 0; i < n; i++) {
     res->files_parsed += job.state[i] == 1;
@@ -571,8 +577,8 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   if (!reused) {
     ll_findings_free(&project_findings);
     ll_findings_init(&project_findings);
-    ll_project project;
-    ll_project_build(&project, job.facts, opts && opts->no_project ? 0 : n, l->db); /* --no-project: empty */
+    /* the last round's index when there were rounds; --no-project: empty */
+    if (!indexed) ll_project_build(&project, job.facts, opts && opts->no_project ? 0 : n, l->db);
     if (getenv("LOOPLINT_DEBUG_FACTS"))
       for (size_t i = 0; i < n; i++) ll_facts_dump(stderr, &job.facts[i]);
     ll_project_check(&project, &project_findings);
