@@ -15,7 +15,8 @@ static const char *const FIXED[] = {"Async", "await", "async_", "create_task", "
                                     "run_until_complete", "run_forever", "get_event_loop", "ClientSession",
                                     "aenter", "aexit", "anext", "aiter", "aclose", "asend", "athrow", NULL};
 /* The `async` keyword (async def/with/for) is found as a whole name: `asyncio` is not
- * `async`, it comes in as a module of the rules data's coroutines, like `aiohttp` or `trio`. */
+ * `async`, it comes in as a module of the rules data's coroutines, like `aiohttp` or `trio`,
+ * found where code names the module (is_module_at). */
 
 /* A qualified name whose text a fixed trigger already finds wherever it is called. */
 static int found_by_fixed(const char *q) {
@@ -56,7 +57,7 @@ static void add_modules_of(ll_triggers *t, const ll_strmap *calls) {
   }
 }
 
-enum { PAT_ANYWHERE, PAT_WHOLE, PAT_CALLBACK };
+enum { PAT_ANYWHERE, PAT_WHOLE, PAT_MODULE, PAT_CALLBACK };
 
 static void add_pattern(ll_triggers *t, const char *text, uint8_t kind) {
   size_t len = strlen(text);
@@ -78,7 +79,7 @@ void ll_triggers_init(ll_triggers *t, const ll_ruledb *db, int with_noqa) {
   t->pair = ll_xcalloc(65536, 1);
   for (size_t i = 0; i < t->words.len; i++) add_pattern(t, t->words.items[i], PAT_ANYWHERE);
   add_pattern(t, "async", PAT_WHOLE);
-  for (size_t i = 0; i < t->modules.len; i++) add_pattern(t, t->modules.items[i], PAT_WHOLE);
+  for (size_t i = 0; i < t->modules.len; i++) add_pattern(t, t->modules.items[i], PAT_MODULE);
   add_pattern(t, "callback", PAT_CALLBACK);
 }
 
@@ -92,6 +93,21 @@ void ll_triggers_free(ll_triggers *t) {
 }
 
 static int is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\\' || c == '\r' || c == '\n'; }
+
+/* A module of the rules data's coroutines as code names it, at [p, p + n): a whole name, not an
+ * attribute (`.channels`), followed by `.` (`asyncio.sleep`, `from grpc.aio import`) or by
+ * `import` or `as` (`from asyncio import sleep`, `import trio as t`). A file can reach a
+ * coroutine of the module only through such a name; the word alone (`channels = 2`, a
+ * docstring saying "asyncio") is not enough. */
+static int is_module_at(const unsigned char *base, const unsigned char *p, size_t n, const unsigned char *end) {
+  if (p > base && (ll_ident_char(p[-1]) || p[-1] == '.')) return 0;
+  const unsigned char *q = p + n;
+  if (q < end && ll_ident_char(*q)) return 0;
+  while (q < end && is_space(*q)) q++;
+  if (q < end && *q == '.') return 1;
+  if (end - q >= 6 && memcmp(q, "import", 6) == 0 && (end - q == 6 || !ll_ident_char(q[6]))) return 1;
+  return end - q >= 2 && q[0] == 'a' && q[1] == 's' && (end - q == 2 || !ll_ident_char(q[2]));
+}
 
 /* A Home Assistant @callback: a decorator whose dotted name ends in `callback` or
  * `ha_callback` (`@callback`, `@core.callback`), or `callback` imported under another name
@@ -139,6 +155,9 @@ int ll_lazy_is_hot(const ll_triggers *t, const char *text, size_t len) {
         case PAT_ANYWHERE: return 1;
         case PAT_WHOLE:
           if ((p == base || !ll_ident_char(p[-1])) && (p + pat->len == end || !ll_ident_char(p[pat->len]))) return 1;
+          break;
+        case PAT_MODULE:
+          if (is_module_at(base, p, pat->len, end)) return 1;
           break;
         default:
           if (is_callback_at(base, p, end)) return 1;

@@ -23,7 +23,7 @@ typedef LL_VEC(uint16_t) ll_u16vec;
 
 typedef struct ll_triggers {
   LL_VEC(const char *) words;   /* found anywhere; owned by the arena */
-  LL_VEC(const char *) modules; /* found as whole names */
+  LL_VEC(const char *) modules; /* found where code names a module (`m.`, `m import`, `m as`) */
   ll_arena arena;
   /* the scan: the patterns by their first two bytes (pair[b0 << 8 | b1]: 0, or 1 + the
    * index of a bucket of pattern numbers) */
