@@ -338,24 +338,6 @@ static void *names_thread(void *arg) {
   return NULL;
 }
 
-/* The name scan over files [from, to): marks in needed the cold files that call a project
- * coroutine (decided from each file's summary; only reads). */
-typedef struct scan_task {
-  const batch_job *job;
-  const ll_lazy_need *need;
-  unsigned char *needed;
-  size_t from, to;
-} scan_task;
-
-static void *scan_thread(void *arg) {
-  scan_task *t = arg;
-  const batch_job *job = t->job;
-  for (size_t i = t->from; i < t->to; i++)
-    t->needed[i] = (job->state[i] == 2 || job->state[i] == 4 || (job->state[i] == 0 && job->wanted[i])) &&
-                   ll_lazy_needed(t->need, &job->facts[i]);
-  return NULL;
-}
-
 /* Parses cold files the project model needs, round after round until nothing new is needed
  * (the last round's project index, over the final facts, is handed to *final):
  * modules where resolving a call that matters missed a name (ll_project_probe), and files
@@ -426,23 +408,15 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads, ll_proj
       ll_lazy_need need;
       ll_lazy_need_init(&need);
       ll_lazy_need_build(&need, &funcs, &methods, &bare, job->facts, job->state, n);
-      /* two halves in parallel, then applied in file order */
-      unsigned char *needed = ll_xcalloc(n ? n : 1, 1);
-      scan_task halves[2] = {{job, &need, needed, 0, n / 2}, {job, &need, needed, n / 2, n}};
-      pthread_t scan_tid;
-      int threaded = nthreads > 1 && pthread_create(&scan_tid, NULL, scan_thread, &halves[1]) == 0;
-      scan_thread(&halves[0]);
-      if (threaded) pthread_join(scan_tid, NULL);
-      else scan_thread(&halves[1]);
       for (size_t i = 0; i < n; i++)
-        if (needed[i]) {
+        if ((job->state[i] == 2 || job->state[i] == 4 || (job->state[i] == 0 && job->wanted[i])) &&
+            ll_lazy_needed(&need, &job->facts[i])) {
           /* parsed whole: any of its call sites may be a finding */
           if (job->state[i] != 0) order[count++] = i;
           job->state[i] = 0;
           if (job->wanted[i]) ll_strmap_free(job->wanted[i]);
           job->wanted[i] = NULL;
         }
-      free(needed);
       ll_lazy_need_free(&need);
     }
     LAP("name scan");

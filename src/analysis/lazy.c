@@ -252,9 +252,9 @@ void ll_lazy_summarize(const char *text, size_t len, ll_file_facts *f) {
       continue;
     }
     const unsigned char *s = p;
-    uint32_t h = 2166136261u; /* ll_u32_hash, while the name is read */
-    while (p < end && ll_ident_char(*p)) h = (h ^ *p++) * 16777619u;
-    if (!h) h = 1;
+    uint32_t h = LL_U32_HASH_SEED; /* ll_u32_hash, while the name is read */
+    while (p < end && ll_ident_char(*p)) h = ll_u32_hash_step(h, *p++);
+    h = ll_u32_hash_end(h);
     if (s > base && (s[-1] >= '0' && s[-1] <= '9')) continue; /* 0x1f, 1e5 */
     size_t n = (size_t)(p - s);
     add_unique(&idents, &seen_ident, h);

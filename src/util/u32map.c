@@ -5,9 +5,9 @@
 #include <string.h>
 
 uint32_t ll_u32_hash(const char *s, size_t n) {
-  uint32_t h = 2166136261u;
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
-  return h ? h : 1;
+  uint32_t h = LL_U32_HASH_SEED;
+  for (size_t i = 0; i < n; i++) h = ll_u32_hash_step(h, (unsigned char)s[i]);
+  return ll_u32_hash_end(h);
 }
 
 void ll_u32map_init(ll_u32map *m) { memset(m, 0, sizeof *m); }

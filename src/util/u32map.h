@@ -10,7 +10,12 @@ typedef struct ll_u32map {
   size_t cap, len;
 } ll_u32map;
 
-/* FNV-1a over the bytes, never 0. */
+/* FNV-1a over the bytes, never 0. A scan that reads a name byte by byte can hash it on
+ * the way: h = LL_U32_HASH_SEED, h = ll_u32_hash_step(h, c) per byte, then
+ * ll_u32_hash_end(h). */
+#define LL_U32_HASH_SEED 2166136261u
+static inline uint32_t ll_u32_hash_step(uint32_t h, unsigned char c) { return (h ^ c) * 16777619u; }
+static inline uint32_t ll_u32_hash_end(uint32_t h) { return h ? h : 1; }
 uint32_t ll_u32_hash(const char *s, size_t n);
 void ll_u32map_init(ll_u32map *m);
 void ll_u32map_free(ll_u32map *m);
