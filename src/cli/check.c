@@ -1,14 +1,14 @@
 /* check.c: `looplint check`: options, loading the rules data, collecting files, running
  * the batch, filtering by selection, printing, and the exit code contract
  * (0 clean, 1 findings, 2 usage error, bad rules data or unreadable input). */
-#include "../analysis/batch.h"
+#include "../driver/batch.h"
 #include "../config/config.h"
 #include "../fix/apply.h"
 #include "../runtime/watch.h"
 #include "../report/report.h"
 #include "../rules/engine.h"
-#include "../rules/registry.h"
-#include "../rules/select.h"
+#include "../diag/registry.h"
+#include "../config/select.h"
 #include "../util/fs.h"
 #include "../util/strbuf.h"
 #include "cli.h"

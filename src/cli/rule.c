@@ -1,5 +1,5 @@
 /* rule.c: `looplint rule CODE` prints docs/CODE.md; without CODE lists the rules. */
-#include "../rules/registry.h"
+#include "../diag/registry.h"
 #include "../util/fs.h"
 #include "../util/strbuf.h"
 #include "cli.h"

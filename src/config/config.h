@@ -5,8 +5,8 @@
  * extra-blocking, extra-coroutines, target-version. */
 #ifndef LL_CONFIG_H
 #define LL_CONFIG_H
-#include "../rules/ruledb.h"
-#include "../rules/select.h"
+#include "../knowledge/ruledb.h"
+#include "select.h"
 #include "../util/strmap.h"
 #include "../util/vec.h"
 #include <stdint.h>

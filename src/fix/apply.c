@@ -1,5 +1,6 @@
 /* apply.c: applying fixes and noqa comments to files. */
 #include "apply.h"
+#include "../front/fields.h"
 #include "../util/strbuf.h"
 #include "edit.h"
 

@@ -1,6 +1,6 @@
 /* edit.c: applying edits, verifying, writing atomically, and unified diffs. */
 #include "edit.h"
-#include "../rules/engine.h"
+#include "../front/fields.h"
 
 #include <errno.h>
 #include <fcntl.h>

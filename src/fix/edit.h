@@ -6,7 +6,7 @@
 #define LL_EDIT_H
 #include <stdio.h>
 #include "../front/source.h"
-#include "../report/finding.h"
+#include "../diag/finding.h"
 #include "../util/strbuf.h"
 
 /* Byte offset of a (row, character column) position in src, clamped to the text. */

@@ -4,7 +4,7 @@
 #define LL_SOURCE_H
 #include <stddef.h>
 #include <stdint.h>
-#include "../report/finding.h"
+#include "../diag/finding.h"
 
 typedef struct ll_source {
   char *path;  /* as given by the user (owned) */

@@ -9,7 +9,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "../rules/registry.h"
+#include "../diag/registry.h"
 
 static size_t node_of(size_t func, ll_native_gil entry) { return func * 2 + (entry == LL_NATIVE_GIL_RELEASED); }
 

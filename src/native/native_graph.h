@@ -10,7 +10,7 @@
 #define LL_NATIVE_GRAPH_H
 #include <stdint.h>
 
-#include "../report/finding.h"
+#include "../diag/finding.h"
 #include "../util/strbuf.h"
 #include "native_model.h"
 

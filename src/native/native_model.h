@@ -11,7 +11,7 @@
 #define LL_NATIVE_MODEL_H
 #include <stddef.h>
 
-#include "../report/finding.h"
+#include "../diag/finding.h"
 #include "../util/arena.h"
 #include "../util/strmap.h"
 #include "../util/vec.h"

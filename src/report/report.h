@@ -3,7 +3,7 @@
 #ifndef LL_REPORT_H
 #define LL_REPORT_H
 #include <stdio.h>
-#include "finding.h"
+#include "../diag/finding.h"
 
 typedef enum ll_format {
   LL_FMT_CONCISE, /* path:row:col: CODE message (also "text") */

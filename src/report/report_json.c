@@ -1,6 +1,6 @@
 /* report_json.c: ruff-shaped JSON (a pretty array) and JSON lines (one compact object a line).
  * Keys are written in alphabetical order, as ruff does. */
-#include "../rules/registry.h"
+#include "../diag/registry.h"
 #include "../util/strbuf.h"
 #include "report.h"
 

@@ -1,6 +1,6 @@
 /* report_sarif.c: SARIF 2.1.0 for code scanning: one run, the driver lists every rule
  * that has a finding (with its help URI), results point at rules by id and index. */
-#include "../rules/registry.h"
+#include "../diag/registry.h"
 #include "../util/strbuf.h"
 #include "report.h"
 

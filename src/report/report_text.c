@@ -1,5 +1,5 @@
 /* report_text.c: the human formats (concise, full) and GitHub Actions annotations. */
-#include "../rules/registry.h"
+#include "../diag/registry.h"
 #include "../util/strbuf.h"
 #include "report.h"
 

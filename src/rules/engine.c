@@ -3,7 +3,7 @@
  * ask the context where they are and what names mean. */
 #include "../front/fields.h"
 #include "engine.h"
-#include "../analysis/facts.h"
+#include "../model/facts.h"
 #include "../util/strbuf.h"
 
 #include <stdlib.h>

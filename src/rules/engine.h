@@ -4,8 +4,8 @@
 #ifndef LL_ENGINE_H
 #define LL_ENGINE_H
 #include <tree_sitter/api.h>
-#include "../analysis/context.h"
-#include "ruledb.h"
+#include "../model/context.h"
+#include "../knowledge/ruledb.h"
 
 typedef struct ll_rule {
   const char *id;                 /* short name, e.g. "blocking" */
@@ -36,7 +36,6 @@ struct ll_linter {
   uint8_t *track; /* per symbol */
 };
 
-const TSLanguage *tree_sitter_python(void);
 
 void ll_linter_init(ll_linter *l, const ll_ruledb *db, const ll_settings *settings);
 void ll_linter_free(ll_linter *l);

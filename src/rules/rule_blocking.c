@@ -3,11 +3,11 @@
  * rules/blocking.json lists. Calls in a nested `def` or `lambda` run elsewhere and are
  * skipped by construction: the innermost function scope decides. */
 #include "../front/fields.h"
-#include "../analysis/facts.h"
-#include "../fix/fixgen.h"
+#include "../model/facts.h"
+#include "fixgen.h"
 #include "../util/strbuf.h"
 #include "engine.h"
-#include "registry.h"
+#include "../diag/registry.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * whether the caller runs on the event loop. Calls to builtins and calls whose callee
  * cannot be named are not kept, except method calls whose bare name the rules data knows. */
 #include "../front/fields.h"
-#include "../analysis/facts.h"
+#include "../model/facts.h"
 #include "engine.h"
 
 #include <string.h>

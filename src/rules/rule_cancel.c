@@ -7,8 +7,8 @@
  * await the task and swallow its CancelledError) stays silent, and a cancelled task of
  * this object that is never awaited afterwards is reported when the function ends. */
 #include "../front/fields.h"
-#include "../analysis/except.h"
-#include "../analysis/usage.h"
+#include "../model/except.h"
+#include "../model/usage.h"
 #include "engine.h"
 
 #include <string.h>

@@ -8,8 +8,8 @@
  *   LOOP504 the blocking function called, not passed, when handed to an executor;
  *   LOOP505 asyncio.get_event_loop() in a coroutine, and deprecated Home Assistant APIs. */
 #include "../front/fields.h"
-#include "../analysis/usage.h"
-#include "../fix/fixgen.h"
+#include "../model/usage.h"
+#include "fixgen.h"
 #include "../util/strbuf.h"
 #include "engine.h"
 

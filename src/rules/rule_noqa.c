@@ -1,7 +1,7 @@
 /* rule_noqa.c: reads suppression comments into the file's facts. Comments are tree nodes,
  * so a `# noqa` inside a string is never taken for one. The suppression itself is applied
  * after the project pass (analysis/suppress.c), because project findings have no tree. */
-#include "../analysis/facts.h"
+#include "../model/facts.h"
 #include "engine.h"
 
 #include <ctype.h>

@@ -2,7 +2,7 @@
  * MISSING nodes, NUL bytes, invalid UTF-8. One finding per line; the rest of the file is
  * still linted, since tree-sitter recovers around the error. */
 #include "engine.h"
-#include "registry.h"
+#include "../diag/registry.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -4,8 +4,8 @@
  * Assistant's hass/entry task helpers) are fine, as is any use that stores, returns, awaits
  * or passes the task on. */
 #include "../front/fields.h"
-#include "../analysis/usage.h"
-#include "../fix/fixgen.h"
+#include "../model/usage.h"
+#include "fixgen.h"
 #include "engine.h"
 
 #include <string.h>

@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../rules/registry.h"
+#include "../diag/registry.h"
 #include "../util/strbuf.h"
 #include "../util/strmap.h"
 #include "../util/vec.h"

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../report/finding.h"
+#include "../diag/finding.h"
 #include "event.h"
 
 /* Finds libloopwatch.so: next to self_exe, then in self_exe's ../lib/looplint/, then env_lib

@@ -2,7 +2,7 @@
  * reports what blocked its asyncio event loops, in the output formats of `check`. */
 #ifndef LL_WATCH_H
 #define LL_WATCH_H
-#include "../report/finding.h"
+#include "../diag/finding.h"
 
 /* argv[0] is "watch". Returns the process exit code: the command's status, 1 with
  * --fail-on-events when events were seen, 2 when the command could not be started. */

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "report/finding.h"
+#include "diag/finding.h"
 #include "runtime/collect.h"
 #include "runtime/watch.h"
 

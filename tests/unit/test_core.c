@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "front/source.h"
-#include "rules/ruledb.h"
-#include "rules/select.h"
+#include "knowledge/ruledb.h"
+#include "config/select.h"
 #include "util/strmap.h"
 #include "util/u32map.h"
-#include "analysis/lazy.h"
-#include "analysis/partial.h"
+#include "driver/lazy.h"
+#include "driver/partial.h"
 #include "front/fields.h"
 
 static int load(const char *text, char *err, size_t n) {

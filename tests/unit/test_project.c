@@ -6,8 +6,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
-#include "analysis/facts.h"
-#include "analysis/project.h"
+#include "model/facts.h"
+#include "model/project.h"
 #include "lint_helper.h"
 
 typedef struct file_spec {

@@ -4,7 +4,7 @@
  * hash, 4 x u64 stat signature, u32 blob length, blob. Blob: u8 state, findings, facts, each a sequence of u32 counts, u32 numbers
  * and length-prefixed strings (0xFFFFFFFF for NULL). Integers are little-endian. */
 #include "cache.h"
-#include "../rules/registry.h"
+#include "../diag/registry.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* project.c: indexing the facts of all files and the cross-file rules. */
 #include "project.h"
-#include "../rules/registry.h"
+#include "../diag/registry.h"
 #include "../util/strbuf.h"
 
 #include <pthread.h>

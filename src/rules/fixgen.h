@@ -4,7 +4,7 @@
  * NULL when the code around the node makes the edit unsafe to write mechanically. */
 #ifndef LL_FIXGEN_H
 #define LL_FIXGEN_H
-#include "../analysis/context.h"
+#include "../model/context.h"
 
 /* `await CALL` (parenthesised where precedence needs it); replacement text for the callee
  * when callee_text is not NULL (`time.sleep` -> `asyncio.sleep`). */

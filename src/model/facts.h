@@ -6,7 +6,7 @@
 #define LL_FACTS_H
 #include <stdint.h>
 #include <stdio.h>
-#include "../report/finding.h"
+#include "../diag/finding.h"
 #include "../util/arena.h"
 #include "../util/vec.h"
 #include "usage.h"

@@ -5,10 +5,10 @@
  * branches all count). Nothing is resolved while reading, because a stub may re-export names
  * from files read later; ll_stubs_derive then resolves names across the whole stub set,
  * assigns every definition its public qualified names, and classifies them. */
-#include "../analysis/modules.h"
-#include "fields.h"
+#include "../model/modules.h"
+#include "../front/fields.h"
 #include "stubs.h"
-#include "source.h"
+#include "../front/source.h"
 #include "../util/strbuf.h"
 #include "../util/strmap.h"
 
@@ -21,7 +21,6 @@
 #include <sys/stat.h>
 #include <tree_sitter/api.h>
 
-const TSLanguage *tree_sitter_python(void);
 
 /* Resolution follows imports, aliases and star imports; stub sets have cycles (a package
  * star-imports a submodule that imports the package), so every walk is depth-bounded. */

@@ -2,7 +2,7 @@
  * the others, and which of them a round needs. */
 #define _GNU_SOURCE
 #include "lazy.h"
-#include "idents.h"
+#include "../front/idents.h"
 
 #include <stdlib.h>
 #include <string.h>

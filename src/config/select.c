@@ -1,6 +1,6 @@
 /* select.c: rule selection by code prefix. */
 #include "select.h"
-#include "registry.h"
+#include "../diag/registry.h"
 
 #include <stdio.h>
 #include <string.h>

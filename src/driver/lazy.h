@@ -6,10 +6,10 @@
 #ifndef LL_LAZY_H
 #define LL_LAZY_H
 #include <stddef.h>
-#include "../rules/ruledb.h"
+#include "../knowledge/ruledb.h"
 #include "../util/strmap.h"
-#include "facts.h"
-#include "project.h"
+#include "../model/facts.h"
+#include "../model/project.h"
 #include "../util/u32map.h"
 
 /* One pattern of the single-pass scan: a word found anywhere, a whole name, or `callback`

@@ -5,8 +5,8 @@
 #define LL_CONTEXT_H
 #include <tree_sitter/api.h>
 #include "../front/source.h"
-#include "../report/finding.h"
-#include "../rules/ruledb.h"
+#include "../diag/finding.h"
+#include "../knowledge/ruledb.h"
 #include "../util/arena.h"
 #include "../util/strmap.h"
 

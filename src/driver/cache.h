@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include "../util/strbuf.h"
 #include "../util/strmap.h"
-#include "facts.h"
+#include "../model/facts.h"
 
 /* What stat says of a file: when it is unchanged, the content is not read again (as git's
  * index does); any difference falls back to hashing the content. */

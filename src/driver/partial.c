@@ -2,7 +2,7 @@
  * other top-level functions and classes: the split into top-level statements (strings,
  * brackets, continuations, decorators, form feeds) and the ranges tree-sitter parses. */
 #include "partial.h"
-#include "idents.h"
+#include "../front/idents.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,7 @@
 #include "ruledb.h"
 #include "../front/source.h"
 #include "../util/strbuf.h"
-#include "registry.h"
+#include "../diag/registry.h"
 
 #include <cjson/cJSON.h>
 #include <stdint.h>

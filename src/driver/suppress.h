@@ -2,7 +2,7 @@
  * reporting directives that suppressed nothing (LOOP902, with --report-unused-noqa). */
 #ifndef LL_SUPPRESS_H
 #define LL_SUPPRESS_H
-#include "facts.h"
+#include "../model/facts.h"
 
 /* Removes from fs every finding that a directive of its file suppresses. facts[i] belong to
  * the files whose findings are in fs; files not found keep their findings. */

@@ -4,7 +4,7 @@
  * (LOOP204), and sync helpers that block, called from the loop (LOOP110, with the chain). */
 #ifndef LL_PROJECT_H
 #define LL_PROJECT_H
-#include "../rules/ruledb.h"
+#include "../knowledge/ruledb.h"
 #include "facts.h"
 #include "../util/strmap.h"
 

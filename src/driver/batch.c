@@ -1,11 +1,11 @@
 /* batch.c: the parallel driver. */
 #include "batch.h"
 #include "cache.h"
-#include "facts.h"
+#include "../model/facts.h"
 #include "lazy.h"
 #include "partial.h"
-#include "modules.h"
-#include "project.h"
+#include "../model/modules.h"
+#include "../model/project.h"
 #include "suppress.h"
 
 #include <pthread.h>
