@@ -31,10 +31,17 @@ typedef struct ll_project {
   const ll_ruledb *db;
 } ll_project;
 
+/* What resolving needs besides the index: scratch memory for joined names and the rules
+ * data of the file being checked. One per thread, so files are checked in parallel. */
+typedef struct ll_resolver {
+  ll_project *p;
+  ll_arena *arena;
+  const ll_ruledb *db;
+  ll_strmap *misses; /* probing: every name looked up and not found (NULL: not probing) */
+} ll_resolver;
+
 void ll_project_build(ll_project *p, ll_file_facts *files, size_t nfiles, const ll_ruledb *db);
 void ll_project_free(ll_project *p);
-/* Appends the project-wide findings for every file that is not context_only. */
-void ll_project_check(ll_project *p, ll_findings *out);
 
 /* What calling a qualified name gives, as far as the project and the rules data know. */
 typedef enum ll_callee_kind {
@@ -47,6 +54,22 @@ typedef enum ll_callee_kind {
 /* The project function a call site reaches (through re-exports, bases, super()), or NULL. */
 ll_funcref *ll_project_resolve_call(ll_project *p, const ll_callsite *cs, const char **library_qual);
 ll_callee_kind ll_project_callee_kind(ll_project *p, const ll_callsite *cs);
+/* The same with a resolver of one's own (a thread's arena, the calling file's rules data). */
+ll_funcref *ll_resolver_call(ll_resolver *rv, const ll_callsite *cs, const char **library_qual);
+ll_callee_kind ll_resolver_callee_kind(ll_resolver *rv, const ll_callsite *cs);
+/* The call sites made in r's body (indexed on first use). */
+ll_callsite_list *ll_project_calls_of(ll_project *p, ll_funcref *r);
+/* Whether a call site's result is used in a way LOOP201-204 judge (dropped, tested, stored
+ * in a local never read, awaited). */
+int ll_callsite_judged(const ll_callsite *cs);
+
+/* The sync project functions code on the loop reaches, each once, in the order found. */
+typedef struct ll_reach_set {
+  LL_VEC(ll_funcref *) items;
+  ll_strmap seen;
+} ll_reach_set;
+void ll_reach_add(ll_reach_set *s, ll_funcref *r);
+void ll_reach_free(ll_reach_set *s);
 
 /* Parse on demand: resolves every call site whose target can change a finding (on-loop calls
  * and the sync helpers they reach, results LOOP201-204 judge) and adds to misses each name

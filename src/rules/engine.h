@@ -57,4 +57,9 @@ extern const ll_rule ll_rule_cancel; /* LOOP401-LOOP404 */
 extern const ll_rule ll_rule_homeassistant; /* LOOP501-LOOP505 */
 extern const ll_rule ll_rule_noqa; /* reads # noqa comments into facts */
 
+/* The project pass (rule_project.c): appends the project-wide findings for every file that
+ * is not context_only. */
+struct ll_project;
+void ll_project_check(struct ll_project *p, ll_findings *out);
+
 #endif

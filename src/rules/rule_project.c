@@ -1,0 +1,208 @@
+/* rule_project.c: the findings that need the whole project, decided on the project index
+ * (model/project.c) after every file's walk: coroutines never awaited and awaits of values
+ * that are not awaitable (LOOP201-204), and sync helpers that block, called from the loop
+ * (LOOP110, LOOP111 in a @callback), with the chain of calls in the message. */
+#include "../model/project.h"
+#include "../diag/registry.h"
+#include "../util/strbuf.h"
+#include "engine.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef ll_resolver resolver;
+
+/* Whether calling r blocks (after compute_blocking). */
+static int blocks(const ll_funcref *r) { return r->block_state == 2; }
+
+/* Decides whether calling each function that code on the loop can reach blocks: it makes
+ * a blocking call itself, or calls a sync project function that does. The functions reached
+ * from on-loop call sites are collected first (each call site resolved once), then "blocks"
+ * spreads from direct blockers to callers until nothing changes, so call cycles are right by
+ * construction (a cycle blocks exactly when one of its members reaches a blocker).
+ * block_next keeps the callee that made a function block: the chain for the message. */
+static void compute_blocking(ll_project *p) {
+  ll_reach_set rs = {0};
+  ll_strmap_init(&rs.seen);
+  for (size_t f = 0; f < p->nfiles; f++) {
+    ll_file_facts *ff = &p->files[f];
+    if (ff->context_only) continue;
+    for (size_t i = 0; i < ff->calls.len; i++)
+      if (ff->calls.items[i].on_loop) {
+        ll_funcref *r = ll_project_resolve_call(p, &ff->calls.items[i], NULL);
+        ll_reach_add(&rs, r);
+      }
+  }
+  typedef LL_VEC(ll_funcref *) funclist;
+  LL_VEC(funclist) callees = {0};
+  for (size_t k = 0; k < rs.items.len; k++) {
+    ll_funcref *r = rs.items.items[k];
+    funclist cl = {0};
+    r->block_next = NULL;
+    r->block_state = r->def->block_qual ? 2 : 0;
+    if (!r->def->block_qual) {
+      ll_callsite_list *calls = ll_project_calls_of(p, r);
+      for (size_t i = 0; i < calls->len; i++) {
+        ll_funcref *c = ll_project_resolve_call(p, calls->items[i], NULL);
+        if (c && c != r && !c->def->is_async) {
+          ll_vec_push(&cl, c);
+          ll_reach_add(&rs, c);
+        }
+      }
+    }
+    ll_vec_push(&callees, cl);
+  }
+  for (int changed = 1; changed;) {
+    changed = 0;
+    for (size_t k = 0; k < rs.items.len; k++) {
+      ll_funcref *r = rs.items.items[k];
+      if (r->block_state != 0) continue;
+      for (size_t i = 0; i < callees.items[k].len; i++)
+        if (callees.items[k].items[i]->block_state == 2) {
+          r->block_state = 2;
+          r->block_next = callees.items[k].items[i];
+          changed = 1;
+          break;
+        }
+    }
+  }
+  for (size_t k = 0; k < rs.items.len; k++) {
+    if (rs.items.items[k]->block_state == 0) rs.items.items[k]->block_state = 3;
+    ll_vec_free(&callees.items[k]);
+  }
+  ll_vec_free(&callees);
+  ll_reach_free(&rs);
+}
+
+static const char *short_path(const char *path) {
+  const char *s = strrchr(path, '/');
+  return s ? s + 1 : path;
+}
+
+static void describe_chain(ll_strbuf *sb, ll_funcref *r) {
+  int n = 0;
+  for (ll_funcref *c = r; c && n < 8; c = c->block_next, n++) {
+    ll_strbuf_addf(sb, "%s%s()", n ? " -> " : "", c->def->name);
+    if (!c->block_next) {
+      const char *b = c->def->block_qual;
+      if (strncmp(b, "builtins.", 9) == 0) b += 9;
+      ll_strbuf_addf(sb, " -> %s() at %s:%u", b, short_path(c->file->path), c->def->block_pos.row);
+    }
+  }
+}
+
+static ll_finding *report(ll_findings *out, const ll_file_facts *ff, const ll_callsite *cs, const char *code, const char *msg) {
+  ll_finding *f = ll_findings_add(out, ll_registry_code(code), ff->path, cs->start, cs->end, "%s", msg);
+  f->stmt_first = cs->stmt_first;
+  f->stmt_last = cs->stmt_last;
+  return f;
+}
+
+/* The project-wide findings of one file. Reads the index and the blocking results computed
+ * before; writes only to out and to the resolver's own arena, so files run in parallel. */
+static void check_file(resolver *rv, ll_file_facts *ff, ll_findings *out) {
+  ll_strbuf msg;
+  ll_strbuf_init(&msg);
+    for (size_t i = 0; i < ff->calls.len; i++) {
+      const ll_callsite *cs = &ff->calls.items[i];
+      ll_strbuf_clear(&msg);
+      if (ll_callsite_judged(cs)) {
+        ll_callee_kind k = ll_resolver_callee_kind(rv, cs);
+        int in_async = cs->func >= 0 && ff->funcs.items[cs->func].is_async;
+        if (k == LL_CALLEE_COROUTINE && cs->use == LL_USE_DISCARDED) {
+          if (in_async)
+            ll_strbuf_addf(&msg, "`%s()` is a coroutine and is never awaited: it does not run; add `await`", cs->text);
+          if (in_async) {
+            /* an expression statement: `await` needs no parentheses */
+            ll_finding *f = report(out, ff, cs, "LOOP201", msg.data);
+            f->fix = ll_fix_new("unsafe", "Add `await`");
+            ll_fix_add_edit(f->fix, cs->start, cs->start, "await ");
+            continue;
+          } else
+            ll_strbuf_addf(&msg, "`%s()` is a coroutine and is never awaited: calling it from sync code does not run it; "
+                                 "%s", cs->text, ff->ha ? "schedule it with `hass.async_create_task(...)`"
+                                                       : "await it from async code or schedule it as a task");
+          report(out, ff, cs, "LOOP201", msg.data);
+        } else if (k == LL_CALLEE_COROUTINE && cs->use == LL_USE_LOCAL) {
+          ll_strbuf_addf(&msg, "The coroutine from `%s()` is stored in `%s` and never awaited or passed on: it does not run",
+                         cs->text, cs->local);
+          report(out, ff, cs, "LOOP202", msg.data);
+        } else if ((k == LL_CALLEE_COROUTINE || k == LL_CALLEE_AWAITABLE) && cs->use == LL_USE_BOOL) {
+          ll_strbuf_addf(&msg, "`%s()` returns %s, which is always true as a condition; add `await`", cs->text,
+                         k == LL_CALLEE_COROUTINE ? "a coroutine" : "an awaitable");
+          report(out, ff, cs, "LOOP203", msg.data);
+        } else if (k == LL_CALLEE_NOT_AWAITABLE && cs->use == LL_USE_AWAITED) {
+          ll_strbuf_addf(&msg, "`%s()` does not return an awaitable: `await` on its result raises TypeError; remove `await`",
+                         cs->text);
+          report(out, ff, cs, "LOOP204", msg.data);
+        }
+      }
+      if (cs->on_loop) {
+        ll_funcref *r = ll_resolver_call(rv, cs, NULL);
+        /* an unknown decorator may run the helper elsewhere (`@sync_to_async`, `@run_in_executor`) */
+        if (r && !r->def->is_async && !r->def->is_callback && !r->def->is_property && !r->def->other_decorator &&
+            blocks(r)) {
+          ll_strbuf_clear(&msg);
+          const ll_funcdef *caller = &ff->funcs.items[cs->func];
+          ll_strbuf_addf(&msg, "`%s()` blocks the event loop: ", cs->text);
+          describe_chain(&msg, r);
+          if (!caller->is_async)
+            ll_strbuf_addf(&msg, "; a @callback cannot await: schedule it with `hass.async_add_executor_job(%s, ...)`", cs->text);
+          else if (ff->ha) ll_strbuf_addf(&msg, "; use `await hass.async_add_executor_job(%s, ...)`", cs->text);
+          else ll_strbuf_addf(&msg, "; use `await asyncio.to_thread(%s, ...)`", cs->text);
+          report(out, ff, cs, caller->is_async ? "LOOP110" : "LOOP111", msg.data);
+        }
+      }
+    }
+  ll_strbuf_free(&msg);
+}
+
+typedef struct check_job {
+  ll_project *p;
+  ll_findings *per_file;
+  atomic_size_t next;
+} check_job;
+
+static void *check_worker(void *arg) {
+  check_job *job = arg;
+  ll_arena arena;
+  ll_arena_init(&arena);
+  for (;;) {
+    size_t f = atomic_fetch_add(&job->next, 1);
+    if (f >= job->p->nfiles) break;
+    ll_file_facts *ff = &job->p->files[f];
+    if (ff->context_only) continue;
+    /* what a call returns is judged with the knowledge of the calling file's configuration */
+    resolver rv = {job->p, &arena, ff->db ? ff->db : job->p->db, NULL};
+    check_file(&rv, ff, &job->per_file[f]);
+    ll_arena_free(&arena); /* scratch names of this file only */
+  }
+  ll_arena_free(&arena);
+  return NULL;
+}
+
+void ll_project_check(ll_project *p, ll_findings *out) {
+  /* serial: whether each function blocks (the parallel checks only read it) */
+  compute_blocking(p);
+  /* parallel: files handed out through one counter, findings merged in file order */
+  check_job job = {.p = p};
+  job.per_file = ll_xcalloc(p->nfiles ? p->nfiles : 1, sizeof(ll_findings));
+  atomic_init(&job.next, 0);
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  int nthreads = cpus > 1 ? (int)(cpus > 64 ? 64 : cpus) : 1;
+  if ((size_t)nthreads > p->nfiles) nthreads = p->nfiles ? (int)p->nfiles : 1;
+  pthread_t tids[64];
+  int started = 0;
+  for (int t = 1; t < nthreads; t++)
+    if (pthread_create(&tids[started], NULL, check_worker, &job) == 0) started++;
+  check_worker(&job);
+  for (int t = 0; t < started; t++) pthread_join(tids[t], NULL);
+  for (size_t f = 0; f < p->nfiles; f++) {
+    ll_findings_move(out, &job.per_file[f]);
+    ll_findings_free(&job.per_file[f]);
+  }
+  free(job.per_file);
+}
