@@ -26,6 +26,10 @@ void ll_ruledb_free(ll_ruledb *db) {
     ll_vec_free(&db->patterns.items[i]->not_on);
   }
   ll_vec_free(&db->patterns);
+  for (size_t i = 0; i < db->sync_clients.len; i++) ll_vec_free(&db->sync_clients.items[i]->entry.except);
+  ll_vec_free(&db->sync_clients);
+  ll_strmap_free(&db->bases);
+  ll_strmap_free(&db->implicit_modules);
   ll_strmap_free(&db->categories);
   ll_strmap_free(&db->blocking);
   ll_strmap_free(&db->returns);
@@ -183,6 +187,61 @@ static int load_calls(ll_ruledb *db, const char *name, const char *what, const c
   return 0;
 }
 
+/* "bases": {"pathlib.Path": ["pathlib.PurePath"], ...} */
+static int load_bases(ll_ruledb *db, const char *name, const cJSON *obj, char *err, size_t errlen) {
+  if (!cJSON_IsObject(obj)) return fail(err, errlen, name, "bases", -1, "must be an object of lists");
+  const cJSON *c;
+  cJSON_ArrayForEach(c, obj) {
+    if (!cJSON_IsArray(c)) return fail(err, errlen, name, "bases", -1, "values must be lists of class names");
+    int n = cJSON_GetArraySize(c);
+    const char **list = ll_arena_alloc(&db->arena, sizeof(char *) * (size_t)(n + 1));
+    int k = 0;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, c) {
+      if (!cJSON_IsString(x)) return fail(err, errlen, name, "bases", -1, "values must be lists of class names");
+      list[k++] = dup(db, x->valuestring);
+    }
+    list[k] = NULL;
+    ll_strmap_put(&db->bases, dup(db, c->string), (void *)list);
+  }
+  return 0;
+}
+
+/* "sync_clients": [{"name": "docker", "module": true, "category": "network", "message": ...,
+ *                   "constructor": false, "except": ["close"]}, ...] */
+static int load_sync_clients(ll_ruledb *db, const char *name, const cJSON *list, char *err, size_t errlen) {
+  if (!cJSON_IsArray(list)) return fail(err, errlen, name, "sync_clients", -1, "must be a list");
+  int i = 0;
+  const cJSON *it;
+  cJSON_ArrayForEach(it, list) {
+    if (!cJSON_IsObject(it)) return fail(err, errlen, name, "sync_clients", i, "must be an object");
+    int bad = 0;
+    const char *qn = opt_string(it, "name", &bad), *cat = opt_string(it, "category", &bad);
+    const char *msg = opt_string(it, "message", &bad), *fix = opt_string(it, "fix", &bad);
+    if (bad || !qn || !*qn || !cat)
+      return fail(err, errlen, name, "sync_clients", i, "needs string \"name\" and \"category\"");
+    const char *code = ll_strmap_get(&db->categories, cat);
+    if (!code) return fail(err, errlen, name, "sync_clients", i, "unknown category");
+    ll_sync_client *c = ll_arena_alloc(&db->arena, sizeof *c);
+    c->entry.name = dup(db, qn);
+    c->entry.category = dup(db, cat);
+    c->entry.code = code;
+    c->entry.message = dup(db, msg);
+    c->entry.fix = dup(db, fix);
+    c->is_module = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "module"));
+    c->constructor = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "constructor"));
+    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(it, "except"), *x;
+    if (ex && !cJSON_IsArray(ex)) return fail(err, errlen, name, "sync_clients", i, "\"except\" must be a list");
+    cJSON_ArrayForEach(x, ex) {
+      if (!cJSON_IsString(x)) return fail(err, errlen, name, "sync_clients", i, "\"except\" must be a list");
+      ll_vec_push(&c->entry.except, dup(db, x->valuestring));
+    }
+    ll_vec_push(&db->sync_clients, c);
+    i++;
+  }
+  return 0;
+}
+
 static size_t error_line(const char *text, const char *at) {
   size_t line = 1;
   for (const char *p = text; p < at && *p; p++)
@@ -223,6 +282,13 @@ int ll_ruledb_load_text(ll_ruledb *db, const char *name, const char *text, char 
     rc = load_name_list(db, name, "loop_runners", s, &db->loop_runners, (void *)1, err, errlen);
   if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "client_sessions")))
     rc = load_name_list(db, name, "client_sessions", s, &db->client_sessions, (void *)1, err, errlen);
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "bases"))) rc = load_bases(db, name, s, err, errlen);
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "sync_clients"))) {
+    if (!db->categories.len) rc = fail(err, errlen, name, "sync_clients", -1, "no categories loaded (load rules/blocking.json first)");
+    else rc = load_sync_clients(db, name, s, err, errlen);
+  }
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "implicit_modules")))
+    rc = load_name_list(db, name, "implicit_modules", s, &db->implicit_modules, (void *)1, err, errlen);
   if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "offload_args"))) {
     const cJSON *c;
     if (!cJSON_IsObject(s)) rc = fail(err, errlen, name, "offload_args", -1, "must be an object of numbers");
@@ -336,4 +402,31 @@ int ll_ruledb_has(const ll_strmap *map, const char *name) { return name && ll_st
 
 ll_call_kind ll_ruledb_method_kind(const ll_ruledb *db, const char *method) {
   return (ll_call_kind)(intptr_t)ll_strmap_get(&db->method_calls, method);
+}
+
+const char *const *ll_ruledb_bases(const ll_ruledb *db, const char *cls) {
+  return cls ? ll_strmap_get(&db->bases, cls) : NULL;
+}
+
+const ll_blocking_entry *ll_ruledb_sync_client(const ll_ruledb *db, const char *cls, const char *member) {
+  if (!cls || !db->sync_clients.len) return NULL;
+  /* dunders are the language's (`__enter__`, `__repr__`), not calls to the server */
+  if (member && member[0] == '_' && member[1] == '_') return NULL;
+  const ll_sync_client *best = NULL;
+  size_t best_len = 0, cl = strlen(cls);
+  for (size_t i = 0; i < db->sync_clients.len; i++) {
+    const ll_sync_client *c = db->sync_clients.items[i];
+    size_t n = strlen(c->entry.name);
+    int hit = c->is_module ? (cl > n && strncmp(cls, c->entry.name, n) == 0 && cls[n] == '.')
+                           : strcmp(cls, c->entry.name) == 0;
+    if (hit && n >= best_len) { best = c; best_len = n; }
+  }
+  if (!best || (!member && !best->constructor)) return NULL;
+  for (size_t i = 0; member && i < best->entry.except.len; i++)
+    if (strcmp(best->entry.except.items[i], member) == 0) return NULL;
+  return &best->entry;
+}
+
+int ll_ruledb_implicit_module(const ll_ruledb *db, const char *name, size_t n) {
+  return ll_strmap_getn(&db->implicit_modules, name, n) != NULL;
 }

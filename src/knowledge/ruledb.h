@@ -23,6 +23,17 @@ typedef struct ll_blocking_entry {
   LL_VEC(const char *) not_on; /* receivers (calls) that another rule reports instead */
 } ll_blocking_entry;
 
+/* A synchronous client library: every method of its classes blocks (it talks to a server, a
+ * device or the disk), as `docker.DockerClient` and what it returns, `serial.Serial`,
+ * `paramiko.SSHClient`. `entry` carries the category, code and message; `entry.name` is a
+ * class, or a module when is_module (every class defined under it); `entry.except` lists
+ * member names that do not block. constructor: creating an instance blocks too. */
+typedef struct ll_sync_client {
+  ll_blocking_entry entry;
+  int is_module;
+  int constructor;
+} ll_sync_client;
+
 /* What the knowledge base says about a callable that is not a project function. */
 typedef enum ll_call_kind {
   LL_CALL_UNKNOWN = 0,
@@ -50,6 +61,9 @@ typedef struct ll_ruledb {
   ll_strmap offload_args;      /* executor method/function name -> index of the callable argument (+1) */
   ll_strmap loop_runners;      /* calls that run an event loop to completion (LOOP503) */
   ll_strmap client_sessions;   /* HTTP client session constructors (LOOP501) */
+  ll_strmap bases;             /* library class -> const char *const * (its direct bases, NULL-ended) */
+  LL_VEC(ll_sync_client *) sync_clients;
+  ll_strmap implicit_modules;  /* names an unbound identifier stands for (`subprocess`, `os`) */
   size_t nblocking;
   uint64_t fingerprint;        /* hash of every text loaded, in order: part of the cache key */
 } ll_ruledb;
@@ -71,6 +85,14 @@ const char *ll_ruledb_returns(const ll_ruledb *db, const char *qualname);
 int ll_ruledb_is_offload(const ll_ruledb *db, const char *qualname, const char *method);
 ll_call_kind ll_ruledb_call_kind(const ll_ruledb *db, const char *qualname);
 ll_call_kind ll_ruledb_method_kind(const ll_ruledb *db, const char *method);
+/* The direct bases of a library class (NULL-terminated), or NULL when the data has none. */
+const char *const *ll_ruledb_bases(const ll_ruledb *db, const char *cls);
+/* The sync-client entry that makes member of an instance of cls block (member NULL: the
+ * constructor), or NULL. cls is matched as given: the caller walks the bases. */
+const ll_blocking_entry *ll_ruledb_sync_client(const ll_ruledb *db, const char *cls, const char *member);
+/* Whether an identifier no statement of a file binds stands for the well-known module of
+ * that name (flake8-async's view of `subprocess.run` behind a star import). */
+int ll_ruledb_implicit_module(const ll_ruledb *db, const char *name, size_t n);
 /* Whether db lists name in map (for the set-like sections). */
 int ll_ruledb_has(const ll_strmap *map, const char *name);
 
