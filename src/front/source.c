@@ -50,11 +50,28 @@ void ll_source_check_bytes(ll_source *src) {
   src->bytes_checked = 1;
 }
 
+static uint32_t count_chars(const char *s, size_t n);
+
+/* The block index of one long line [start, end). */
+static void index_long_line(ll_source *src, uint32_t row, size_t start, size_t end) {
+  ll_vec_push(&src->long_rows, row);
+  ll_vec_push(&src->long_first, (uint32_t)src->block_chars.len);
+  uint32_t chars = 0;
+  for (size_t b = start; b < end; b += LL_SOURCE_BLOCK) {
+    ll_vec_push(&src->block_chars, chars);
+    size_t n = end - b < LL_SOURCE_BLOCK ? end - b : LL_SOURCE_BLOCK;
+    chars += count_chars(src->text + b, n);
+  }
+}
+
 static void index_lines(ll_source *src) {
   ll_vec_push(&src->line_starts, 0);
   const char *p = src->text, *end = src->text + src->len;
   while (p < end) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
+    size_t line_end = nl ? (size_t)(nl - src->text) : src->len;
+    if (line_end - (size_t)(p - src->text) > LL_SOURCE_BLOCK)
+      index_long_line(src, (uint32_t)(src->line_starts.len - 1), (size_t)(p - src->text), line_end);
     if (!nl) break;
     ll_vec_push(&src->line_starts, (uint32_t)(nl + 1 - src->text));
     p = nl + 1;
@@ -122,6 +139,9 @@ void ll_source_free(ll_source *src) {
   free(src->path);
   free(src->text);
   ll_vec_free(&src->line_starts);
+  ll_vec_free(&src->long_rows);
+  ll_vec_free(&src->long_first);
+  ll_vec_free(&src->block_chars);
   memset(src, 0, sizeof *src);
 }
 
@@ -137,7 +157,24 @@ ll_pos ll_source_pos_in_row(const ll_source *src, uint32_t row0, size_t offset) 
   size_t start = src->line_starts.items[row0];
   if (offset < start) offset = start;
   if (offset > src->len) offset = src->len;
-  ll_pos p = {row0 + 1, count_chars(src->text + start, offset - start) + 1};
+  uint32_t before = 0;
+  if (offset - start > LL_SOURCE_BLOCK && src->long_rows.len) {
+    size_t lo = 0, hi = src->long_rows.len;
+    while (lo < hi) {
+      size_t mid = (lo + hi) / 2;
+      if (src->long_rows.items[mid] < row0) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < src->long_rows.len && src->long_rows.items[lo] == row0) {
+      size_t first = src->long_first.items[lo];
+      size_t nblocks = (lo + 1 < src->long_first.len ? src->long_first.items[lo + 1] : src->block_chars.len) - first;
+      size_t block = (offset - start) / LL_SOURCE_BLOCK;
+      if (block >= nblocks) block = nblocks - 1;
+      before = src->block_chars.items[first + block];
+      start += block * LL_SOURCE_BLOCK;
+    }
+  }
+  ll_pos p = {row0 + 1, before + count_chars(src->text + start, offset - start) + 1};
   return p;
 }
 

@@ -6,11 +6,19 @@
 #include <stdint.h>
 #include "../diag/finding.h"
 
+#define LL_SOURCE_BLOCK 1024
+
 typedef struct ll_source {
   char *path;  /* as given by the user (owned) */
   char *text;  /* the bytes, NUL-terminated for convenience (owned); may contain NULs */
   size_t len;
   LL_VEC(uint32_t) line_starts; /* byte offset of each line start */
+  /* lines longer than LL_SOURCE_BLOCK bytes: their rows (ascending), and for each the
+   * characters before every LL_SOURCE_BLOCK-byte block, so a column costs one block at most
+   * (a 300 kB line with a finding every few bytes stays linear) */
+  LL_VEC(uint32_t) long_rows;
+  LL_VEC(uint32_t) long_first; /* index into block_chars of each long row's first block */
+  LL_VEC(uint32_t) block_chars;
   size_t first_nul;       /* offset of the first NUL byte, or SIZE_MAX */
   size_t first_bad_utf8;  /* offset of the first invalid UTF-8 sequence, or SIZE_MAX */
   int bytes_checked;      /* first_nul and first_bad_utf8 are known */

@@ -82,46 +82,84 @@ static TSNode unwrap(TSNode n) {
   return n;
 }
 
-const char *ll_resolve_qualname(ll_ctx *ctx, TSNode expr) {
+/* An attribute chain longer than this is unknown: no real code names a callable that deep,
+ * and a bound keeps every resolution linear in the expression's size (the hostile inputs
+ * have chains of thousands of links). */
+#define MAX_CHAIN 32
+
+static const char *type_of(ll_ctx *ctx, TSNode expr, int depth);
+
+/* What an expression names and what type its value has, in one descent: the name and the
+ * type of `a.b.c` both come from those of `a.b`, which is resolved once (resolving them
+ * separately, each asking for both of the prefix, took time exponential in the chain). */
+static void qual_and_type(ll_ctx *ctx, TSNode expr, int depth, const char **qual, const char **type) {
+  *qual = *type = NULL;
   expr = unwrap(expr);
-  if (ts_node_is_null(expr)) return NULL;
+  if (ts_node_is_null(expr) || depth > MAX_CHAIN) return;
   const char *t = ts_node_type(expr);
   if (strcmp(t, "identifier") == 0) {
     const char *name = ctx->src->text + ts_node_start_byte(expr);
     size_t n = ts_node_end_byte(expr) - ts_node_start_byte(expr);
     const ll_binding *b = lookup(ctx, name, n);
-    if (b) return (b->kind == LL_BIND_ALIAS || b->kind == LL_BIND_DEF) ? b->qual : NULL;
-    if (is_builtin(name, n)) {
+    if (b) {
+      if (b->kind == LL_BIND_ALIAS || b->kind == LL_BIND_DEF) *qual = b->qual;
+    } else if (is_builtin(name, n)) {
       char *q = ll_arena_alloc(&ctx->arena, n + 10);
       memcpy(q, "builtins.", 9);
       memcpy(q + 9, name, n);
-      return q;
+      q[n + 9] = 0;
+      *qual = q;
     }
-    return NULL;
+    if (self_class(ctx, expr)) return;
+    if (b && b->kind == LL_BIND_INSTANCE) *type = b->qual;
+    else if (ctx->ha && (!b || b->kind == LL_BIND_UNKNOWN)) *type = ll_strmap_getn(&ctx->db->ha_names, name, n);
+    return;
   }
   if (strcmp(t, "attribute") == 0) {
     TSNode obj = unwrap(ll_field(expr, "object")), attr = ll_field(expr, "attribute");
-    if (ts_node_is_null(obj) || ts_node_is_null(attr)) return NULL;
+    if (ts_node_is_null(obj) || ts_node_is_null(attr)) return;
     const char *an = ll_ctx_text(ctx, attr);
     if (type_is(obj, "identifier")) {
       ll_scope *cls = self_class(ctx, obj);
-      if (cls) return ll_arena_join(&ctx->arena, cls->qual, an);
+      if (cls) {
+        *qual = ll_arena_join(&ctx->arena, cls->qual, an);
+        *type = self_attr_type(ctx, cls, attr);
+        if (!*type && ctx->ha) *type = ll_strmap_get(&ctx->db->ha_names, an);
+        return;
+      }
     }
-    const char *ty = ll_resolve_type(ctx, obj);
-    if (ty) return ll_arena_join(&ctx->arena, ty, an);
-    const char *q = ll_resolve_qualname(ctx, obj);
-    if (q) return ll_arena_join(&ctx->arena, q, an);
-    return NULL;
+    const char *oq, *ot;
+    qual_and_type(ctx, obj, depth + 1, &oq, &ot);
+    if (ot) {
+      *qual = ll_arena_join(&ctx->arena, ot, an);
+      *type = ll_ruledb_returns(ctx->db, *qual);
+    } else if (oq) {
+      *qual = ll_arena_join(&ctx->arena, oq, an);
+      *type = ll_ruledb_returns(ctx->db, *qual);
+    }
+    return;
   }
-  return NULL;
+  *type = type_of(ctx, expr, depth);
+}
+
+const char *ll_resolve_qualname(ll_ctx *ctx, TSNode expr) {
+  const char *q, *ty;
+  qual_and_type(ctx, expr, 0, &q, &ty);
+  return q;
 }
 
 const char *ll_resolve_type(ll_ctx *ctx, TSNode expr) {
-  expr = unwrap(expr);
-  if (ts_node_is_null(expr)) return NULL;
+  const char *q, *ty;
+  qual_and_type(ctx, expr, 0, &q, &ty);
+  return ty;
+}
+
+/* The type of a value that names nothing: a call, `a / b`, `await ...`. */
+static const char *type_of(ll_ctx *ctx, TSNode expr, int depth) {
   const char *t = ts_node_type(expr);
   if (strcmp(t, "call") == 0) {
-    const char *q = ll_resolve_qualname(ctx, ll_field(expr, "function"));
+    const char *q, *unused;
+    qual_and_type(ctx, ll_field(expr, "function"), depth + 1, &q, &unused);
     if (!q) return NULL;
     const char *r = ll_ruledb_returns(ctx->db, q);
     if (r) return r;
@@ -133,35 +171,11 @@ const char *ll_resolve_type(ll_ctx *ctx, TSNode expr) {
     if (last[0] >= 'A' && last[0] <= 'Z' && strncmp(q, "builtins.", 9) != 0) return q;
     return NULL;
   }
-  if (strcmp(t, "identifier") == 0) {
-    if (self_class(ctx, expr)) return NULL;
-    const char *name = ctx->src->text + ts_node_start_byte(expr);
-    size_t n = ts_node_end_byte(expr) - ts_node_start_byte(expr);
-    const ll_binding *b = lookup(ctx, name, n);
-    if (b && b->kind == LL_BIND_INSTANCE) return b->qual;
-    if (ctx->ha && (!b || b->kind == LL_BIND_UNKNOWN)) return ll_strmap_getn(&ctx->db->ha_names, name, n);
-    return NULL;
-  }
-  if (strcmp(t, "attribute") == 0) {
-    TSNode obj = unwrap(ll_field(expr, "object")), attr = ll_field(expr, "attribute");
-    if (ts_node_is_null(obj) || ts_node_is_null(attr)) return NULL;
-    if (type_is(obj, "identifier")) {
-      ll_scope *cls = self_class(ctx, obj);
-      if (cls) {
-        const char *st = self_attr_type(ctx, cls, attr);
-        if (!st && ctx->ha) st = ll_strmap_get(&ctx->db->ha_names, ll_ctx_text(ctx, attr));
-        return st;
-      }
-    }
-    const char *ty = ll_resolve_type(ctx, obj);
-    if (ty) return ll_ruledb_returns(ctx->db, ll_arena_join(&ctx->arena, ty, ll_ctx_text(ctx, attr)));
-    const char *q = ll_resolve_qualname(ctx, expr);
-    return q ? ll_ruledb_returns(ctx->db, q) : NULL;
-  }
   if (strcmp(t, "binary_operator") == 0) {
     TSNode op = ll_field(expr, "operator");
     if (!ts_node_is_null(op) && ll_ctx_text_is(ctx, op, "/")) {
-      const char *ty = ll_resolve_type(ctx, ll_field(expr, "left"));
+      const char *lq, *ty;
+      qual_and_type(ctx, ll_field(expr, "left"), depth + 1, &lq, &ty);
       if (ty) return ll_ruledb_returns(ctx->db, ll_arena_join(&ctx->arena, ty, "__truediv__"));
     }
     return NULL;

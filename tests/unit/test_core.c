@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "front/source.h"
+#include "util/strbuf.h"
 #include "knowledge/ruledb.h"
 #include "config/select.h"
 #include "util/strmap.h"
@@ -82,6 +83,41 @@ static void positions(void **state) {
   ll_source_from_buffer(&s, "n.py", "a\0b", 3);
   assert_int_equal(s.first_nul, 1);
   ll_source_free(&s);
+}
+
+/* Columns on lines longer than LL_SOURCE_BLOCK come from the block index: they must equal a
+ * plain count of characters from the line start, at every offset, blocks' edges included. */
+static void positions_long_lines(void **state) {
+  (void)state;
+  ll_strbuf b;
+  ll_strbuf_init(&b);
+  unsigned seed = 7;
+  for (int line = 0; line < 4; line++) {
+    size_t n = line == 1 ? 10 : (size_t)LL_SOURCE_BLOCK * (size_t)(line + 1) + (size_t)line * 3;
+    for (size_t i = 0; i < n; i++) {
+      seed = seed * 1103515245u + 12345u;
+      switch ((seed >> 16) % 4) {
+        case 0: ll_strbuf_add(&b, "\xc3\xa9"); break;          /* 2 bytes */
+        case 1: ll_strbuf_add(&b, "\xf0\x9f\x98\x80"); break;  /* 4 bytes */
+        default: ll_strbuf_add(&b, "a"); break;
+      }
+    }
+    ll_strbuf_add(&b, "\n");
+  }
+  ll_source s;
+  ll_source_from_buffer(&s, "long.py", b.data, b.len);
+  assert_true(s.long_rows.len == 3);
+  for (size_t off = 0; off <= b.len; off++) {
+    if (off < b.len && ((unsigned char)b.data[off] & 0xC0) == 0x80) continue;
+    ll_pos p = ll_source_pos(&s, off);
+    size_t start = s.line_starts.items[p.row - 1];
+    uint32_t want = 1;
+    for (size_t i = start; i < off; i++)
+      if (((unsigned char)b.data[i] & 0xC0) != 0x80) want++;
+    if (p.col != want) fail_msg("offset %zu: column %u, want %u", off, p.col, want);
+  }
+  ll_source_free(&s);
+  ll_strbuf_free(&b);
 }
 
 static void utf8(void **state) {
@@ -418,7 +454,7 @@ static void grammars(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(ruledb_errors), cmocka_unit_test(ruledb_lookup), cmocka_unit_test(positions),
+      cmocka_unit_test(ruledb_errors), cmocka_unit_test(ruledb_lookup), cmocka_unit_test(positions), cmocka_unit_test(positions_long_lines),
       cmocka_unit_test(utf8),          cmocka_unit_test(selection),     cmocka_unit_test(strmap),
       cmocka_unit_test(u32map),        cmocka_unit_test(partial_ranges), cmocka_unit_test(summary_names),
       cmocka_unit_test(grammars),      cmocka_unit_test(hot_scan),
