@@ -375,9 +375,8 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads, ll_proj
   } while (0)
   clock_gettime(CLOCK_MONOTONIC, &t0);
   for (;;) {
-    ll_strmap misses, bare;
+    ll_strmap misses;
     ll_strmap_init(&misses);
-    ll_strmap_init(&bare);
     ll_name_module_list funcs = {0};
     ll_method_witness_list methods = {0};
     size_t count;
@@ -395,19 +394,18 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads, ll_proj
       pthread_t names_tid;
       int threaded = nthreads > 1 && pthread_create(&names_tid, NULL, names_thread, &names) == 0;
       if (!threaded) names_thread(&names);
-      ll_project_probe(&probe, &misses, &bare, &scratch);
+      ll_project_probe(&probe, &misses, &scratch);
       count = need_prefixes(job, &misses, &module_of, same_module, order, 0, &arena);
       if (threaded) pthread_join(names_tid, NULL);
     }
     LAP("probe");
     size_t by_refs = count;
-    /* sync code calling a project coroutine names it: those files are needed for LOOP2xx; a
-     * method judged by its name is unknown when the project defines it. Decided from each
-     * cold file's summary, without reading it again. */
+    /* sync code calling a project coroutine names it: those files are needed for LOOP2xx.
+     * Decided from each cold file's summary, without reading it again. */
     {
       ll_lazy_need need;
       ll_lazy_need_init(&need);
-      ll_lazy_need_build(&need, &funcs, &methods, &bare, job->facts, job->state, n);
+      ll_lazy_need_build(&need, &funcs, &methods, job->facts, job->state, n);
       for (size_t i = 0; i < n; i++)
         if ((job->state[i] == 2 || job->state[i] == 4 || (job->state[i] == 0 && job->wanted[i])) &&
             ll_lazy_needed(&need, &job->facts[i])) {
@@ -424,7 +422,6 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads, ll_proj
       fprintf(stderr, "timing: on demand: %zu by resolution (%zu misses), %zu by coroutine name (%zu functions, %zu methods)\n",
               by_refs, misses.len, count - by_refs, funcs.len, methods.len);
     ll_strmap_free(&misses);
-    ll_strmap_free(&bare);
     ll_vec_free(&funcs);
     ll_vec_free(&methods);
     ll_arena_free(&scratch);

@@ -139,7 +139,8 @@ void ll_cache_encode(ll_strbuf *b, int state, const ll_findings *fs, const ll_fi
     const ll_funcdef *d = &f->funcs.items[i];
     put_str(b, d->qual); put_str(b, d->name); put_str(b, d->cls);
     put_u32(b, (uint32_t)(d->is_async | d->is_callback << 1 | d->has_yield << 2 | d->returns_value << 3 | d->is_property << 4 |
-                          d->is_static << 5 | d->is_nested << 6 | d->is_stub << 7 | d->other_decorator << 8));
+                          d->is_static << 5 | d->is_nested << 6 | d->is_stub << 7 | d->other_decorator << 8 |
+                          d->schedules << 9));
     put_pos(b, d->pos);
     put_str(b, d->block_qual); put_str(b, d->block_code);
     put_pos(b, d->block_pos);
@@ -238,6 +239,7 @@ int ll_cache_decode(const unsigned char *blob, size_t len, ll_findings *fs, ll_f
     d.is_async = fl & 1; d.is_callback = fl >> 1 & 1; d.has_yield = fl >> 2 & 1; d.returns_value = fl >> 3 & 1;
     d.is_property = fl >> 4 & 1; d.is_static = fl >> 5 & 1; d.is_nested = fl >> 6 & 1; d.is_stub = fl >> 7 & 1;
     d.other_decorator = fl >> 8 & 1;
+    d.schedules = fl >> 9 & 1;
     d.pos = get_pos(&r);
     d.block_qual = get_str(&r);
     char *bc = get_str(&r);

@@ -356,7 +356,6 @@ void ll_lazy_need_free(ll_lazy_need *n) {
   ll_u32map_free(&n->funcs);
   ll_u32map_free(&n->classes);
   ll_u32map_free(&n->methods);
-  ll_u32map_free(&n->bare);
   for (size_t i = 0; i < n->items.len; i++) {
     ll_strmap_free(&n->items.items[i]->mods);
     ll_u32map_free(&n->items.items[i]->lasts);
@@ -403,8 +402,6 @@ static int add_methods(ll_importable *e, const ll_importable *from) {
   }
   return changed;
 }
-
-static const char *key_at(const ll_strmap *m, size_t i) { return m->slots ? m->slots[i].key : NULL; }
 
 static int in_sorted(const uint32_t *a, uint32_t n, uint32_t h) {
   size_t lo = 0, hi = n;
@@ -476,7 +473,7 @@ static int importable(const ll_importable *e, const summary *s, const char *file
 }
 
 void ll_lazy_need_build(ll_lazy_need *n, const ll_name_module_list *funcs, const ll_method_witness_list *methods,
-                        const ll_strmap *bare, const ll_file_facts *facts, const unsigned char *state, size_t nfiles) {
+                        const ll_file_facts *facts, const unsigned char *state, size_t nfiles) {
   for (size_t i = 0; i < funcs->len; i++)
     add_module(entry(n, &n->funcs, ll_u32_hash(funcs->items[i].name, strlen(funcs->items[i].name))),
                funcs->items[i].module);
@@ -488,8 +485,6 @@ void ll_lazy_need_build(ll_lazy_need *n, const ll_name_module_list *funcs, const
     add_module(e, w->module);
     *ll_u32map_slot(&e->methods, m) = 1;
   }
-  for (size_t i = 0; i < bare->cap; i++)
-    if (key_at(bare, i)) *ll_u32map_slot(&n->bare, ll_u32_hash(bare->slots[i].key, strlen(bare->slots[i].key))) = 1;
   /* by name, over every cold file, until nothing changes: a cold class whose header names a
    * class with async methods it can import has them too; a cold module that names a
    * coroutine function or such a class and can import it re-exports it (under an alias too) */
@@ -555,8 +550,6 @@ int ll_lazy_needed(const ll_lazy_need *n, const ll_file_facts *f) {
       pending[np++] = h;
     }
   }
-  for (uint32_t i = 0; i < s.ndefs; i++)
-    if (ll_u32map_find(&n->bare, s.defs[i])) return 1;
   if (!np) return 0;
   /* an async method is called: the file must name a class that has it, and be able to
    * import that class */

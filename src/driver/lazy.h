@@ -59,7 +59,6 @@ typedef struct ll_lazy_need {
   ll_u32map classes; /* class name with async methods -> index+1 into items */
   LL_VEC(ll_importable *) items;
   ll_u32map methods; /* every async method name */
-  ll_u32map bare;    /* a `def` of one of these makes a judged-by-name call unknown */
 } ll_lazy_need;
 
 void ll_lazy_need_init(ll_lazy_need *n);
@@ -68,7 +67,7 @@ void ll_lazy_need_free(ll_lazy_need *n);
  * name), and a cold module naming a coroutine function and a module it comes from may
  * re-export it. */
 void ll_lazy_need_build(ll_lazy_need *n, const ll_name_module_list *funcs, const ll_method_witness_list *methods,
-                        const ll_strmap *bare, const ll_file_facts *facts, const unsigned char *state, size_t nfiles);
+                        const ll_file_facts *facts, const unsigned char *state, size_t nfiles);
 /* Whether a cold file's text contains the name (1 when it has no summary): a module defines
  * or re-exports a name only by writing it. */
 int ll_lazy_names(const ll_file_facts *f, const char *name, size_t n);

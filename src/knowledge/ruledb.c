@@ -36,7 +36,7 @@ void ll_ruledb_free(ll_ruledb *db) {
   ll_strmap_free(&db->offload_functions);
   ll_strmap_free(&db->offload_methods);
   ll_strmap_free(&db->calls);
-  ll_strmap_free(&db->method_calls);
+  ll_strmap_free(&db->decorators);
   ll_strmap_free(&db->aliases);
   ll_strmap_free(&db->task_create);
   ll_strmap_free(&db->task_loop_methods);
@@ -242,6 +242,26 @@ static int load_sync_clients(ll_ruledb *db, const char *name, const cJSON *list,
   return 0;
 }
 
+/* "decorators": {"keeps": [...], "schedules": [...]} */
+static int load_decorators(ll_ruledb *db, const char *name, const cJSON *obj, char *err, size_t errlen) {
+  if (!cJSON_IsObject(obj)) return fail(err, errlen, name, "decorators", -1, "must be an object");
+  static const struct { const char *key; ll_deco_kind kind; } KINDS[] = {{"keeps", LL_DECO_KEEPS},
+                                                                         {"schedules", LL_DECO_SCHEDULES}};
+  const cJSON *c;
+  cJSON_ArrayForEach(c, obj) {
+    size_t k = 0;
+    while (k < sizeof KINDS / sizeof KINDS[0] && strcmp(c->string, KINDS[k].key) != 0) k++;
+    if (k == sizeof KINDS / sizeof KINDS[0]) {
+      char why[160];
+      snprintf(why, sizeof why, "unknown kind \"%s\" (keeps, schedules)", c->string);
+      return fail(err, errlen, name, "decorators", -1, why);
+    }
+    if (load_name_list(db, name, "decorators", c, &db->decorators, (void *)(intptr_t)KINDS[k].kind, err, errlen))
+      return -1;
+  }
+  return 0;
+}
+
 static size_t error_line(const char *text, const char *at) {
   size_t line = 1;
   for (const char *p = text; p < at && *p; p++)
@@ -272,8 +292,8 @@ int ll_ruledb_load_text(ll_ruledb *db, const char *name, const char *text, char 
   if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "offload"))) rc = load_offload(db, name, s, err, errlen);
   if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "calls")))
     rc = load_calls(db, name, "calls", s, &db->calls, err, errlen);
-  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "method_calls")))
-    rc = load_calls(db, name, "method_calls", s, &db->method_calls, err, errlen);
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "decorators")))
+    rc = load_decorators(db, name, s, err, errlen);
   if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "aliases")))
     rc = load_string_map(db, name, "aliases", s, &db->aliases, err, errlen);
   if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "ha_names")))
@@ -318,7 +338,7 @@ int ll_ruledb_load_text(ll_ruledb *db, const char *name, const char *text, char 
       int bad = 0;
       const char *qn = opt_string(it, "name", &bad), *msg = opt_string(it, "message", &bad);
       if (bad || !qn) rc = fail(err, errlen, name, "deprecated", i, "needs a string \"name\" (and \"message\")");
-      else ll_strmap_put(&db->deprecated, dup(db, qn), (void *)dup(db, msg ? msg : "deprecated"));
+      else ll_strmap_put(&db->deprecated, dup(db, qn), (void *)dup(db, msg ? msg : "deprecated; see its documentation for the replacement"));
       i++;
     }
   }
@@ -384,8 +404,41 @@ const ll_blocking_entry *ll_ruledb_blocking(const ll_ruledb *db, const char *qua
   return best;
 }
 
+/* `Class.member` not in map: the member as the bases of Class define it, depth first in the
+ * order listed (a simple MRO; the data's class graphs are small and acyclic, depth is capped). */
+static void *inherited(const ll_ruledb *db, const ll_strmap *map, const char *cls, size_t cls_len, const char *member,
+                       int depth) {
+  if (depth > 10) return NULL;
+  const char *const *bases = ll_strmap_getn(&db->bases, cls, cls_len);
+  for (; bases && *bases; bases++) {
+    char key[512];
+    int n = snprintf(key, sizeof key, "%s.%s", *bases, member);
+    if (n <= 0 || (size_t)n >= sizeof key) continue;
+    void *v = ll_strmap_get(map, key);
+    if (!v) v = inherited(db, map, *bases, strlen(*bases), member, depth + 1);
+    if (v) return v;
+  }
+  return NULL;
+}
+
+static void *member_lookup(const ll_ruledb *db, const ll_strmap *map, const char *qualname) {
+  if (!qualname) return NULL;
+  void *v = ll_strmap_get(map, qualname);
+  if (v || !db->bases.len) return v;
+  const char *dot = strrchr(qualname, '.');
+  return dot ? inherited(db, map, qualname, (size_t)(dot - qualname), dot + 1, 0) : NULL;
+}
+
 const char *ll_ruledb_returns(const ll_ruledb *db, const char *qualname) {
-  return ll_strmap_get(&db->returns, qualname);
+  return member_lookup(db, &db->returns, qualname);
+}
+
+const char *const *ll_ruledb_bases(const ll_ruledb *db, const char *cls) {
+  return cls ? ll_strmap_get(&db->bases, cls) : NULL;
+}
+
+ll_deco_kind ll_ruledb_decorator(const ll_ruledb *db, const char *qualname) {
+  return qualname ? (ll_deco_kind)(intptr_t)ll_strmap_get(&db->decorators, qualname) : LL_DECO_UNKNOWN;
 }
 
 int ll_ruledb_is_offload(const ll_ruledb *db, const char *qualname, const char *method) {
@@ -395,18 +448,10 @@ int ll_ruledb_is_offload(const ll_ruledb *db, const char *qualname, const char *
 }
 
 ll_call_kind ll_ruledb_call_kind(const ll_ruledb *db, const char *qualname) {
-  return (ll_call_kind)(intptr_t)ll_strmap_get(&db->calls, qualname);
+  return (ll_call_kind)(intptr_t)member_lookup(db, &db->calls, qualname);
 }
 
 int ll_ruledb_has(const ll_strmap *map, const char *name) { return name && ll_strmap_get(map, name) != NULL; }
-
-ll_call_kind ll_ruledb_method_kind(const ll_ruledb *db, const char *method) {
-  return (ll_call_kind)(intptr_t)ll_strmap_get(&db->method_calls, method);
-}
-
-const char *const *ll_ruledb_bases(const ll_ruledb *db, const char *cls) {
-  return cls ? ll_strmap_get(&db->bases, cls) : NULL;
-}
 
 const ll_blocking_entry *ll_ruledb_sync_client(const ll_ruledb *db, const char *cls, const char *member) {
   if (!cls || !db->sync_clients.len) return NULL;

@@ -42,6 +42,13 @@ typedef enum ll_call_kind {
   LL_CALL_NOT_COROUTINE,  /* sync (often an `async_` name that is a plain callback) */
 } ll_call_kind;
 
+/* What a library decorator does to the function it decorates (the `decorators` section). */
+typedef enum ll_deco_kind {
+  LL_DECO_UNKNOWN = 0,
+  LL_DECO_KEEPS,     /* returns a function of the same nature: an async def stays a coroutine function */
+  LL_DECO_SCHEDULES, /* returns a plain function that schedules the coroutine: callers do not await */
+} ll_deco_kind;
+
 typedef struct ll_ruledb {
   ll_arena arena;
   ll_strmap categories;        /* category -> code */
@@ -51,7 +58,7 @@ typedef struct ll_ruledb {
   ll_strmap offload_functions; /* qualified name -> (void*)1 */
   ll_strmap offload_methods;   /* method name -> (void*)1 */
   ll_strmap calls;             /* qualified name -> (void*)(intptr_t)ll_call_kind */
-  ll_strmap method_calls;      /* bare method name -> ll_call_kind, for receivers of unknown type */
+  ll_strmap decorators;        /* library decorator -> (void*)(intptr_t)ll_deco_kind */
   ll_strmap aliases;           /* foreign code (ASYNC251) -> our code (LOOP101) */
   ll_strmap task_create;       /* qualified task factories whose result must be kept */
   ll_strmap task_loop_methods; /* method names that create tasks on an event loop of unknown type */
@@ -80,11 +87,12 @@ int ll_ruledb_load_text(ll_ruledb *db, const char *name, const char *text, char 
 
 /* The blocking entry for a qualified name, or NULL. */
 const ll_blocking_entry *ll_ruledb_blocking(const ll_ruledb *db, const char *qualname);
-/* The type a callable or attribute produces, or NULL. */
+/* The type a callable or attribute produces, or NULL. `Class.member` is also looked up on
+ * the bases the data lists for Class (`MySensorBase.hass` -> `Entity.hass`). */
 const char *ll_ruledb_returns(const ll_ruledb *db, const char *qualname);
 int ll_ruledb_is_offload(const ll_ruledb *db, const char *qualname, const char *method);
+/* What calling a qualified name returns; `Class.method` is also looked up on Class's bases. */
 ll_call_kind ll_ruledb_call_kind(const ll_ruledb *db, const char *qualname);
-ll_call_kind ll_ruledb_method_kind(const ll_ruledb *db, const char *method);
 /* The direct bases of a library class (NULL-terminated), or NULL when the data has none. */
 const char *const *ll_ruledb_bases(const ll_ruledb *db, const char *cls);
 /* The sync-client entry that makes member of an instance of cls block (member NULL: the
@@ -93,6 +101,8 @@ const ll_blocking_entry *ll_ruledb_sync_client(const ll_ruledb *db, const char *
 /* Whether an identifier no statement of a file binds stands for the well-known module of
  * that name (flake8-async's view of `subprocess.run` behind a star import). */
 int ll_ruledb_implicit_module(const ll_ruledb *db, const char *name, size_t n);
+/* What a decorator (its qualified name, a factory's call stripped) does to a function. */
+ll_deco_kind ll_ruledb_decorator(const ll_ruledb *db, const char *qualname);
 /* Whether db lists name in map (for the set-like sections). */
 int ll_ruledb_has(const ll_strmap *map, const char *name);
 

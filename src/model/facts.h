@@ -18,6 +18,8 @@ typedef struct ll_funcdef {
   uint8_t is_async, is_callback, has_yield, returns_value, is_property, is_static, is_nested;
   uint8_t is_stub;       /* body is only a docstring, pass, ... or raise: an interface to override */
   uint8_t other_decorator; /* a decorator we do not know may change what calling it returns */
+  uint8_t schedules;       /* a decorator the rules data knows turns it into a plain function that
+                            * schedules the coroutine (`@websocket_api.async_response`, `@work`) */
   ll_pos pos;
   /* first blocking call made directly in the body (not in nested defs), for chains */
   const char *block_qual, *block_code;

@@ -23,7 +23,7 @@ void ll_project_build(ll_project *p, ll_file_facts *files, size_t nfiles, const 
       r->def = d;
       r->index = (int32_t)i;
       ll_strmap_put(&p->funcs, d->qual, r);
-      if (d->cls) ll_strmap_put(d->is_async ? &p->async_methods : &p->sync_methods, d->name, (void *)1);
+      if (d->cls && d->is_async) ll_strmap_put(&p->async_methods, d->name, (void *)1);
     }
     for (size_t i = 0; i < ff->classes.len; i++) ll_strmap_put(&p->classes, ff->classes.items[i].qual, &ff->classes.items[i]);
     for (size_t i = 0; i < ff->exports.len; i++) {
@@ -46,7 +46,6 @@ void ll_project_free(ll_project *p) {
   ll_strmap_free(&p->classes);
   ll_strmap_free(&p->exports);
   ll_strmap_free(&p->async_methods);
-  ll_strmap_free(&p->sync_methods);
   ll_arena_free(&p->arena);
 }
 
@@ -140,11 +139,6 @@ ll_funcref *ll_project_resolve_call(ll_project *p, const ll_callsite *cs, const 
   return ll_resolver_call(&rv, cs, lib);
 }
 
-static const char *bare_method(const ll_callsite *cs) {
-  const char *dot = strrchr(cs->callee, '.');
-  return dot ? dot + 1 : cs->callee;
-}
-
 ll_callee_kind ll_resolver_callee_kind(ll_resolver *rv, const ll_callsite *cs) {
   ll_project *p = rv->p;
   const ll_ruledb *db = rv->db;
@@ -152,6 +146,8 @@ ll_callee_kind ll_resolver_callee_kind(ll_resolver *rv, const ll_callsite *cs) {
   ll_funcref *r = ll_resolver_call(rv, cs, &lib);
   if (r) {
     const ll_funcdef *d = r->def;
+    /* `@websocket_api.async_response async def h(...)`: calling h schedules the coroutine */
+    if (d->schedules) return LL_CALLEE_NOT_AWAITABLE;
     if (d->is_async) return d->has_yield ? LL_CALLEE_ASYNC_GENERATOR : LL_CALLEE_COROUTINE;
     if (d->other_decorator || d->is_property) return LL_CALLEE_UNKNOWN;
     /* an interface stub may be overridden by an async def in a subclass */
@@ -164,14 +160,6 @@ ll_callee_kind ll_resolver_callee_kind(ll_resolver *rv, const ll_callsite *cs) {
   ll_call_kind k = LL_CALL_UNKNOWN;
   if (lib) k = ll_ruledb_call_kind(db, lib);
   if (k == LL_CALL_UNKNOWN && cs->callee[0] != '?') k = ll_ruledb_call_kind(db, cs->callee);
-  if (k == LL_CALL_UNKNOWN && cs->bare_ok) {
-    /* bare method name of a receiver we could not type: only if the project does not define a
-     * method of that name itself with the other colour */
-    const char *m = bare_method(cs);
-    k = ll_ruledb_method_kind(db, m);
-    if (k == LL_CALL_COROUTINE && ll_strmap_get(&p->sync_methods, m)) k = LL_CALL_UNKNOWN;
-    if (k == LL_CALL_NOT_COROUTINE && ll_strmap_get(&p->async_methods, m)) k = LL_CALL_UNKNOWN;
-  }
   switch (k) {
     case LL_CALL_COROUTINE: return LL_CALLEE_COROUTINE;
     case LL_CALL_AWAITABLE: return LL_CALLEE_AWAITABLE;
@@ -216,7 +204,7 @@ int ll_callsite_judged(const ll_callsite *cs) {
          cs->use == LL_USE_AWAITED;
 }
 
-void ll_project_probe(ll_project *p, ll_strmap *misses, ll_strmap *bare_methods, ll_arena *arena) {
+void ll_project_probe(ll_project *p, ll_strmap *misses, ll_arena *arena) {
   resolver rv = {p, arena, p->db, misses};
   ll_reach_set rs = {0};
   ll_strmap_init(&rs.seen);
@@ -229,9 +217,6 @@ void ll_project_probe(ll_project *p, ll_strmap *misses, ll_strmap *bare_methods,
       if (ll_callsite_judged(cs)) {
         const char *lib;
         ll_resolver_call(&rv, cs, &lib);
-        const char *m = bare_method(cs);
-        if (cs->bare_ok && ll_ruledb_method_kind(rv.db, m) == LL_CALL_COROUTINE && !ll_strmap_get(bare_methods, m))
-          ll_strmap_put(bare_methods, ll_arena_strdup(arena, m), (void *)1);
       }
       if (cs->on_loop) {
         rv.db = p->db; /* as compute_blocking resolves them */
@@ -292,7 +277,7 @@ void ll_project_coroutine_names(ll_project *p, ll_name_module_list *funcs, ll_me
     if (pl > 4 && strcmp(ff->path + pl - 4, ".pyi") == 0) continue;
     for (size_t i = 0; i < ff->funcs.len; i++) {
       const ll_funcdef *d = &ff->funcs.items[i];
-      if (!d->is_async || d->has_yield || d->is_nested) continue;
+      if (!d->is_async || d->has_yield || d->is_nested || d->schedules) continue;
       /* dunders (__aenter__) are called by the language, never by name */
       if (d->name[0] == '_' && d->name[1] == '_') continue;
       if (!d->cls) {
@@ -327,7 +312,8 @@ void ll_project_coroutine_names(ll_project *p, ll_name_module_list *funcs, ll_me
       ll_funcref *r = resolve_func(&rv, ff->exports.items[i].target, 0, NULL);
       size_t rl = r && r->file->path ? strlen(r->file->path) : 0;
       int stub = rl > 4 && strcmp(r->file->path + rl - 4, ".pyi") == 0;
-      if (r && !stub && r->def->is_async && !r->def->has_yield && !r->def->cls && !r->def->is_nested) {
+      if (r && !stub && r->def->is_async && !r->def->has_yield && !r->def->cls && !r->def->is_nested &&
+          !r->def->schedules) {
         ll_name_module nm = {ff->exports.items[i].name, ff->module};
         ll_vec_push(funcs, nm);
       }

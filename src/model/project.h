@@ -26,7 +26,6 @@ typedef struct ll_project {
   ll_strmap classes;        /* qual -> ll_classdef* */
   ll_strmap exports;        /* "module.name" -> target qual */
   ll_strmap async_methods;  /* method names defined with async def somewhere in the project */
-  ll_strmap sync_methods;   /* method names defined with def somewhere in the project */
   ll_callsite_list **calls_by_func; /* per file: per function, its call sites (built lazily) */
   const ll_ruledb *db;
 } ll_project;
@@ -74,11 +73,10 @@ void ll_reach_free(ll_reach_set *s);
 /* Parse on demand: resolves every call site whose target can change a finding (on-loop calls
  * and the sync helpers they reach, results LOOP201-204 judge) and adds to misses each name
  * looked up that no parsed file defines; a module not parsed yet that is a prefix of a miss
- * may change the answer. Adds to bare_methods the method names judged by their name alone
- * from the rules data (a project `def` of that name would make them unknown). */
+ * may change the answer. */
 #define LL_MISS_FUNC 1u  /* looked up as a function */
 #define LL_MISS_CLASS 2u /* looked up as a class (a base, a receiver's type) */
-void ll_project_probe(ll_project *p, ll_strmap *misses, ll_strmap *bare_methods, ll_arena *arena);
+void ll_project_probe(ll_project *p, ll_strmap *misses, ll_arena *arena);
 
 /* The names a cold file must call to reach a project coroutine from sync code, each with
  * the module the file must be able to import it from (name the module's last part, or lie

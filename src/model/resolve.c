@@ -66,6 +66,25 @@ static ll_scope *self_class(ll_ctx *ctx, TSNode ident) {
   return NULL;
 }
 
+/* An attribute a library base class declares (`CoordinatorEntity.coordinator`, `Entity.hass`):
+ * the rules data's type for it, through the class's bases and those of the same file's
+ * classes it derives from. */
+static const char *inherited_attr_type(ll_ctx *ctx, const char *cls_qual, const char *name, int depth) {
+  if (depth > 8) return NULL;
+  const ll_file_facts *facts = ctx->facts;
+  for (size_t i = facts->classes.len; i-- > 0;) {
+    const ll_classdef *cd = &facts->classes.items[i];
+    if (strcmp(cd->qual, cls_qual) != 0) continue;
+    for (size_t b = 0; b < cd->bases.len; b++) {
+      const char *t = ll_ruledb_returns(ctx->db, ll_arena_join(&ctx->arena, cd->bases.items[b], name));
+      if (!t) t = inherited_attr_type(ctx, cd->bases.items[b], name, depth + 1);
+      if (t) return t;
+    }
+    return NULL;
+  }
+  return NULL;
+}
+
 static const char *self_attr_type(ll_ctx *ctx, ll_scope *cls, TSNode attr) {
   const char *name = ll_ctx_text(ctx, attr);
   ll_strbuf key;
@@ -73,7 +92,8 @@ static const char *self_attr_type(ll_ctx *ctx, ll_scope *cls, TSNode attr) {
   ll_strbuf_addf(&key, "self.%s", name);
   const ll_binding *b = ll_strmap_get(&cls->bindings, key.data);
   ll_strbuf_free(&key);
-  return b && b->kind == LL_BIND_INSTANCE ? b->qual : NULL;
+  if (b) return b->kind == LL_BIND_INSTANCE ? b->qual : NULL;
+  return inherited_attr_type(ctx, cls->qual, name, 0);
 }
 
 static TSNode unwrap(TSNode n) {

@@ -118,7 +118,7 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
     ll_vec_push(&ctx->facts->classes, cd);
     push_scope(ctx, LL_SCOPE_CLASS, node);
   } else {
-    int is_async = 0, is_callback = 0, is_property = 0, is_static = 0, other_decorator = 0;
+    int is_async = 0, is_callback = 0, is_property = 0, is_static = 0, other_decorator = 0, schedules = 0;
     for (uint32_t i = 0; i < ts_node_child_count(node); i++) {
       TSNode c = ts_node_child(node, i);
       if (!ts_node_is_named(c) && node_is(c, "async")) { is_async = 1; break; }
@@ -139,8 +139,14 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
           is_property = 1;
         if (strcmp(q, "builtins.staticmethod") == 0) is_static = 1;
         else if (!is_callback && !is_property && strcmp(q, "builtins.classmethod") != 0 &&
-                 strstr(q, "abstractmethod") == NULL && strstr(q, "override") == NULL)
-          other_decorator = 1;
+                 strstr(q, "abstractmethod") == NULL && strstr(q, "override") == NULL) {
+          /* a library decorator the rules data knows: one that keeps the function what it
+           * was changes nothing; one that schedules the coroutine makes a plain function
+           * (still unknown to LOOP110: the body may run elsewhere) */
+          ll_deco_kind k = ll_ruledb_decorator(ctx->db, q);
+          if (k == LL_DECO_SCHEDULES) schedules = 1;
+          if (k != LL_DECO_KEEPS) other_decorator = 1;
+        }
       }
     }
     push_scope(ctx, LL_SCOPE_FUNCTION, node);
@@ -161,6 +167,7 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
     fd.is_nested = outer->kind == LL_SCOPE_FUNCTION || outer->kind == LL_SCOPE_LAMBDA;
     fd.pos = ll_ctx_start(ctx, node);
     fd.other_decorator = (uint8_t)other_decorator;
+    fd.schedules = (uint8_t)schedules;
     fd.is_stub = body_is_stub(ll_field(node, "body"));
     s->func_index = (int32_t)ctx->facts->funcs.len;
     ll_vec_push(&ctx->facts->funcs, fd);

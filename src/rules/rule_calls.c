@@ -1,7 +1,7 @@
 /* rule_calls.c: collects the call sites the project model decides on (LOOP110, LOOP2xx):
  * the callee's qualified name as this file resolves it, how the result is used, and
  * whether the caller runs on the event loop. Calls to builtins and calls whose callee
- * cannot be named are not kept, except method calls whose bare name the rules data knows. */
+ * cannot be named are not kept. */
 #include "../front/fields.h"
 #include "../model/facts.h"
 #include "engine.h"
@@ -24,15 +24,9 @@ static void enter(ll_ctx *ctx, TSNode call) {
     }
   }
   if (!q) q = ll_ctx_callee(ctx, call);
-  const char *method = NULL;
-  if (!q) {
-    /* unknown receiver: kept only when the bare method name means something */
-    if (!is(fnode, "attribute")) return;
-    method = ll_ctx_text(ctx, ll_field(fnode, "attribute"));
-    if (ll_ruledb_method_kind(ctx->db, method) == LL_CALL_UNKNOWN) return;
-  } else if (strncmp(q, "builtins.", 9) == 0) return;
-  /* the bare method name stands in for an unknown type only on instances: `self.x.m()`,
-   * `obj.m()`, not `module.m()` (a module function is named by its qualified name) */
+  /* a receiver of unknown type decides nothing: a method name alone is not a definition */
+  if (!q || strncmp(q, "builtins.", 9) == 0) return;
+  /* a method call on an instance (`self.x.m()`, `obj.m()`), not `module.m()` */
   int bare_ok = 0;
   if (is(fnode, "attribute")) {
     TSNode obj = ll_field(fnode, "object");
@@ -40,7 +34,6 @@ static void enter(ll_ctx *ctx, TSNode call) {
     const char *root = ll_ctx_text(ctx, obj);
     bare_ok = oq == NULL || strncmp(root, "self.", 5) == 0 || strcmp(root, "self") == 0;
   }
-  if (method && !bare_ok) return;
   ll_call_use u = ll_usage_of_call(ctx, call);
   ll_scope *fn = ll_ctx_function(ctx);
   ll_funcdef *fd = ll_ctx_funcdef(ctx);
@@ -54,9 +47,7 @@ static void enter(ll_ctx *ctx, TSNode call) {
       int interesting = u.use == LL_USE_DISCARDED || u.use == LL_USE_BOOL || u.use == LL_USE_AWAITED ||
                         (u.use == LL_USE_LOCAL && u.local_unused);
       if (!interesting) return;
-      int known = ll_ruledb_call_kind(ctx->db, q) != LL_CALL_UNKNOWN ||
-                  (bare_ok && is(fnode, "attribute") &&
-                   ll_ruledb_method_kind(ctx->db, ll_ctx_text(ctx, ll_field(fnode, "attribute"))) != LL_CALL_UNKNOWN);
+      int known = ll_ruledb_call_kind(ctx->db, q) != LL_CALL_UNKNOWN;
       /* a receiver typed as a library class may have its method in a project subclass: keep */
       if (!known && !(bare_ok && strchr(q, '.'))) return;
     }
@@ -65,7 +56,7 @@ static void enter(ll_ctx *ctx, TSNode call) {
   ll_file_facts *facts = ctx->facts;
   ll_callsite cs;
   memset(&cs, 0, sizeof cs);
-  cs.callee = q ? ll_arena_strdup(&facts->arena, q) : ll_arena_join(&facts->arena, "?", method);
+  cs.callee = ll_arena_strdup(&facts->arena, q);
   const char *text = ll_ctx_text(ctx, fnode);
   cs.text = strlen(text) > 80 ? ll_arena_strndup(&facts->arena, text, 80) : ll_arena_strdup(&facts->arena, text);
   cs.local = u.local ? ll_arena_strdup(&facts->arena, u.local) : NULL;

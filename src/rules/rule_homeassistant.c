@@ -111,7 +111,7 @@ static void enter(ll_ctx *ctx, TSNode call) {
 
   /* LOOP505: deprecated APIs from the data */
   const char *why = q ? ll_strmap_get(&db->deprecated, q) : NULL;
-  if (why) ll_ctx_report(ctx, "LOOP505", call, "`%s()` is deprecated: %s", ll_ctx_text(ctx, fnode), why);
+  if (why) ll_ctx_report(ctx, "LOOP505", call, "`%s()`: %s", ll_ctx_text(ctx, fnode), why);
 
   /* LOOP504: executor given the result of calling the function */
   if (m && (ll_ruledb_is_offload(db, q, m))) {

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-/* test_core.c: rules loader errors, source positions and UTF-8, selection, string map. */
+/* test_core.c: rules loader errors, bases and decorators, source positions and UTF-8, selection, string map. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -61,6 +61,52 @@ static void ruledb_lookup(void **state) {
   assert_null(ll_ruledb_blocking(&db, "os.shutil"));
   assert_string_equal(ll_ruledb_blocking(&db, "shutil.rmtree")->code, "LOOP104");
   ll_ruledb_free(&db);
+}
+
+/* bases: a member a class does not list itself is looked up on its bases, depth first, in
+ * calls and returns alike; decorators: what each kind means; both validate their shape. */
+static void ruledb_bases_decorators(void **state) {
+  (void)state;
+  char err[256];
+  ll_ruledb db;
+  ll_ruledb_init(&db);
+  assert_int_equal(ll_ruledb_load_text(&db, "rules/homeassistant.json",
+                                       "{\"calls\": {\"coroutine\": [\"ha.Entity.async_update_ha_state\", \"ha.Child.async_x\"],"
+                                       " \"not_coroutine\": [\"ha.Entity.async_write_ha_state\", \"ha.Mixin.async_x\"]},"
+                                       " \"returns\": {\"ha.Entity.hass\": \"ha.HomeAssistant\"},"
+                                       " \"bases\": {\"ha.Sensor\": [\"ha.Mixin\", \"ha.Child\"], \"ha.Child\": [\"ha.Entity\"],"
+                                       " \"ha.Alias\": [\"ha.Sensor\"], \"ha.Loop\": [\"ha.Loop\"]},"
+                                       " \"decorators\": {\"keeps\": [\"tenacity.retry\"], \"schedules\": [\"textual.work\"]}}",
+                                       err, sizeof err),
+                   0);
+  assert_int_equal(ll_ruledb_call_kind(&db, "ha.Entity.async_write_ha_state"), LL_CALL_NOT_COROUTINE);
+  assert_int_equal(ll_ruledb_call_kind(&db, "ha.Sensor.async_update_ha_state"), LL_CALL_COROUTINE);  /* 2 levels */
+  assert_int_equal(ll_ruledb_call_kind(&db, "ha.Alias.async_write_ha_state"), LL_CALL_NOT_COROUTINE); /* 3 levels */
+  assert_int_equal(ll_ruledb_call_kind(&db, "ha.Sensor.async_x"), LL_CALL_NOT_COROUTINE);  /* first base wins */
+  assert_int_equal(ll_ruledb_call_kind(&db, "ha.Child.async_x"), LL_CALL_COROUTINE);       /* own entry wins */
+  assert_int_equal(ll_ruledb_call_kind(&db, "ha.Sensor.missing"), LL_CALL_UNKNOWN);
+  assert_int_equal(ll_ruledb_call_kind(&db, "ha.Loop.missing"), LL_CALL_UNKNOWN);  /* a cycle ends */
+  assert_int_equal(ll_ruledb_call_kind(&db, "Unlisted.async_write_ha_state"), LL_CALL_UNKNOWN);
+  assert_string_equal(ll_ruledb_returns(&db, "ha.Sensor.hass"), "ha.HomeAssistant");
+  assert_null(ll_ruledb_returns(&db, "ha.Mixin.hass"));
+  const char *const *b = ll_ruledb_bases(&db, "ha.Sensor");
+  assert_non_null(b);
+  assert_string_equal(b[0], "ha.Mixin");
+  assert_string_equal(b[1], "ha.Child");
+  assert_null(b[2]);
+  assert_null(ll_ruledb_bases(&db, "ha.Entity"));
+  assert_int_equal(ll_ruledb_decorator(&db, "tenacity.retry"), LL_DECO_KEEPS);
+  assert_int_equal(ll_ruledb_decorator(&db, "textual.work"), LL_DECO_SCHEDULES);
+  assert_int_equal(ll_ruledb_decorator(&db, "functools.lru_cache"), LL_DECO_UNKNOWN);
+  assert_int_equal(ll_ruledb_decorator(&db, NULL), LL_DECO_UNKNOWN);
+  ll_ruledb_free(&db);
+
+  assert_int_equal(load("{\"bases\": {\"a.B\": \"a.C\"}}", err, sizeof err), -1);
+  assert_non_null(strstr(err, "bases"));
+  assert_int_equal(load("{\"decorators\": {\"wraps\": [\"functools.wraps\"]}}", err, sizeof err), -1);
+  assert_non_null(strstr(err, "unknown kind \"wraps\""));
+  assert_int_equal(load("{\"decorators\": {\"keeps\": [3]}}", err, sizeof err), -1);
+  assert_int_equal(load("{\"decorators\": {\"keeps\": [\"functools.wraps\"]}, \"bases\": {}}", err, sizeof err), 0);
 }
 
 static void positions(void **state) {
@@ -454,7 +500,8 @@ static void grammars(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(ruledb_errors), cmocka_unit_test(ruledb_lookup), cmocka_unit_test(positions), cmocka_unit_test(positions_long_lines),
+      cmocka_unit_test(ruledb_errors), cmocka_unit_test(ruledb_lookup), cmocka_unit_test(ruledb_bases_decorators),
+      cmocka_unit_test(positions),     cmocka_unit_test(positions_long_lines),
       cmocka_unit_test(utf8),          cmocka_unit_test(selection),     cmocka_unit_test(strmap),
       cmocka_unit_test(u32map),        cmocka_unit_test(partial_ranges), cmocka_unit_test(summary_names),
       cmocka_unit_test(grammars),      cmocka_unit_test(hot_scan),
