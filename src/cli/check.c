@@ -52,6 +52,8 @@ static const char CHECK_USAGE[] =
     "  --show-settings FILE    print the settings that apply to FILE and exit\n"
     "  --rules FILE            load extra rules data (e.g. from `looplint native --emit-rules`)\n"
     "  --ha / --no-ha          force Home Assistant mode on or off (default: by path and imports)\n"
+    "  --include-tests         report everything in test code too (by default blocking calls, LOOP1xx,\n"
+    "                          and cancellation handling, LOOP4xx, are held back there; see `lint-tests`)\n"
     "  --stdin-filename PATH   lint standard input as if it were PATH\n"
     "  --no-lazy               parse every file whole (by default a file that cannot hold a hazard is\n"
     "                          parsed only as far as another file needs its definitions; same findings,\n"
@@ -93,6 +95,7 @@ typedef struct check_opts {
   int report_unused_noqa;
   int statistics;
   int force_exclude;
+  int include_tests; /* --include-tests: lint-tests = "all" for every file */
   const char *show_settings;
   int fix, diff, unsafe_fixes, add_noqa;
   int no_lazy;
@@ -173,6 +176,7 @@ static int parse_args(int argc, char **argv, check_opts *o) {
       continue;
     }
     if (strcmp(a, "--force-exclude") == 0) { o->force_exclude = 1; continue; }
+    if (strcmp(a, "--include-tests") == 0) { o->include_tests = 1; continue; }
     if (strcmp(a, "--fix") == 0) { o->fix = 1; continue; }
     if (strcmp(a, "--no-fix") == 0) { o->fix = 0; continue; }
     if (strcmp(a, "--diff") == 0) { o->diff = 1; continue; }
@@ -251,6 +255,14 @@ static void print_list(const char *name, char *const *items, size_t n) {
 }
 
 /* --show-settings FILE */
+/* Whether the test profile holds a finding of code in file back: test code, a code it holds
+ * (blocking calls, cancellation handling), and neither `lint-tests = "all"` nor
+ * --include-tests. */
+static int held_in_tests(const check_opts *o, const ll_config *cfg, const char *file, const char *code) {
+  if (o->include_tests || cfg->lint_tests == LL_LINT_TESTS_ALL || !ll_config_test_profile_holds(code)) return 0;
+  return ll_config_is_test_path(cfg, file);
+}
+
 static int show_settings(const check_opts *o, ll_config_finder *finder, const char *file) {
   char err[512];
   const ll_config *cfg;
@@ -288,6 +300,11 @@ static int show_settings(const check_opts *o, ll_config_finder *finder, const ch
   printf("%-18s %zu\n", "extra-blocking", cfg->extra_blocking.len);
   print_list("extra-coroutines", cfg->extra_coroutines.items, cfg->extra_coroutines.len);
   printf("%-18s %s\n", "target-version", cfg->target_version ? cfg->target_version : "(not set)");
+  if (cfg->has_test_paths) print_list("test-paths", cfg->test_paths.items, cfg->test_paths.len);
+  else puts("test-paths         [\"tests\", \"test_*.py\", \"*_test.py\", \"conftest.py\"] (the defaults)");
+  int all = o->include_tests || cfg->lint_tests == LL_LINT_TESTS_ALL;
+  printf("%-18s %s\n", "lint-tests", all ? "all" : "default (LOOP1xx and LOOP4xx held back in test code)");
+  printf("%-18s %s\n", "test code", ll_config_is_test_path(cfg, file) ? "yes" : "no");
   return 0;
 }
 
@@ -517,6 +534,10 @@ int ll_cli_check(int argc, char **argv) {
     ll_config_for(&finder, f->filename, &cfg, err, sizeof err);
     int keep = strcmp(f->code, "LOOP903") == 0 ||
                (code_enabled(&o, cfg, f->code) && !ll_config_ignores_for_file(cfg, f->filename, f->code));
+    if (keep && strcmp(f->code, "LOOP903") != 0 && held_in_tests(&o, cfg, f->filename, f->code)) {
+      keep = 0;
+      o.report.tests_held_back++;
+    }
     if (keep) ll_vec_push(&kept.v, *f);
     else { free(f->message); free(f->filename); ll_fix_free(f->fix); }
   }

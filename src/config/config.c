@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void strlist_free(ll_strlist *l) {
   for (size_t i = 0; i < l->len; i++) free(l->items[i]);
@@ -33,8 +34,10 @@ void ll_config_free(ll_config *cfg) {
   ll_vec_free(&cfg->extra_blocking);
   strlist_free(&cfg->extra_coroutines);
   free(cfg->target_version);
+  strlist_free(&cfg->test_paths);
   memset(cfg, 0, sizeof *cfg);
   cfg->homeassistant = -1;
+  cfg->lint_tests = LL_LINT_TESTS_UNSET;
 }
 
 static int bad(char *err, size_t errlen, const char *path, uint32_t row, const char *key, const char *why) {
@@ -145,6 +148,18 @@ static int apply_key(ll_config *cfg, ll_toml *t, const ll_toml_pair *p, const ch
   if (strcmp(key, "exclude") == 0 || strcmp(key, "extend-exclude") == 0)
     return string_list(t, p, key, &cfg->exclude, 0, path, err, errlen);
   if (strcmp(key, "extra-coroutines") == 0) return string_list(t, p, key, &cfg->extra_coroutines, 0, path, err, errlen);
+  if (strcmp(key, "test-paths") == 0) {
+    strlist_free(&cfg->test_paths);
+    cfg->has_test_paths = 1;
+    return string_list(t, p, key, &cfg->test_paths, 0, path, err, errlen);
+  }
+  if (strcmp(key, "lint-tests") == 0) {
+    const char *s;
+    if (ll_toml_string(t, p->value, &s) == 0 && strcmp(s, "all") == 0) cfg->lint_tests = LL_LINT_TESTS_ALL;
+    else if (ll_toml_string(t, p->value, &s) == 0 && strcmp(s, "default") == 0) cfg->lint_tests = LL_LINT_TESTS_DEFAULT;
+    else return bad(err, errlen, path, p->row, key, "must be \"default\" or \"all\"");
+    return 0;
+  }
   if (strcmp(key, "extra-blocking") == 0) return extra_blocking(cfg, t, p, path, err, errlen);
   if (strcmp(key, "homeassistant") == 0) {
     int b;
@@ -180,6 +195,7 @@ static int apply_key(ll_config *cfg, ll_toml *t, const ll_toml_pair *p, const ch
 int ll_config_load(ll_config *cfg, const char *path, char *err, size_t errlen) {
   memset(cfg, 0, sizeof *cfg);
   cfg->homeassistant = -1;
+  cfg->lint_tests = LL_LINT_TESTS_UNSET;
   ll_toml t;
   if (ll_toml_open(&t, path, err, errlen)) { ll_toml_close(&t); return -1; }
   const char *base = strrchr(path, '/');
@@ -214,6 +230,7 @@ int ll_config_load(ll_config *cfg, const char *path, char *err, size_t errlen) {
 void ll_config_finder_init(ll_config_finder *f) {
   memset(f, 0, sizeof *f);
   f->defaults.homeassistant = -1;
+  f->defaults.lint_tests = LL_LINT_TESTS_UNSET;
 }
 
 void ll_config_finder_free(ll_config_finder *f) {
@@ -346,6 +363,36 @@ int ll_config_excludes(const ll_config *cfg, const char *path) {
   for (size_t i = 0; i < cfg->exclude.len && !hit; i++) hit = ll_glob_match_path(cfg->exclude.items[i], rel);
   free(rel);
   return hit;
+}
+
+static const char *const DEFAULT_TEST_PATHS[] = {"tests", "test_*.py", "*_test.py", "conftest.py", NULL};
+
+int ll_config_is_test_path(const ll_config *cfg, const char *path) {
+  if (cfg->has_test_paths && !cfg->test_paths.len) return 0;
+  /* relative to the configuration's folder; without one, the path as written (relative to the
+   * current folder when it lies below it), so folders above the project do not count */
+  char *rel = NULL;
+  if (cfg->dir) rel = ll_config_relpath(cfg, path);
+  else {
+    char *cwd = getcwd(NULL, 0);
+    size_t n = cwd ? strlen(cwd) : 0;
+    const char *p = path;
+    if (cwd && path[0] == '/' && strncmp(path, cwd, n) == 0 && path[n] == '/') p = path + n + 1;
+    while (p[0] == '.' && p[1] == '/') p += 2;
+    rel = ll_xstrdup(p);
+    free(cwd);
+  }
+  int hit = 0;
+  if (cfg->has_test_paths)
+    for (size_t i = 0; i < cfg->test_paths.len && !hit; i++) hit = ll_glob_match_path(cfg->test_paths.items[i], rel);
+  else
+    for (const char *const *d = DEFAULT_TEST_PATHS; *d && !hit; d++) hit = ll_glob_match_path(*d, rel);
+  free(rel);
+  return hit;
+}
+
+int ll_config_test_profile_holds(const char *code) {
+  return strncmp(code, "LOOP1", 5) == 0 || strncmp(code, "LOOP4", 5) == 0;
 }
 
 int ll_config_ignores_for_file(const ll_config *cfg, const char *path, const char *code) {

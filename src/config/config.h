@@ -2,7 +2,7 @@
  * looplint.toml, found like ruff finds its configuration: the nearest file upward from each
  * linted file (looplint.toml wins over pyproject.toml in the same folder). Keys: select,
  * ignore, extend-select, exclude, extend-exclude, per-file-ignores, homeassistant,
- * extra-blocking, extra-coroutines, target-version. */
+ * extra-blocking, extra-coroutines, target-version, test-paths, lint-tests. */
 #ifndef LL_CONFIG_H
 #define LL_CONFIG_H
 #include "../knowledge/ruledb.h"
@@ -22,6 +22,13 @@ typedef struct ll_extra_blocking {
   char *name, *category, *message, *fix;
 } ll_extra_blocking;
 
+/* lint-tests: what is reported in test code */
+enum {
+  LL_LINT_TESTS_UNSET = -1,
+  LL_LINT_TESTS_DEFAULT = 0, /* the findings that mean the test is broken (not LOOP1xx, LOOP4xx) */
+  LL_LINT_TESTS_ALL = 1,     /* everything, as in any other file */
+};
+
 typedef struct ll_config {
   char *path; /* the file; NULL for the built-in defaults */
   char *dir;  /* patterns are relative to it */
@@ -34,6 +41,9 @@ typedef struct ll_config {
   uint32_t extra_blocking_row;
   ll_strlist extra_coroutines;
   char *target_version;
+  ll_strlist test_paths; /* patterns naming test code */
+  int has_test_paths;    /* test-paths given (else the defaults) */
+  int lint_tests;        /* LL_LINT_TESTS_* */
 } ll_config;
 
 /* Loads one file. Returns 1 when it has looplint settings, 0 when it is a pyproject.toml
@@ -58,6 +68,13 @@ int ll_config_for(ll_config_finder *f, const char *path, const ll_config **out, 
 int ll_config_excludes(const ll_config *cfg, const char *path);
 /* Whether code is ignored for path by per-file-ignores. */
 int ll_config_ignores_for_file(const ll_config *cfg, const char *path, const char *code);
+/* Whether path is test code for cfg: its test-paths match it, or by default `tests`,
+ * `test_*.py`, `*_test.py`, `conftest.py` (patterns as for exclude). */
+int ll_config_is_test_path(const ll_config *cfg, const char *path);
+/* Whether the default test profile holds code back in test code: blocking calls (LOOP1xx,
+ * LOOP110/111 included) and cancellation handling (LOOP4xx). A coroutine never awaited, a
+ * dropped task or a nested loop means the test itself is broken, and stays reported. */
+int ll_config_test_profile_holds(const char *code);
 /* Adds extra-blocking and extra-coroutines to db. */
 int ll_config_extend_db(const ll_config *cfg, ll_ruledb *db, char *err, size_t errlen);
 /* Path relative to the config's folder (malloc'd), for pattern matching. */

@@ -20,6 +20,7 @@ typedef struct ll_report_opts {
   int quiet;          /* text formats: no summary line */
   int color;          /* full format: ANSI colour */
   int show_confirmed; /* json: emit the "confirmed" field (check --verify) */
+  size_t tests_held_back; /* findings in test code the test profile left out: said in the summary */
   const char *tool_version;
   /* standard input linted as stdin_path: the full format reads its lines from here */
   const char *stdin_path, *stdin_text;

@@ -109,8 +109,12 @@ void ll_report_write_text(FILE *out, const ll_findings *fs, const ll_report_opts
   }
   ll_strbuf_free(&sb);
   if (opts->quiet || opts->format == LL_FMT_GITHUB) return;
-  size_t n = fs->v.len;
-  if (n == 0) fputs("All checks passed!\n", out);
-  else fprintf(out, "Found %zu problem%s in %zu file%s.\n", n, n == 1 ? "" : "s", ll_findings_file_count(fs),
-               ll_findings_file_count(fs) == 1 ? "" : "s");
+  size_t n = fs->v.len, held = opts->tests_held_back;
+  if (n == 0) fputs(held ? "All checks passed!" : "All checks passed!\n", out);
+  else fprintf(out, "Found %zu problem%s in %zu file%s.%s", n, n == 1 ? "" : "s", ll_findings_file_count(fs),
+               ll_findings_file_count(fs) == 1 ? "" : "s", held ? "" : "\n");
+  /* nothing disappears silently: say what the test profile left out, and how to see it */
+  if (held)
+    fprintf(out, " %zu finding%s in test code held back (blocking calls and cancellation handling; "
+                 "`--include-tests` shows them).\n", held, held == 1 ? "" : "s");
 }

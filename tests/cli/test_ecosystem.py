@@ -212,13 +212,13 @@ def configuration():
     rc, data, err = run_json("--force-exclude", explicit)
     check("--force-exclude on only excluded files: clean", data == [] and rc == 0, (rc, data, err))
 
-    # per-file-ignores: table and inline table
-    files = {"tests/t.py": SLEEP_AND_RUN, "src/s.py": SLEEP_AND_RUN}
-    root = project("cfg_pfi_table", '[tool.looplint]\n\n[tool.looplint.per-file-ignores]\n"tests/*" = ["LOOP101"]\n'
+    # per-file-ignores: table and inline table (in checks/: tests/ would be test code)
+    files = {"checks/t.py": SLEEP_AND_RUN, "src/s.py": SLEEP_AND_RUN}
+    root = project("cfg_pfi_table", '[tool.looplint]\n\n[tool.looplint.per-file-ignores]\n"checks/*" = ["LOOP101"]\n'
                    '"src/s.py" = ["ALL"]\n', files)
     rc, data, err = run_json(root)
-    check("per-file-ignores table", found(data) == [("cfg_pfi_table/tests/t.py", 4, "LOOP103")], (found(data), err))
-    root = project("cfg_pfi_inline", '[tool.looplint]\nper-file-ignores = {"tests/*" = ["LOOP1"], "s.py" = ["LOOP103"]}\n',
+    check("per-file-ignores table", found(data) == [("cfg_pfi_table/checks/t.py", 4, "LOOP103")], (found(data), err))
+    root = project("cfg_pfi_inline", '[tool.looplint]\nper-file-ignores = {"checks/*" = ["LOOP1"], "s.py" = ["LOOP103"]}\n',
                    files)
     rc, data, err = run_json(root)
     check("per-file-ignores inline table", found(data) == [("cfg_pfi_inline/src/s.py", 3, "LOOP101")],
@@ -332,6 +332,58 @@ def configuration():
     root = project("badcfg_toml", 'select = "LOOP1"\n', {"a.py": SLEEP}, config_name="looplint.toml")
     rc, out, err = run("check", root)
     check("bad looplint.toml: file:line", rc == 2 and os.path.join(root, "looplint.toml") + ":1:" in err, (rc, err))
+
+
+def test_profile():
+    """Test code: LOOP1xx and LOOP4xx held back by default (and said in the summary),
+    everything else reported; lint-tests = "all" and --include-tests report everything;
+    test-paths replaces the default patterns."""
+    never_awaited = "import asyncio\nasync def g():\n    asyncio.sleep(1)\n"  # LOOP201 at 3
+    swallow = ("import asyncio\nasync def h():\n    try:\n        await asyncio.sleep(1)\n"
+               "    except asyncio.CancelledError:\n        pass\n")  # LOOP401 at 5
+    files = {"tests/test_a.py": SLEEP + never_awaited.replace("import asyncio\n", "import asyncio\n", 1),
+             "tests/helpers.py": swallow, "pkg/conftest.py": SLEEP, "pkg/a_test.py": SLEEP,
+             "pkg/app.py": SLEEP, "pkg/testing.py": SLEEP, "qa/check.py": SLEEP}
+    root = project("tprof", "[tool.looplint]\n", files)
+    rel = lambda data: [(f[len("tprof/"):], r, c) for f, r, c in found(data)]
+    rc, data, err = run_json(root)
+    check("test profile: LOOP1/LOOP4 held back in tests/, conftest.py, *_test.py; LOOP201 kept",
+          rel(data) == [("pkg/app.py", 3, "LOOP101"), ("pkg/testing.py", 3, "LOOP101"), ("qa/check.py", 3, "LOOP101"),
+                        ("tests/test_a.py", 6, "LOOP201")], (rel(data), err))
+    rc, out, err = run("check", root)
+    check("test profile: the summary says what was held back",
+          "Found 4 problems in 4 files. 4 findings in test code held back" in out and "--include-tests" in out, out)
+    rc, data, err = run_json("--include-tests", root)
+    check("--include-tests: everything", len(data or []) == 8 and ("tests/helpers.py", 5, "LOOP401") in rel(data),
+          (rel(data), err))
+    rc, out, err = run("check", "--include-tests", root)
+    check("--include-tests: no held-back note", out.rstrip().endswith("Found 8 problems in 7 files."), out)
+    rc, out, err = run("check", os.path.join(root, "pkg", "conftest.py"))
+    check("test profile: all held back still says so", rc == 0 and
+          "All checks passed! 1 finding in test code held back" in out, (rc, out))
+
+    root = project("tprof_all", '[tool.looplint]\nlint-tests = "all"\n', files)
+    rc, data, err = run_json(root)
+    check("lint-tests = \"all\": everything", len(data or []) == 8, (found(data), err))
+    root = project("tprof_paths", '[tool.looplint]\ntest-paths = ["qa"]\n', files)
+    rc, data, err = run_json(root)
+    check("test-paths replaces the defaults",
+          sorted(f[len("tprof_paths/"):] for f, _, _ in found(data)) ==
+          ["pkg/a_test.py", "pkg/app.py", "pkg/conftest.py", "pkg/testing.py", "tests/helpers.py", "tests/test_a.py",
+           "tests/test_a.py"], (found(data), err))
+    rc, out, err = run("check", "--show-settings", os.path.join(root, "qa", "check.py"))
+    check("show-settings: test-paths, lint-tests, test code",
+          re.search(r'^test-paths\s+\["qa"\]$', out, re.M) and re.search(r"^lint-tests\s+default", out, re.M) and
+          re.search(r"^test code\s+yes$", out, re.M), out)
+    rc, out, err = run("check", "--include-tests", "--show-settings", os.path.join(root, "pkg", "app.py"))
+    check("show-settings: --include-tests, not test code",
+          re.search(r"^lint-tests\s+all$", out, re.M) and re.search(r"^test code\s+no$", out, re.M), out)
+    for i, (text, reason) in enumerate([('lint-tests = "some"', '"default" or "all"'),
+                                        ("lint-tests = true", '"default" or "all"'),
+                                        ('test-paths = "tests"', "list")]):
+        root = project(f"tprof_bad{i}", f"[tool.looplint]\n{text}\n", {"a.py": SLEEP})
+        rc, out, err = run("check", root)
+        check(f"bad config ({text}): exit 2 and reason", rc == 2 and reason in err and ":2:" in err, (rc, err))
 
 
 def output_formats():
@@ -604,6 +656,7 @@ def pre_commit():
 try:
     suppressions()
     configuration()
+    test_profile()
     output_formats()
     standard_input()
     pre_commit()
