@@ -421,6 +421,13 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads, ll_proj
     if (timing)
       fprintf(stderr, "timing: on demand: %zu by resolution (%zu misses), %zu by coroutine name (%zu functions, %zu methods)\n",
               by_refs, misses.len, count - by_refs, funcs.len, methods.len);
+    if (getenv("LOOPLINT_DEBUG_ROUNDS")) {
+      for (size_t k = 0; k < count; k++)
+        fprintf(stderr, "round: %s %s\n", k < by_refs ? "miss" : "name", job->modules->names[order[k]]);
+      for (size_t m = 0; m < misses.cap; m++)
+        if (misses.slots && misses.slots[m].key)
+          fprintf(stderr, "miss: %s %lu\n", misses.slots[m].key, (unsigned long)(uintptr_t)misses.slots[m].value);
+    }
     ll_strmap_free(&misses);
     ll_vec_free(&funcs);
     ll_vec_free(&methods);

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAGIC "LLCACHE8"
+#define MAGIC "LLCACHE9"
 
 /* --- writing --- */
 static void put_u32(ll_strbuf *b, uint32_t v) {
@@ -129,6 +129,15 @@ static void put_findings(ll_strbuf *b, const ll_findings *fs, int with_path) {
   }
 }
 
+static void put_members(ll_strbuf *b, const ll_member_list *l) {
+  put_u32(b, (uint32_t)l->len);
+  for (size_t i = 0; i < l->len; i++) {
+    put_str(b, l->items[i].name);
+    put_str(b, l->items[i].path);
+    put_u32(b, (uint32_t)(l->items[i].annotated | l->items[i].conflict << 1));
+  }
+}
+
 void ll_cache_encode(ll_strbuf *b, int state, const ll_findings *fs, const ll_file_facts *f) {
   ll_strbuf_addc(b, (char)state);
   put_findings(b, fs, 0);
@@ -140,16 +149,18 @@ void ll_cache_encode(ll_strbuf *b, int state, const ll_findings *fs, const ll_fi
     put_str(b, d->qual); put_str(b, d->name); put_str(b, d->cls);
     put_u32(b, (uint32_t)(d->is_async | d->is_callback << 1 | d->has_yield << 2 | d->returns_value << 3 | d->is_property << 4 |
                           d->is_static << 5 | d->is_nested << 6 | d->is_stub << 7 | d->other_decorator << 8 |
-                          d->schedules << 9));
+                          d->schedules << 9 | d->is_classmethod << 10 | d->ret_conflict << 11));
     put_pos(b, d->pos);
     put_str(b, d->block_qual); put_str(b, d->block_code);
     put_pos(b, d->block_pos);
+    put_str(b, d->ret);
   }
   put_u32(b, (uint32_t)f->classes.len);
   for (size_t i = 0; i < f->classes.len; i++) {
     put_str(b, f->classes.items[i].qual);
     put_u32(b, (uint32_t)f->classes.items[i].bases.len);
     for (size_t k = 0; k < f->classes.items[i].bases.len; k++) put_str(b, f->classes.items[i].bases.items[k]);
+    put_members(b, &f->classes.items[i].members);
   }
   put_u32(b, (uint32_t)f->calls.len);
   for (size_t i = 0; i < f->calls.len; i++) {
@@ -158,7 +169,8 @@ void ll_cache_encode(ll_strbuf *b, int state, const ll_findings *fs, const ll_fi
     put_pos(b, c->start); put_pos(b, c->end);
     put_u32(b, c->stmt_first); put_u32(b, c->stmt_last);
     put_u32(b, (uint32_t)c->func);
-    put_u32(b, (uint32_t)(c->use | c->local_unused << 8 | c->on_loop << 9 | c->bare_ok << 10));
+    put_u32(b, (uint32_t)(c->use | c->local_unused << 8 | c->on_loop << 9 | c->bare_ok << 10 | c->deferred << 11 |
+                          c->offloaded << 12));
   }
   put_u32(b, (uint32_t)f->exports.len);
   for (size_t i = 0; i < f->exports.len; i++) { put_str(b, f->exports.items[i].name); put_str(b, f->exports.items[i].target); }
@@ -171,6 +183,7 @@ void ll_cache_encode(ll_strbuf *b, int state, const ll_findings *fs, const ll_fi
     for (uint8_t k = 0; k < q->ncodes; k++) { put_str(b, q->codes[k]); put_str(b, q->written[k]); }
     put_pos(b, q->start); put_pos(b, q->end);
   }
+  put_members(b, &f->globals);
   int cold = state == 2 || state == 4;
   put_u32(b, cold ? f->nlazy : 0);
   for (uint32_t i = 0; cold && i < f->nlazy; i++) put_u32(b, f->lazy[i]);
@@ -222,6 +235,21 @@ int ll_cache_decode_findings(const unsigned char *blob, size_t len, ll_findings 
   return r.bad || r.p != r.end ? -1 : 0;
 }
 
+static void get_members(reader *r, ll_member_list *l) {
+  uint32_t n = get_count(r);
+  for (uint32_t i = 0; i < n && !r->bad; i++) {
+    ll_member m;
+    memset(&m, 0, sizeof m);
+    m.name = get_str(r);
+    m.path = get_str(r);
+    uint32_t fl = get_u32(r);
+    m.annotated = fl & 1;
+    m.conflict = fl >> 1 & 1;
+    if (!m.name) r->bad = 1;
+    ll_vec_push(l, m);
+  }
+}
+
 int ll_cache_decode(const unsigned char *blob, size_t len, ll_findings *fs, ll_file_facts *f) {
   reader r = {.p = blob, .end = blob + len, .arena = NULL};
   if (len < 1) return -1;
@@ -245,6 +273,9 @@ int ll_cache_decode(const unsigned char *blob, size_t len, ll_findings *fs, ll_f
     char *bc = get_str(&r);
     d.block_code = bc ? ll_registry_code(bc) : NULL;
     d.block_pos = get_pos(&r);
+    d.is_classmethod = fl >> 10 & 1;
+    d.ret_conflict = fl >> 11 & 1;
+    d.ret = get_str(&r);
     if (!d.qual || !d.name) r.bad = 1;
     ll_vec_push(&f->funcs, d);
   }
@@ -255,6 +286,7 @@ int ll_cache_decode(const unsigned char *blob, size_t len, ll_findings *fs, ll_f
     c.qual = get_str(&r);
     uint32_t nb = get_count(&r);
     for (uint32_t k = 0; k < nb && !r.bad; k++) ll_vec_push(&c.bases, get_str(&r));
+    get_members(&r, &c.members);
     ll_vec_push(&f->classes, c);
   }
   n = get_count(&r);
@@ -267,6 +299,7 @@ int ll_cache_decode(const unsigned char *blob, size_t len, ll_findings *fs, ll_f
     c.func = (int32_t)get_u32(&r);
     uint32_t fl = get_u32(&r);
     c.use = (uint8_t)(fl & 0xFF); c.local_unused = fl >> 8 & 1; c.on_loop = fl >> 9 & 1; c.bare_ok = fl >> 10 & 1;
+    c.deferred = fl >> 11 & 1; c.offloaded = fl >> 12 & 1;
     if (!c.callee || !c.text || c.func >= (int32_t)f->funcs.len) r.bad = 1;
     ll_vec_push(&f->calls, c);
   }
@@ -294,6 +327,7 @@ int ll_cache_decode(const unsigned char *blob, size_t len, ll_findings *fs, ll_f
     q.end = get_pos(&r);
     ll_vec_push(&f->noqa, q);
   }
+  get_members(&r, &f->globals);
   n = get_count(&r);
   if (n && !r.bad) {
     uint32_t *lz = ll_arena_alloc(&f->arena, n * sizeof *lz);

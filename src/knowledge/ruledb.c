@@ -30,6 +30,7 @@ void ll_ruledb_free(ll_ruledb *db) {
   ll_vec_free(&db->sync_clients);
   ll_strmap_free(&db->bases);
   ll_strmap_free(&db->implicit_modules);
+  ll_strmap_free(&db->roots);
   ll_strmap_free(&db->categories);
   ll_strmap_free(&db->blocking);
   ll_strmap_free(&db->returns);
@@ -50,6 +51,12 @@ void ll_ruledb_free(ll_ruledb *db) {
 }
 
 static const char *dup(ll_ruledb *db, const char *s) { return s ? ll_arena_strdup(&db->arena, s) : NULL; }
+
+/* Notes the top-level module of a qualified name the data holds. */
+static void note_root(ll_ruledb *db, const char *q) {
+  size_t n = strcspn(q, ".");
+  if (n && q[n] == '.' && !ll_strmap_getn(&db->roots, q, n)) ll_strmap_put(&db->roots, ll_arena_strndup(&db->arena, q, n), (void *)1);
+}
 
 static int fail(char *err, size_t errlen, const char *name, const char *what, int index, const char *reason) {
   if (index >= 0) snprintf(err, errlen, "%s: %s[%d]: %s", name, what, index, reason);
@@ -131,6 +138,7 @@ static int load_blocking(ll_ruledb *db, const char *name, const cJSON *list, cha
         ll_vec_push(&e->not_on, dup(db, x->valuestring));
       }
     }
+    note_root(db, e->name);
     if (e->is_prefix) ll_vec_push(&db->patterns, e);
     else {
       ll_blocking_entry *old = ll_strmap_put(&db->blocking, e->name, e);
@@ -149,6 +157,7 @@ static int load_string_map(ll_ruledb *db, const char *name, const char *what, co
   cJSON_ArrayForEach(c, obj) {
     if (!cJSON_IsString(c)) return fail(err, errlen, name, what, -1, "values must be strings");
     ll_strmap_put(into, dup(db, c->string), (void *)dup(db, c->valuestring));
+    if (into == &db->returns) note_root(db, c->string);
   }
   return 0;
 }
@@ -160,6 +169,7 @@ static int load_name_list(ll_ruledb *db, const char *name, const char *what, con
   cJSON_ArrayForEach(x, list) {
     if (!cJSON_IsString(x)) return fail(err, errlen, name, what, -1, "must be a list of names");
     ll_strmap_put(into, dup(db, x->valuestring), value);
+    if (into == &db->calls) note_root(db, x->valuestring);
   }
   return 0;
 }
@@ -203,6 +213,7 @@ static int load_bases(ll_ruledb *db, const char *name, const cJSON *obj, char *e
     }
     list[k] = NULL;
     ll_strmap_put(&db->bases, dup(db, c->string), (void *)list);
+    note_root(db, c->string);
   }
   return 0;
 }
@@ -237,6 +248,7 @@ static int load_sync_clients(ll_ruledb *db, const char *name, const cJSON *list,
       ll_vec_push(&c->entry.except, dup(db, x->valuestring));
     }
     ll_vec_push(&db->sync_clients, c);
+    note_root(db, ll_arena_join(&db->arena, c->entry.name, "x"));
     i++;
   }
   return 0;
@@ -474,4 +486,8 @@ const ll_blocking_entry *ll_ruledb_sync_client(const ll_ruledb *db, const char *
 
 int ll_ruledb_implicit_module(const ll_ruledb *db, const char *name, size_t n) {
   return ll_strmap_getn(&db->implicit_modules, name, n) != NULL;
+}
+
+int ll_ruledb_knows_root(const ll_ruledb *db, const char *root, size_t n) {
+  return ll_strmap_getn(&db->roots, root, n) != NULL;
 }

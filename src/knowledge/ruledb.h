@@ -71,6 +71,7 @@ typedef struct ll_ruledb {
   ll_strmap bases;             /* library class -> const char *const * (its direct bases, NULL-ended) */
   LL_VEC(ll_sync_client *) sync_clients;
   ll_strmap implicit_modules;  /* names an unbound identifier stands for (`subprocess`, `os`) */
+  ll_strmap roots;             /* top-level modules the data names (`os`, `requests`, `homeassistant`) */
   size_t nblocking;
   uint64_t fingerprint;        /* hash of every text loaded, in order: part of the cache key */
 } ll_ruledb;
@@ -103,6 +104,9 @@ const ll_blocking_entry *ll_ruledb_sync_client(const ll_ruledb *db, const char *
 int ll_ruledb_implicit_module(const ll_ruledb *db, const char *name, size_t n);
 /* What a decorator (its qualified name, a factory's call stripped) does to a function. */
 ll_deco_kind ll_ruledb_decorator(const ll_ruledb *db, const char *qualname);
+/* Whether the data names something under top-level module root (n bytes): a project module
+ * of that name (a stub folder, a script named like the stdlib) does not hide the library. */
+int ll_ruledb_knows_root(const ll_ruledb *db, const char *root, size_t n);
 /* Whether db lists name in map (for the set-like sections). */
 int ll_ruledb_has(const ll_strmap *map, const char *name);
 

@@ -15,6 +15,7 @@ typedef enum ll_binding_kind {
   LL_BIND_ALIAS,       /* an import or an alias: the name stands for `qual` */
   LL_BIND_INSTANCE,    /* a value of type `qual` */
   LL_BIND_DEF,         /* a function or class defined in this file, qualified `qual` */
+  LL_BIND_PATH,        /* a value: `qual` is its type path (model/types.h) */
 } ll_binding_kind;
 
 typedef struct ll_binding {
@@ -35,6 +36,9 @@ typedef struct ll_scope {
   const char *qual;   /* module-qualified name */
   ll_strmap bindings; /* name -> ll_binding* (arena) */
   int32_t func_index; /* index of this function in the file's facts, -1 if none */
+  int32_t class_index; /* a class: its index in the file's facts, -1 if none */
+  int is_classmethod;  /* @classmethod: the first parameter is the class */
+  int has_return_annotation;
 } ll_scope;
 
 typedef struct ll_settings ll_settings;
@@ -63,6 +67,7 @@ typedef struct ll_ctx {
   uint32_t callee_node_start, callee_node_end;
   const char *callee_qual;
   int callee_valid;
+  struct ll_typer *typer; /* the file's type engine (model/types.h), made on first use */
 } ll_ctx;
 
 /* --- scopes (engine) --- */
@@ -109,6 +114,16 @@ void ll_resolve_assignment(ll_ctx *ctx, TSNode assignment);
 void ll_resolve_with_item(ll_ctx *ctx, TSNode with_item);
 /* Binds a function's parameters in its new scope (annotations give types). */
 void ll_resolve_parameters(ll_ctx *ctx, TSNode function);
+/* The type path of an expression, reduced as far as the file can (NULL: unknown). */
+const char *ll_resolve_path(ll_ctx *ctx, TSNode expr);
+/* The value it reduces to. */
+struct ll_value ll_resolve_value(ll_ctx *ctx, TSNode expr);
+struct ll_typer *ll_ctx_typer(ll_ctx *ctx);
+/* Binds `(x := v)`, `for` targets, a comprehension's variables; records a return's path. */
+void ll_resolve_named_expression(ll_ctx *ctx, TSNode walrus);
+void ll_resolve_for_statement(ll_ctx *ctx, TSNode stmt);
+void ll_resolve_comprehension(ll_ctx *ctx, TSNode comp);
+void ll_resolve_return(ll_ctx *ctx, TSNode stmt);
 /* Binds module-level definitions and imports before the walk (functions use names bound later in the file). */
 void ll_resolve_module_prepass(ll_ctx *ctx);
 /* The qualified name of a decorator expression, or its source text if unresolved. */

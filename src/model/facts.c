@@ -9,7 +9,11 @@ void ll_facts_init(ll_file_facts *f) {
 }
 
 void ll_facts_free(ll_file_facts *f) {
-  for (size_t i = 0; i < f->classes.len; i++) ll_vec_free(&f->classes.items[i].bases);
+  for (size_t i = 0; i < f->classes.len; i++) {
+    ll_vec_free(&f->classes.items[i].bases);
+    ll_vec_free(&f->classes.items[i].members);
+  }
+  ll_vec_free(&f->globals);
   ll_vec_free(&f->funcs);
   ll_vec_free(&f->classes);
   ll_vec_free(&f->calls);
@@ -25,16 +29,22 @@ void ll_facts_dump(FILE *out, const ll_file_facts *f) {
     fprintf(out, "  class %s", f->classes.items[i].qual);
     for (size_t b = 0; b < f->classes.items[i].bases.len; b++) fprintf(out, " %s", f->classes.items[i].bases.items[b]);
     fputc('\n', out);
+    for (size_t m = 0; m < f->classes.items[i].members.len; m++) {
+      const ll_member *mb = &f->classes.items[i].members.items[m];
+      fprintf(out, "    member %s: %s\n", mb->name, mb->path ? mb->path : "?");
+    }
   }
+  for (size_t i = 0; i < f->globals.len; i++)
+    fprintf(out, "  global %s: %s\n", f->globals.items[i].name, f->globals.items[i].path ? f->globals.items[i].path : "?");
   for (size_t i = 0; i < f->funcs.len; i++) {
     const ll_funcdef *d = &f->funcs.items[i];
-    fprintf(out, "  def %s%s%s%s%s%s block=%s\n", d->qual, d->is_async ? " async" : "", d->is_callback ? " callback" : "",
+    fprintf(out, "  def %s%s%s%s%s%s ret=%s block=%s\n", d->qual, d->is_async ? " async" : "", d->is_callback ? " callback" : "",
             d->has_yield ? " yield" : "", d->returns_value ? " returns" : "", d->is_stub ? " stub" : "",
-            d->block_qual ? d->block_qual : "-");
+            d->ret ? d->ret : "-", d->block_qual ? d->block_qual : "-");
   }
   for (size_t i = 0; i < f->calls.len; i++) {
     const ll_callsite *c = &f->calls.items[i];
-    fprintf(out, "  call %s at %u:%u use=%d func=%d%s\n", c->callee, c->start.row, c->start.col, c->use, c->func,
-            c->on_loop ? " on-loop" : "");
+    fprintf(out, "  call %s at %u:%u use=%d func=%d%s%s\n", c->callee, c->start.row, c->start.col, c->use, c->func,
+            c->on_loop ? " on-loop" : "", c->deferred ? " deferred" : "");
   }
 }

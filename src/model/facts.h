@@ -11,6 +11,17 @@
 #include "../util/vec.h"
 #include "usage.h"
 
+/* A name with the type of its value: a class's attribute (declared at class level, a
+ * dataclass field, or assigned as `self.x = ...` in any method) or a module-level variable.
+ * path is a type path (model/types.h), absolute, so any file can reduce it. */
+typedef struct ll_member {
+  const char *name;
+  const char *path;  /* NULL: unknown (or conflict) */
+  uint8_t annotated; /* declared: wins over assignments */
+  uint8_t conflict;  /* assigned values of different types and no declaration: unknown */
+} ll_member;
+typedef LL_VEC(ll_member) ll_member_list;
+
 typedef struct ll_funcdef {
   const char *qual;  /* "pkg.mod.Class.method" */
   const char *name;
@@ -24,11 +35,17 @@ typedef struct ll_funcdef {
   /* first blocking call made directly in the body (not in nested defs), for chains */
   const char *block_qual, *block_code;
   ll_pos block_pos;
+  /* the type path of what calling it returns: its return annotation, or the one path every
+   * `return` gives; NULL when unknown (an async def: what awaiting gives) */
+  const char *ret;
+  uint8_t is_classmethod;
+  uint8_t ret_conflict; /* returns of different paths were seen (no annotation) */
 } ll_funcdef;
 
 typedef struct ll_classdef {
   const char *qual;
   LL_VEC(const char *) bases; /* resolved qualified names */
+  ll_member_list members;     /* attributes with their types */
 } ll_classdef;
 
 typedef struct ll_callsite {
@@ -43,6 +60,10 @@ typedef struct ll_callsite {
   uint8_t local_unused;
   uint8_t on_loop;         /* the caller runs on the event loop: async def or @callback */
   uint8_t bare_ok;         /* a method call on an instance: its bare name may be looked up */
+  uint8_t deferred;        /* callee is a type path the file could not reduce: the project pass
+                              decides whether it blocks */
+  uint8_t offloaded;       /* the call is an argument of an executor wrapper (its lazy result is
+                              consumed in the worker) */
 } ll_callsite;
 
 /* A suppression comment: `# noqa`, `# noqa: LOOP101, ASYNC251`, or `# looplint: noqa` alone on
@@ -76,6 +97,7 @@ typedef struct ll_file_facts {
   LL_VEC(ll_callsite) calls;
   LL_VEC(ll_export) exports;
   LL_VEC(ll_noqa) noqa;
+  ll_member_list globals;   /* module-level variables with their types */
   /* a cold (unparsed) file's name summary from lazy.c, hashes: NULL once parsed */
   const uint32_t *lazy;
   uint32_t nlazy;

@@ -2,6 +2,7 @@
  * classes, re-exports), and resolving a call site through them: re-exports, class bases,
  * super(). The cross-file findings built on it live in rules/rule_project.c. */
 #include "project.h"
+#include "types.h"
 #include "../util/strbuf.h"
 
 #include <stdio.h>
@@ -25,7 +26,18 @@ void ll_project_build(ll_project *p, ll_file_facts *files, size_t nfiles, const 
       ll_strmap_put(&p->funcs, d->qual, r);
       if (d->cls && d->is_async) ll_strmap_put(&p->async_methods, d->name, (void *)1);
     }
-    for (size_t i = 0; i < ff->classes.len; i++) ll_strmap_put(&p->classes, ff->classes.items[i].qual, &ff->classes.items[i]);
+    for (size_t i = 0; i < ff->classes.len; i++) {
+      ll_classdef *c = &ff->classes.items[i];
+      ll_strmap_put(&p->classes, c->qual, c);
+      for (size_t m = 0; m < c->members.len; m++)
+        ll_strmap_put(&p->members, ll_arena_join(&p->arena, c->qual, c->members.items[m].name), &c->members.items[m]);
+    }
+    if (ff->module && *ff->module) {
+      ll_strmap_put(&p->modules, ff->module, ff);
+      ll_strmap_put(&p->roots, ll_arena_strndup(&p->arena, ff->module, strcspn(ff->module, ".")), (void *)1);
+      for (size_t g = 0; g < ff->globals.len; g++)
+        ll_strmap_put(&p->globals, ll_arena_join(&p->arena, ff->module, ff->globals.items[g].name), &ff->globals.items[g]);
+    }
     for (size_t i = 0; i < ff->exports.len; i++) {
       const ll_export *e = &ff->exports.items[i];
       const char *key = ll_arena_join(&p->arena, ff->module, e->name);
@@ -46,6 +58,11 @@ void ll_project_free(ll_project *p) {
   ll_strmap_free(&p->classes);
   ll_strmap_free(&p->exports);
   ll_strmap_free(&p->async_methods);
+  ll_strmap_free(&p->members);
+  ll_strmap_free(&p->globals);
+  ll_strmap_free(&p->modules);
+  ll_strmap_free(&p->roots);
+  if (p->rv) ll_resolver_free(p->rv);
   ll_arena_free(&p->arena);
 }
 
@@ -123,6 +140,63 @@ static ll_funcref *resolve_func(resolver *rv, const char *q, int depth, const ch
   return NULL;
 }
 
+void ll_resolver_init(ll_resolver *rv, ll_project *p, ll_arena *arena, const ll_ruledb *db, ll_strmap *misses) {
+  memset(rv, 0, sizeof *rv);
+  rv->p = p;
+  rv->arena = arena;
+  rv->db = db;
+  rv->misses = misses;
+}
+
+void ll_resolver_free(ll_resolver *rv) {
+  if (rv->typer) ll_typer_free(rv->typer);
+  rv->typer = NULL;
+}
+
+/* The resolver's typer, for the rules data it resolves with now (a file's configuration may
+ * bring its own: what was reduced with another is forgotten). */
+static ll_typer *typer_of(ll_resolver *rv) {
+  if (rv->typer && rv->typer->db == rv->db) return rv->typer;
+  if (rv->typer) ll_typer_free(rv->typer);
+  else rv->typer = ll_arena_alloc(rv->arena, sizeof *rv->typer);
+  ll_typer_init(rv->typer, rv->db, rv->arena, rv);
+  return rv->typer;
+}
+
+const ll_classdef *ll_resolver_class(ll_resolver *rv, const char *q, int record_miss) {
+  ll_strmap *saved = rv->misses;
+  if (!record_miss) rv->misses = NULL;
+  const ll_classdef *c = resolve_class(rv, q, 0);
+  rv->misses = saved;
+  return c;
+}
+
+ll_funcref *ll_resolver_func(ll_resolver *rv, const char *q, const char **lib) {
+  if (lib) *lib = NULL;
+  /* a module function or variable is looked for by the typer too: record it as a value */
+  ll_funcref *r = resolve_func(rv, q, 0, lib);
+  return r;
+}
+
+ll_funcref *ll_resolver_method(ll_resolver *rv, const ll_classdef *c, const char *m, const char **lib) {
+  if (lib) *lib = NULL;
+  return method_in(rv, c, m, 0, 0, lib);
+}
+
+const char *ll_resolver_export(ll_resolver *rv, const char *q) { return ll_strmap_get(&rv->p->exports, q); }
+
+void ll_resolver_miss(ll_resolver *rv, const char *q) { missed_as(rv, q, LL_MISS_VALUE); }
+
+const ll_value *ll_resolver_callee(ll_resolver *rv, const ll_callsite *cs) {
+  if (!cs->callee || cs->callee[0] == '?') return NULL;
+  ll_typer *t = typer_of(rv);
+  ll_value v = ll_typer_reduce(t, cs->callee);
+  if (v.kind == LL_V_UNKNOWN) return NULL;
+  ll_value *out = ll_arena_alloc(rv->arena, sizeof *out);
+  *out = v;
+  return out;
+}
+
 ll_funcref *ll_resolver_call(ll_resolver *rv, const ll_callsite *cs, const char **lib) {
   if (lib) *lib = NULL;
   if (cs->callee[0] == '?') return NULL;
@@ -131,12 +205,24 @@ ll_funcref *ll_resolver_call(ll_resolver *rv, const ll_callsite *cs, const char 
     const char *m = strrchr(cs->callee, '.');
     return c && m ? method_in(rv, c, m + 1, 0, 1, lib) : NULL;
   }
-  return resolve_func(rv, cs->callee, 0, lib);
+  const ll_value *v = ll_resolver_callee(rv, cs);
+  if (!v) return NULL;
+  if (v->kind == LL_V_FUNC && v->func) return v->func;
+  if (lib && (v->kind == LL_V_LIB || v->kind == LL_V_MEMBER || v->kind == LL_V_CLASS))
+    *lib = ll_typer_callable(typer_of(rv), v);
+  return NULL;
+}
+
+ll_resolver *ll_project_resolver(ll_project *p) {
+  if (!p->rv) {
+    p->rv = ll_arena_alloc(&p->arena, sizeof *p->rv);
+    ll_resolver_init(p->rv, p, &p->arena, p->db, NULL);
+  }
+  return p->rv;
 }
 
 ll_funcref *ll_project_resolve_call(ll_project *p, const ll_callsite *cs, const char **lib) {
-  resolver rv = {p, &p->arena, p->db, NULL};
-  return ll_resolver_call(&rv, cs, lib);
+  return ll_resolver_call(ll_project_resolver(p), cs, lib);
 }
 
 ll_callee_kind ll_resolver_callee_kind(ll_resolver *rv, const ll_callsite *cs) {
@@ -148,8 +234,9 @@ ll_callee_kind ll_resolver_callee_kind(ll_resolver *rv, const ll_callsite *cs) {
     const ll_funcdef *d = r->def;
     /* `@websocket_api.async_response async def h(...)`: calling h schedules the coroutine */
     if (d->schedules) return LL_CALLEE_NOT_AWAITABLE;
-    if (d->is_async) return d->has_yield ? LL_CALLEE_ASYNC_GENERATOR : LL_CALLEE_COROUTINE;
+    /* a decorator we do not know may make it anything: no claim on its callers */
     if (d->other_decorator || d->is_property) return LL_CALLEE_UNKNOWN;
+    if (d->is_async) return d->has_yield ? LL_CALLEE_ASYNC_GENERATOR : LL_CALLEE_COROUTINE;
     /* an interface stub may be overridden by an async def in a subclass */
     if (d->is_stub) return LL_CALLEE_UNKNOWN;
     if (d->cls && ll_strmap_get(&p->async_methods, d->name)) return LL_CALLEE_UNKNOWN;
@@ -169,8 +256,7 @@ ll_callee_kind ll_resolver_callee_kind(ll_resolver *rv, const ll_callsite *cs) {
 }
 
 ll_callee_kind ll_project_callee_kind(ll_project *p, const ll_callsite *cs) {
-  resolver rv = {p, &p->arena, p->db, NULL};
-  return ll_resolver_callee_kind(&rv, cs);
+  return ll_resolver_callee_kind(ll_project_resolver(p), cs);
 }
 
 
@@ -205,7 +291,8 @@ int ll_callsite_judged(const ll_callsite *cs) {
 }
 
 void ll_project_probe(ll_project *p, ll_strmap *misses, ll_arena *arena) {
-  resolver rv = {p, arena, p->db, misses};
+  resolver rv;
+  ll_resolver_init(&rv, p, arena, p->db, misses);
   ll_reach_set rs = {0};
   ll_strmap_init(&rs.seen);
   for (size_t f = 0; f < p->nfiles; f++) {
@@ -237,6 +324,7 @@ void ll_project_probe(ll_project *p, ll_strmap *misses, ll_arena *arena) {
     }
   }
   ll_reach_free(&rs);
+  ll_resolver_free(&rv);
 }
 
 static const char *last_part(const char *q) {
@@ -265,7 +353,8 @@ static ll_strmap *async_methods_of(resolver *rv, const ll_classdef *c, ll_strmap
 
 void ll_project_coroutine_names(ll_project *p, ll_name_module_list *funcs, ll_method_witness_list *methods,
                                 ll_arena *arena) {
-  resolver rv = {p, arena, p->db, NULL};
+  resolver rv;
+  ll_resolver_init(&rv, p, arena, p->db, NULL);
   ll_strmap own, memo;
   ll_strmap_init(&own);
   ll_strmap_init(&memo);

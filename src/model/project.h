@@ -14,6 +14,10 @@ typedef struct ll_funcref {
   int32_t index;
   uint8_t block_state; /* 2 blocks, 3 does not, 0 not reachable from the loop (decided before checking) */
   struct ll_funcref *block_next; /* the callee the chain goes through, NULL when direct */
+  /* a direct blocking call only the project pass could see (its callee's type came from
+   * another file): name, code and position; NULL when none */
+  const char *typed_block_qual, *typed_block_code;
+  ll_pos typed_block_pos;
 } ll_funcref;
 
 typedef LL_VEC(ll_callsite *) ll_callsite_list;
@@ -26,8 +30,13 @@ typedef struct ll_project {
   ll_strmap classes;        /* qual -> ll_classdef* */
   ll_strmap exports;        /* "module.name" -> target qual */
   ll_strmap async_methods;  /* method names defined with async def somewhere in the project */
+  ll_strmap members;        /* "Class.qual.name" -> ll_member* (class attributes) */
+  ll_strmap globals;        /* "module.name" -> ll_member* (module variables) */
+  ll_strmap modules;        /* module name -> ll_file_facts* */
+  ll_strmap roots;          /* top-level module names of the project -> (void *)1 */
   ll_callsite_list **calls_by_func; /* per file: per function, its call sites (built lazily) */
   const ll_ruledb *db;
+  struct ll_resolver *rv; /* the project's own resolver (serial uses), made on first use */
 } ll_project;
 
 /* What resolving needs besides the index: scratch memory for joined names and the rules
@@ -37,7 +46,13 @@ typedef struct ll_resolver {
   ll_arena *arena;
   const ll_ruledb *db;
   ll_strmap *misses; /* probing: every name looked up and not found (NULL: not probing) */
+  struct ll_typer *typer; /* reduces call sites' type paths; made on first use */
 } ll_resolver;
+
+/* A resolver over p with scratch memory arena, the rules data db and, when probing, misses;
+ * ll_resolver_free releases what it made. */
+void ll_resolver_init(ll_resolver *rv, ll_project *p, ll_arena *arena, const ll_ruledb *db, ll_strmap *misses);
+void ll_resolver_free(ll_resolver *rv);
 
 void ll_project_build(ll_project *p, ll_file_facts *files, size_t nfiles, const ll_ruledb *db);
 void ll_project_free(ll_project *p);
@@ -56,6 +71,21 @@ ll_callee_kind ll_project_callee_kind(ll_project *p, const ll_callsite *cs);
 /* The same with a resolver of one's own (a thread's arena, the calling file's rules data). */
 ll_funcref *ll_resolver_call(ll_resolver *rv, const ll_callsite *cs, const char **library_qual);
 ll_callee_kind ll_resolver_callee_kind(ll_resolver *rv, const ll_callsite *cs);
+/* The value a call site's callee reduces to (model/types.h), or NULL when unknown. */
+const struct ll_value *ll_resolver_callee(ll_resolver *rv, const ll_callsite *cs);
+/* Index look-ups through re-exports (and class bases for methods); a name not found is
+ * recorded as a miss when the resolver is probing. */
+const ll_classdef *ll_resolver_class(ll_resolver *rv, const char *q, int record_miss);
+ll_funcref *ll_resolver_func(ll_resolver *rv, const char *q, const char **library_qual);
+ll_funcref *ll_resolver_method(ll_resolver *rv, const ll_classdef *c, const char *m, const char **library_qual);
+/* The target a module's name re-exports, or NULL. */
+const char *ll_resolver_export(ll_resolver *rv, const char *q);
+/* Records q as looked up and not found (probing only). */
+void ll_resolver_miss(ll_resolver *rv, const char *q);
+
+/* The project's own resolver (serial uses: deciding what blocks). */
+ll_resolver *ll_project_resolver(ll_project *p);
+
 /* The call sites made in r's body (indexed on first use). */
 ll_callsite_list *ll_project_calls_of(ll_project *p, ll_funcref *r);
 /* Whether a call site's result is used in a way LOOP201-204 judge (dropped, tested, stored
@@ -76,6 +106,7 @@ void ll_reach_free(ll_reach_set *s);
  * may change the answer. */
 #define LL_MISS_FUNC 1u  /* looked up as a function */
 #define LL_MISS_CLASS 2u /* looked up as a class (a base, a receiver's type) */
+#define LL_MISS_VALUE 4u /* looked up as a module variable or an attribute of one */
 void ll_project_probe(ll_project *p, ll_strmap *misses, ll_arena *arena);
 
 /* The names a cold file must call to reach a project coroutine from sync code, each with

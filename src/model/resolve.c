@@ -1,13 +1,17 @@
-/* resolve.c: name resolution within a file. Imports (absolute, relative, aliased),
- * definitions, and a small type inference: a name assigned from a call whose result type
- * the rules data knows (`requests.Session()`, `open()`, `Path()`), a `with ... as` target,
- * an annotated parameter, or `self.attr` assigned in a method. Unknown stays unknown:
- * precision matters more than reach, so a shadowed name resolves to nothing. */
+/* resolve.c: what names and expressions mean within one file. Imports (absolute, relative,
+ * aliased) and definitions bind names; every expression is turned into a type path (see
+ * model/types.h) from those bindings: `self.x`, a parameter's annotation, a local assigned
+ * from a call, a `with ... as` target, a loop variable, a comprehension variable. Paths are
+ * reduced at once with what the file knows (the rules data, its own classes' library bases);
+ * what needs another file stays pending in the path and the project pass finishes it.
+ * Unknown stays unknown: a shadowed name resolves to nothing, and nothing is guessed from a
+ * name's spelling. */
 #include "../front/fields.h"
 #include "context.h"
 #include "../util/strbuf.h"
 #include "facts.h"
 #include "modules.h"
+#include "types.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,7 +41,7 @@ static int is_builtin(const char *name, size_t n) {
   return 0;
 }
 
-static int type_is(TSNode n, const char *t) { return strcmp(ts_node_type(n), t) == 0; }
+static int type_is(TSNode n, const char *t) { return !ts_node_is_null(n) && strcmp(ts_node_type(n), t) == 0; }
 
 /* Looks a name up the scope chain as Python does: class bodies are visible only to code
  * directly in them, not to nested functions. */
@@ -66,164 +70,464 @@ static ll_scope *self_class(ll_ctx *ctx, TSNode ident) {
   return NULL;
 }
 
-/* An attribute a library base class declares (`CoordinatorEntity.coordinator`, `Entity.hass`):
- * the rules data's type for it, through the class's bases and those of the same file's
- * classes it derives from. */
-static const char *inherited_attr_type(ll_ctx *ctx, const char *cls_qual, const char *name, int depth) {
-  if (depth > 8) return NULL;
-  const ll_file_facts *facts = ctx->facts;
-  for (size_t i = facts->classes.len; i-- > 0;) {
-    const ll_classdef *cd = &facts->classes.items[i];
-    if (strcmp(cd->qual, cls_qual) != 0) continue;
-    for (size_t b = 0; b < cd->bases.len; b++) {
-      const char *t = ll_ruledb_returns(ctx->db, ll_arena_join(&ctx->arena, cd->bases.items[b], name));
-      if (!t) t = inherited_attr_type(ctx, cd->bases.items[b], name, depth + 1);
-      if (t) return t;
-    }
-    return NULL;
-  }
-  return NULL;
-}
-
-static const char *self_attr_type(ll_ctx *ctx, ll_scope *cls, TSNode attr) {
-  const char *name = ll_ctx_text(ctx, attr);
-  ll_strbuf key;
-  ll_strbuf_init(&key);
-  ll_strbuf_addf(&key, "self.%s", name);
-  const ll_binding *b = ll_strmap_get(&cls->bindings, key.data);
-  ll_strbuf_free(&key);
-  if (b) return b->kind == LL_BIND_INSTANCE ? b->qual : NULL;
-  return inherited_attr_type(ctx, cls->qual, name, 0);
-}
-
 static TSNode unwrap(TSNode n) {
   while (!ts_node_is_null(n) && type_is(n, "parenthesized_expression") && ts_node_named_child_count(n) > 0)
     n = ts_node_named_child(n, 0);
   return n;
 }
 
+/* ------------------------------------------------------------------------------------------
+ * The file's typer
+ * ------------------------------------------------------------------------------------------ */
+
+static const ll_classdef *local_class(void *arg, const char *qual) {
+  ll_ctx *ctx = arg;
+  for (size_t i = ctx->facts->classes.len; i-- > 0;)
+    if (strcmp(ctx->facts->classes.items[i].qual, qual) == 0) return &ctx->facts->classes.items[i];
+  return NULL;
+}
+
+ll_typer *ll_ctx_typer(ll_ctx *ctx) {
+  if (!ctx->typer) {
+    ctx->typer = ll_arena_alloc(&ctx->arena, sizeof *ctx->typer);
+    ll_typer_init(ctx->typer, ctx->db, &ctx->arena, NULL);
+    ctx->typer->project_roots = ctx->project_roots;
+    ctx->typer->module = ctx->module;
+    ctx->typer->local.arg = ctx;
+    ctx->typer->local.class_of = local_class;
+  }
+  return ctx->typer;
+}
+
+/* A path in its normal form: reduced as far as this file can. */
+static const char *normal(ll_ctx *ctx, const char *path) {
+  if (!path) return NULL;
+  ll_typer *t = ll_ctx_typer(ctx);
+  ll_value v = ll_typer_reduce(t, path);
+  return ll_value_path(t, &v);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Annotations
+ * ------------------------------------------------------------------------------------------ */
+
+static const char *annotation_te(ll_ctx *ctx, TSNode ann, int depth);
+
+/* typing names that mean the same as a builtin generic, or that only wrap the type */
+static const char *generic_alias(const char *q) {
+  static const char *const MAP[][2] = {
+      {"typing.List", "builtins.list"}, {"typing.Dict", "builtins.dict"}, {"typing.Set", "builtins.set"},
+      {"typing.FrozenSet", "builtins.frozenset"}, {"typing.Tuple", "builtins.tuple"}, {"typing.Type", "builtins.type"},
+      {"typing.DefaultDict", "collections.defaultdict"}, {"typing.Deque", "collections.deque"},
+      {"collections.abc.Iterable", "typing.Iterable"}, {"collections.abc.Iterator", "typing.Iterator"},
+      {"collections.abc.Generator", "typing.Generator"}, {"collections.abc.Sequence", "typing.Sequence"},
+      {"collections.abc.MutableSequence", "typing.MutableSequence"}, {"collections.abc.Mapping", "typing.Mapping"},
+      {"collections.abc.MutableMapping", "typing.MutableMapping"}, {"collections.abc.Collection", "typing.Collection"},
+      {"collections.abc.AsyncIterator", "typing.AsyncIterator"}, {"collections.abc.AsyncIterable", "typing.AsyncIterable"},
+      {"collections.abc.Awaitable", "typing.Awaitable"}, {"collections.abc.Coroutine", "typing.Coroutine"},
+      {"typing_extensions.Self", "typing.Self"}, {NULL, NULL}};
+  for (int i = 0; MAP[i][0]; i++)
+    if (strcmp(q, MAP[i][0]) == 0) return MAP[i][1];
+  return q;
+}
+
+static int is_wrapper(const char *q) {
+  return strcmp(q, "typing.Optional") == 0 || strcmp(q, "typing.Final") == 0 || strcmp(q, "typing.ClassVar") == 0 ||
+         strcmp(q, "typing.Annotated") == 0 || strcmp(q, "typing_extensions.Final") == 0 ||
+         strcmp(q, "typing_extensions.Annotated") == 0 || strcmp(q, "typing.Required") == 0 ||
+         strcmp(q, "typing.NotRequired") == 0;
+}
+
+/* The qualified name an annotation's name part stands for. */
+static const char *annotation_name(ll_ctx *ctx, TSNode n) {
+  n = unwrap(n);
+  if (type_is(n, "identifier")) {
+    const char *name = ctx->src->text + ts_node_start_byte(n);
+    size_t len = ts_node_end_byte(n) - ts_node_start_byte(n);
+    const ll_binding *b = lookup(ctx, name, len);
+    if (b) return b->kind == LL_BIND_ALIAS || b->kind == LL_BIND_DEF ? b->qual : NULL;
+    if (is_builtin(name, len)) return ll_arena_join(&ctx->arena, "builtins", ll_arena_strndup(&ctx->arena, name, len));
+    return NULL;
+  }
+  if (type_is(n, "attribute")) {
+    const char *base = annotation_name(ctx, ll_field(n, "object"));
+    TSNode attr = ll_field(n, "attribute");
+    return base && !ts_node_is_null(attr) ? ll_arena_join(&ctx->arena, base, ll_ctx_text(ctx, attr)) : NULL;
+  }
+  return NULL;
+}
+
+/* A string annotation ("Path", "Optional[Hub]"): its text parsed as a tiny expression. */
+typedef struct strann {
+  ll_ctx *ctx;
+  const char *s;
+  size_t i, n;
+} strann;
+
+static void sa_space(strann *a) {
+  while (a->i < a->n && (a->s[a->i] == ' ' || a->s[a->i] == '\t')) a->i++;
+}
+
+static const char *sa_type(strann *a, int depth);
+
+static const char *sa_name(strann *a) {
+  sa_space(a);
+  size_t s = a->i;
+  while (a->i < a->n && (a->s[a->i] == '_' || a->s[a->i] == '.' || (a->s[a->i] >= '0' && a->s[a->i] <= '9') ||
+                         (a->s[a->i] >= 'a' && a->s[a->i] <= 'z') || (a->s[a->i] >= 'A' && a->s[a->i] <= 'Z')))
+    a->i++;
+  if (a->i == s) return NULL;
+  size_t first = s;
+  while (first < a->i && a->s[first] != '.') first++;
+  const char *head = a->s + s;
+  size_t hl = first - s;
+  if (hl == 4 && memcmp(head, "None", 4) == 0 && first == a->i) return "None";
+  const ll_binding *b = lookup(a->ctx, head, hl);
+  const char *q = NULL;
+  if (b && (b->kind == LL_BIND_ALIAS || b->kind == LL_BIND_DEF)) q = b->qual;
+  else if (!b && is_builtin(head, hl)) q = ll_arena_join(&a->ctx->arena, "builtins", ll_arena_strndup(&a->ctx->arena, head, hl));
+  if (!q) return NULL;
+  if (first < a->i) q = ll_arena_join(&a->ctx->arena, q, ll_arena_strndup(&a->ctx->arena, a->s + first + 1, a->i - first - 1));
+  return q;
+}
+
+static const char *sa_primary(strann *a, int depth) {
+  const char *q = sa_name(a);
+  if (!q) return NULL;
+  sa_space(a);
+  if (strcmp(q, "None") == 0) return q;
+  q = generic_alias(q);
+  if (a->i < a->n && a->s[a->i] == '[') {
+    a->i++;
+    ll_strbuf b;
+    ll_strbuf_init(&b);
+    const char *first = NULL;
+    int nargs = 0, ok = 1;
+    for (;;) {
+      const char *arg = sa_type(a, depth + 1);
+      sa_space(a);
+      if (!arg) ok = 0;
+      else {
+        if (!first) first = arg;
+        ll_strbuf_add(&b, nargs ? "," : "");
+        ll_strbuf_add(&b, arg);
+      }
+      nargs++;
+      if (a->i < a->n && a->s[a->i] == ',') { a->i++; continue; }
+      break;
+    }
+    if (a->i < a->n && a->s[a->i] == ']') a->i++;
+    const char *out = NULL;
+    if (is_wrapper(q)) out = first;
+    else if (ok) {
+      ll_strbuf full;
+      ll_strbuf_init(&full);
+      ll_strbuf_addf(&full, "%s[%s]", q, b.data ? b.data : "");
+      out = ll_arena_strdup(&a->ctx->arena, full.data);
+      ll_strbuf_free(&full);
+    } else out = q;
+    ll_strbuf_free(&b);
+    return out;
+  }
+  return q;
+}
+
+static const char *sa_type(strann *a, int depth) {
+  if (depth > 8) return NULL;
+  const char *t = sa_primary(a, depth);
+  sa_space(a);
+  while (a->i < a->n && a->s[a->i] == '|') {
+    a->i++;
+    const char *u = sa_primary(a, depth);
+    sa_space(a);
+    if (t && strcmp(t, "None") == 0) t = u;
+    else if (u && strcmp(u, "None") != 0) t = NULL; /* a union of two real types: unknown */
+  }
+  return t;
+}
+
+/* The type expression an annotation names: `Path`, `pathlib.Path`, `Path | None`,
+ * `Optional[Path]`, `list[Path]`, `Final[Path]`, `"Path"`; NULL when unknown. `type[X]`
+ * gives "type[X]" (the class object), `Self` "typing.Self". */
+static const char *annotation_te(ll_ctx *ctx, TSNode ann, int depth) {
+  if (ts_node_is_null(ann) || depth > 8) return NULL;
+  if (type_is(ann, "type") && ts_node_named_child_count(ann)) ann = ts_node_named_child(ann, 0);
+  ann = unwrap(ann);
+  if (type_is(ann, "none")) return "None";
+  if (type_is(ann, "identifier") || type_is(ann, "attribute")) {
+    const char *q = annotation_name(ctx, ann);
+    return q ? generic_alias(q) : NULL;
+  }
+  if (type_is(ann, "string")) {
+    uint32_t s = ts_node_start_byte(ann), e = ts_node_end_byte(ann);
+    const char *text = ctx->src->text;
+    while (s < e && text[s] != '"' && text[s] != '\'') s++; /* a prefix (r, b) */
+    if (e - s < 2) return NULL;
+    char quote = text[s];
+    size_t q = (e - s >= 6 && text[s + 1] == quote && text[s + 2] == quote) ? 3 : 1;
+    strann a = {ctx, text + s + q, 0, e - s - 2 * q};
+    if (e - s < 2 * q) return NULL;
+    const char *t = sa_type(&a, depth);
+    sa_space(&a);
+    return a.i == a.n ? t : NULL;
+  }
+  if (type_is(ann, "binary_operator")) {
+    TSNode l = ll_field(ann, "left"), r = ll_field(ann, "right");
+    const char *lt = annotation_te(ctx, l, depth + 1), *rt = annotation_te(ctx, r, depth + 1);
+    if (lt && strcmp(lt, "None") == 0) return rt;
+    if (rt && strcmp(rt, "None") == 0) return lt;
+    return NULL;
+  }
+  if (type_is(ann, "generic_type") || type_is(ann, "subscript")) {
+    TSNode base = ts_node_named_child(ann, 0);
+    const char *q = annotation_name(ctx, base);
+    if (!q) return NULL;
+    q = generic_alias(q);
+    /* the arguments: a type_parameter node (generic_type) or the subscript's indices */
+    LL_VEC(TSNode) args = {0};
+    for (uint32_t i = 1; i < ts_node_named_child_count(ann); i++) {
+      TSNode a = ts_node_named_child(ann, i);
+      if (type_is(a, "type_parameter")) {
+        for (uint32_t k = 0; k < ts_node_named_child_count(a); k++) ll_vec_push(&args, ts_node_named_child(a, k));
+      } else if (!type_is(a, "comment")) ll_vec_push(&args, a);
+    }
+    const char *out = NULL;
+    if (strcmp(q, "typing.Union") == 0) {
+      const char *real = NULL;
+      int n = 0;
+      for (size_t i = 0; i < args.len; i++) {
+        const char *t = annotation_te(ctx, args.items[i], depth + 1);
+        if (t && strcmp(t, "None") == 0) continue;
+        real = t;
+        n++;
+      }
+      out = n == 1 ? real : NULL;
+    } else if (is_wrapper(q)) {
+      out = args.len ? annotation_te(ctx, args.items[0], depth + 1) : NULL;
+    } else {
+      ll_strbuf b;
+      ll_strbuf_init(&b);
+      ll_strbuf_addf(&b, "%s[", q);
+      int ok = 1;
+      for (size_t i = 0; i < args.len && ok; i++) {
+        const char *t = annotation_te(ctx, args.items[i], depth + 1);
+        if (!t && type_is(args.items[i], "ellipsis")) t = "...";
+        if (!t) ok = 0;
+        else ll_strbuf_addf(&b, "%s%s", i ? "," : "", t);
+      }
+      ll_strbuf_add(&b, "]");
+      out = ok && args.len ? ll_arena_strdup(&ctx->arena, b.data) : q;
+      ll_strbuf_free(&b);
+    }
+    ll_vec_free(&args);
+    return out;
+  }
+  return NULL;
+}
+
+/* The path of a value an annotation declares: `<T>`, the class itself for `type[X]`, the
+ * marker `<@Self>` for Self; NULL when unknown or None. */
+static const char *annotation_path(ll_ctx *ctx, TSNode ann) {
+  const char *te = annotation_te(ctx, ann, 0);
+  if (!te || strcmp(te, "None") == 0 || strncmp(te, "typing.Any", 10) == 0 || strcmp(te, "builtins.object") == 0)
+    return NULL;
+  if (strcmp(te, "typing.Self") == 0) return "<@Self>";
+  if (strncmp(te, "builtins.type[", 14) == 0) {
+    const char *inner = ll_texpr_arg(&ctx->arena, te, 0);
+    return inner && !strchr(inner, '[') ? inner : NULL;
+  }
+  return ll_path_instance(&ctx->arena, te);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Expressions to paths
+ * ------------------------------------------------------------------------------------------ */
+
 /* An attribute chain longer than this is unknown: no real code names a callable that deep,
  * and a bound keeps every resolution linear in the expression's size (the hostile inputs
  * have chains of thousands of links). */
 #define MAX_CHAIN 32
 
-static const char *type_of(ll_ctx *ctx, TSNode expr, int depth);
+static const char *expr_path(ll_ctx *ctx, TSNode expr, int depth);
 
-/* What an expression names and what type its value has, in one descent: the name and the
- * type of `a.b.c` both come from those of `a.b`, which is resolved once (resolving them
- * separately, each asking for both of the prefix, took time exponential in the chain). */
-static void qual_and_type(ll_ctx *ctx, TSNode expr, int depth, const char **qual, const char **type) {
-  *qual = *type = NULL;
-  expr = unwrap(expr);
-  if (ts_node_is_null(expr) || depth > MAX_CHAIN) return;
-  const char *t = ts_node_type(expr);
-  if (strcmp(t, "identifier") == 0) {
-    const char *name = ctx->src->text + ts_node_start_byte(expr);
-    size_t n = ts_node_end_byte(expr) - ts_node_start_byte(expr);
-    const ll_binding *b = lookup(ctx, name, n);
-    if (b) {
-      if (b->kind == LL_BIND_ALIAS || b->kind == LL_BIND_DEF) *qual = b->qual;
-    } else if (is_builtin(name, n)) {
-      char *q = ll_arena_alloc(&ctx->arena, n + 10);
-      memcpy(q, "builtins.", 9);
-      memcpy(q + 9, name, n);
-      q[n + 9] = 0;
-      *qual = q;
-    }
-    if (self_class(ctx, expr)) return;
-    if (b && b->kind == LL_BIND_INSTANCE) *type = b->qual;
-    else if (ctx->ha && (!b || b->kind == LL_BIND_UNKNOWN)) *type = ll_strmap_getn(&ctx->db->ha_names, name, n);
-    return;
+static const char *class_self_path(ll_ctx *ctx, ll_scope *cls, TSNode ident) {
+  ll_scope *fn = ll_ctx_function(ctx);
+  if (ll_ctx_text_is(ctx, ident, "cls") || (fn && fn->is_classmethod)) return cls->qual;
+  return ll_path_instance(&ctx->arena, cls->qual);
+}
+
+static const char *binding_path(ll_ctx *ctx, const ll_binding *b) {
+  switch (b->kind) {
+    case LL_BIND_ALIAS:
+    case LL_BIND_DEF: return b->qual;
+    case LL_BIND_INSTANCE: return ll_path_instance(&ctx->arena, b->qual);
+    case LL_BIND_PATH: return b->qual;
+    default: return NULL;
   }
-  if (strcmp(t, "attribute") == 0) {
-    TSNode obj = unwrap(ll_field(expr, "object")), attr = ll_field(expr, "attribute");
-    if (ts_node_is_null(obj) || ts_node_is_null(attr)) return;
-    const char *an = ll_ctx_text(ctx, attr);
-    if (type_is(obj, "identifier")) {
-      ll_scope *cls = self_class(ctx, obj);
-      if (cls) {
-        *qual = ll_arena_join(&ctx->arena, cls->qual, an);
-        *type = self_attr_type(ctx, cls, attr);
-        if (!*type && ctx->ha) *type = ll_strmap_get(&ctx->db->ha_names, an);
-        return;
+}
+
+static const char *identifier_path(ll_ctx *ctx, TSNode expr) {
+  const char *name = ctx->src->text + ts_node_start_byte(expr);
+  size_t n = ts_node_end_byte(expr) - ts_node_start_byte(expr);
+  ll_scope *cls = self_class(ctx, expr);
+  if (cls) return class_self_path(ctx, cls, expr);
+  const ll_binding *b = lookup(ctx, name, n);
+  if (b) {
+    const char *p = binding_path(ctx, b);
+    /* Home Assistant's documented convention: `hass` is the HomeAssistant instance */
+    if (!p && ctx->ha && b->kind == LL_BIND_UNKNOWN) {
+      const char *ty = ll_strmap_getn(&ctx->db->ha_names, name, n);
+      if (ty) return ll_path_instance(&ctx->arena, ty);
+    }
+    return p;
+  }
+  if (is_builtin(name, n)) return ll_arena_join(&ctx->arena, "builtins", ll_arena_strndup(&ctx->arena, name, n));
+  if (ctx->ha) {
+    const char *ty = ll_strmap_getn(&ctx->db->ha_names, name, n);
+    if (ty) return ll_path_instance(&ctx->arena, ty);
+  }
+  /* a name the file never binds: the well-known module of that name (star imports) */
+  if (ll_ruledb_implicit_module(ctx->db, name, n)) return ll_arena_strndup(&ctx->arena, name, n);
+  return NULL;
+}
+
+static const char *attribute_path(ll_ctx *ctx, TSNode expr, int depth) {
+  TSNode obj = unwrap(ll_field(expr, "object")), attr = ll_field(expr, "attribute");
+  if (ts_node_is_null(obj) || ts_node_is_null(attr)) return NULL;
+  const char *an = ctx->src->text + ts_node_start_byte(attr);
+  size_t anl = ts_node_end_byte(attr) - ts_node_start_byte(attr);
+  if (type_is(obj, "identifier")) {
+    ll_scope *cls = self_class(ctx, obj);
+    if (cls && !ll_ctx_text_is(ctx, obj, "cls")) {
+      /* self.x assigned earlier in the class: its value; else the class's member, which the
+       * project pass knows once every method is read */
+      ll_strbuf key;
+      ll_strbuf_init(&key);
+      ll_strbuf_addf(&key, "self.%.*s", (int)anl, an);
+      const ll_binding *b = ll_strmap_get(&cls->bindings, key.data);
+      ll_strbuf_free(&key);
+      if (b) return binding_path(ctx, b);
+      if (ctx->ha) {
+        const char *ty = ll_strmap_getn(&ctx->db->ha_names, an, anl);
+        if (ty) return ll_path_instance(&ctx->arena, ty);
       }
     }
-    const char *oq, *ot;
-    qual_and_type(ctx, obj, depth + 1, &oq, &ot);
-    if (ot) {
-      *qual = ll_arena_join(&ctx->arena, ot, an);
-      *type = ll_ruledb_returns(ctx->db, *qual);
-    } else if (oq) {
-      *qual = ll_arena_join(&ctx->arena, oq, an);
-      *type = ll_ruledb_returns(ctx->db, *qual);
-    }
-    return;
   }
-  *type = type_of(ctx, expr, depth);
+  const char *base = expr_path(ctx, obj, depth + 1);
+  return normal(ctx, ll_path_attr(&ctx->arena, base, an, anl));
 }
 
-const char *ll_resolve_qualname(ll_ctx *ctx, TSNode expr) {
-  const char *q, *ty;
-  qual_and_type(ctx, expr, 0, &q, &ty);
-  return q;
-}
-
-const char *ll_resolve_type(ll_ctx *ctx, TSNode expr) {
-  const char *q, *ty;
-  qual_and_type(ctx, expr, 0, &q, &ty);
-  return ty;
-}
-
-/* The type of a value that names nothing: a call, `a / b`, `await ...`. */
-static const char *type_of(ll_ctx *ctx, TSNode expr, int depth) {
-  const char *t = ts_node_type(expr);
-  if (strcmp(t, "call") == 0) {
-    const char *q, *unused;
-    qual_and_type(ctx, ll_field(expr, "function"), depth + 1, &q, &unused);
-    if (!q) return NULL;
-    const char *r = ll_ruledb_returns(ctx->db, q);
-    if (r) return r;
-    /* `Client(...)`: a CapWords callable is taken to be a class constructing its instance, so
-     * `self._client = Client(); self._client.fetch()` reaches Client.fetch in the project model.
-     * A wrong guess only yields a name nothing is known about. */
+/* `await asyncio.to_thread(f, ...)` and the executor forms give what f returns. */
+static const char *offloaded_result(ll_ctx *ctx, TSNode call, int depth) {
+  TSNode fn = ll_field(call, "function"), args = ll_field(call, "arguments");
+  const char *q = ll_resolve_qualname(ctx, fn);
+  const char *m = type_is(fn, "attribute") ? ll_ctx_text(ctx, ll_field(fn, "attribute")) : NULL;
+  if (!ll_ruledb_is_offload(ctx->db, q, m) || ts_node_is_null(args)) return NULL;
+  intptr_t idx = m ? (intptr_t)ll_strmap_get(&ctx->db->offload_args, m) : 0;
+  if (!idx && q) {
     const char *last = strrchr(q, '.');
-    last = last ? last + 1 : q;
-    if (last[0] >= 'A' && last[0] <= 'Z' && strncmp(q, "builtins.", 9) != 0) return q;
-    return NULL;
+    idx = (intptr_t)ll_strmap_get(&ctx->db->offload_args, last ? last + 1 : q);
+  }
+  uint32_t want = idx ? (uint32_t)(idx - 1) : 0, pos = 0;
+  for (uint32_t i = 0; i < ts_node_named_child_count(args); i++) {
+    TSNode a = ts_node_named_child(args, i);
+    if (type_is(a, "keyword_argument") || type_is(a, "comment")) continue;
+    if (pos++ != want) continue;
+    return normal(ctx, ll_path_step(&ctx->arena, expr_path(ctx, a, depth + 1), "()"));
+  }
+  return NULL;
+}
+
+static const char *literal_path(const char *t) {
+  if (strcmp(t, "string") == 0 || strcmp(t, "concatenated_string") == 0) return "<builtins.str>";
+  if (strcmp(t, "integer") == 0) return "<builtins.int>";
+  if (strcmp(t, "float") == 0) return "<builtins.float>";
+  if (strcmp(t, "true") == 0 || strcmp(t, "false") == 0) return "<builtins.bool>";
+  if (strcmp(t, "list") == 0) return "<builtins.list>";
+  if (strcmp(t, "dictionary") == 0) return "<builtins.dict>";
+  if (strcmp(t, "set") == 0) return "<builtins.set>";
+  if (strcmp(t, "tuple") == 0) return "<builtins.tuple>";
+  return NULL;
+}
+
+static const char *expr_path(ll_ctx *ctx, TSNode expr, int depth) {
+  expr = unwrap(expr);
+  if (ts_node_is_null(expr) || depth > MAX_CHAIN) return NULL;
+  const char *t = ts_node_type(expr);
+  if (strcmp(t, "identifier") == 0) return normal(ctx, identifier_path(ctx, expr));
+  if (strcmp(t, "attribute") == 0) return attribute_path(ctx, expr, depth);
+  if (strcmp(t, "call") == 0) {
+    TSNode fn = unwrap(ll_field(expr, "function"));
+    if (type_is(fn, "identifier") && ll_ctx_text_is(ctx, fn, "super")) return NULL;
+    const char *fq = expr_path(ctx, fn, depth + 1);
+    /* typing.cast(T, value): a declared type */
+    if (fq && strcmp(fq, "typing.cast") == 0) {
+      TSNode args = ll_field(expr, "arguments");
+      return ts_node_named_child_count(args) ? annotation_path(ctx, ts_node_named_child(args, 0)) : NULL;
+    }
+    return normal(ctx, ll_path_step(&ctx->arena, fq, "()"));
+  }
+  if (strcmp(t, "await") == 0) {
+    TSNode c = unwrap(ts_node_named_child(expr, 0));
+    if (type_is(c, "call")) {
+      const char *off = offloaded_result(ctx, c, depth);
+      if (off) return off;
+    }
+    return normal(ctx, ll_path_step(&ctx->arena, expr_path(ctx, c, depth + 1), "!"));
+  }
+  if (strcmp(t, "subscript") == 0) {
+    TSNode value = ll_field(expr, "value"), index = ll_field(expr, "subscript");
+    const char *base = expr_path(ctx, value, depth + 1);
+    if (type_is(index, "integer")) {
+      const char *it = ll_ctx_text(ctx, index);
+      if (strlen(it) < 6) {
+        char step[16];
+        snprintf(step, sizeof step, "[%s]", it);
+        return normal(ctx, ll_path_step(&ctx->arena, base, step));
+      }
+    }
+    return normal(ctx, ll_path_step(&ctx->arena, base, "[]"));
   }
   if (strcmp(t, "binary_operator") == 0) {
     TSNode op = ll_field(expr, "operator");
-    if (!ts_node_is_null(op) && ll_ctx_text_is(ctx, op, "/")) {
-      const char *lq, *ty;
-      qual_and_type(ctx, ll_field(expr, "left"), depth + 1, &lq, &ty);
-      if (ty) return ll_ruledb_returns(ctx->db, ll_arena_join(&ctx->arena, ty, "__truediv__"));
-    }
+    if (!ts_node_is_null(op) && ll_ctx_text_is(ctx, op, "/"))
+      return normal(ctx, ll_path_step(&ctx->arena, expr_path(ctx, ll_field(expr, "left"), depth + 1), ".__truediv__()"));
     return NULL;
   }
-  if (strcmp(t, "await") == 0) {
-    /* `await asyncio.to_thread(f, ...)` and the executor forms give what f returns */
-    TSNode c = unwrap(ts_node_named_child(expr, 0));
-    if (ts_node_is_null(c) || !type_is(c, "call")) return NULL;
-    TSNode fn = ll_field(c, "function"), args = ll_field(c, "arguments");
-    const char *q = ll_resolve_qualname(ctx, fn);
-    const char *m = type_is(fn, "attribute") ? ll_ctx_text(ctx, ll_field(fn, "attribute")) : NULL;
-    if (!ll_ruledb_is_offload(ctx->db, q, m) || ts_node_is_null(args)) return NULL;
-    intptr_t idx = m ? (intptr_t)ll_strmap_get(&ctx->db->offload_args, m) : 0;
-    if (!idx && q) {
-      const char *last = strrchr(q, '.');
-      idx = (intptr_t)ll_strmap_get(&ctx->db->offload_args, last ? last + 1 : q);
-    }
-    uint32_t want = idx ? (uint32_t)(idx - 1) : 0, pos = 0;
-    for (uint32_t i = 0; i < ts_node_named_child_count(args); i++) {
-      TSNode a = ts_node_named_child(args, i);
-      if (type_is(a, "keyword_argument") || type_is(a, "comment")) continue;
-      if (pos++ != want) continue;
-      const char *aq = ll_resolve_qualname(ctx, a);
-      return aq ? ll_ruledb_returns(ctx->db, aq) : NULL;
-    }
-    return NULL;
+  if (strcmp(t, "conditional_expression") == 0 && ts_node_named_child_count(expr) >= 3) {
+    const char *a = expr_path(ctx, ts_node_named_child(expr, 0), depth + 1);
+    const char *b = expr_path(ctx, ts_node_named_child(expr, 2), depth + 1);
+    return a && b && strcmp(a, b) == 0 ? a : NULL;
   }
-  return NULL;
+  return literal_path(t);
+}
+
+const char *ll_resolve_path(ll_ctx *ctx, TSNode expr) { return expr_path(ctx, expr, 0); }
+
+ll_value ll_resolve_value(ll_ctx *ctx, TSNode expr) {
+  const char *p = expr_path(ctx, expr, 0);
+  return ll_typer_reduce(ll_ctx_typer(ctx), p);
+}
+
+const char *ll_resolve_qualname(ll_ctx *ctx, TSNode expr) {
+  ll_value v = ll_resolve_value(ctx, expr);
+  if (v.kind == LL_V_PENDING) {
+    /* a project name with no step left (a function, a class of the project) */
+    for (const char *p = v.name; *p; p++)
+      if (*p == '<' || *p == '(' || *p == '[' || *p == '@' || *p == '~' || *p == '^' || *p == '!') return NULL;
+    return v.name;
+  }
+  return ll_typer_callable(ll_ctx_typer(ctx), &v);
+}
+
+const char *ll_resolve_type(ll_ctx *ctx, TSNode expr) {
+  ll_value v = ll_resolve_value(ctx, expr);
+  ll_typer *t = ll_ctx_typer(ctx);
+  /* an attribute not called: its value's type */
+  if (v.kind == LL_V_MEMBER) v = ll_typer_attribute(t, &v);
+  if (v.kind != LL_V_INSTANCE) return NULL;
+  size_t h = ll_texpr_head_len(v.name);
+  return v.name[h] ? ll_arena_strndup(&ctx->arena, v.name, h) : v.name;
 }
 
 /* --- imports --- */
@@ -302,71 +606,133 @@ void ll_resolve_import(ll_ctx *ctx, TSNode stmt) {
   }
 }
 
-/* --- assignments and targets --- */
 
-static void bind_target_unknown(ll_ctx *ctx, TSNode target) {
-  target = unwrap(target);
-  if (type_is(target, "identifier")) {
-    ll_ctx_bind(ctx, ll_ctx_scope(ctx), ctx->src->text + ts_node_start_byte(target),
-                ts_node_end_byte(target) - ts_node_start_byte(target), LL_BIND_UNKNOWN, NULL);
-    return;
-  }
-  if (type_is(target, "pattern_list") || type_is(target, "tuple_pattern") || type_is(target, "list_pattern") ||
-      type_is(target, "tuple") || type_is(target, "list") || type_is(target, "list_splat_pattern")) {
-    for (uint32_t i = 0; i < ts_node_named_child_count(target); i++)
-      bind_target_unknown(ctx, ts_node_named_child(target, i));
-  }
+/* --- bindings --- */
+
+static void bind_name(ll_ctx *ctx, TSNode ident, const char *path) {
+  ll_ctx_bind(ctx, ll_ctx_scope(ctx), ctx->src->text + ts_node_start_byte(ident),
+              ts_node_end_byte(ident) - ts_node_start_byte(ident), path ? LL_BIND_PATH : LL_BIND_UNKNOWN, path);
 }
 
-/* Binds one target to the value node (which may be null: unknown). */
-static void bind_target(ll_ctx *ctx, TSNode target, TSNode value) {
+/* Adds (or merges) a member with the type of its value: a declaration wins over assignments;
+ * assignments of different paths make it unknown. At most LL_MAX_MEMBERS per list. */
+#define LL_MAX_MEMBERS 512
+static void add_member(ll_file_facts *facts, ll_member_list *list, const char *name, size_t n, const char *path,
+                       int annotated) {
+  for (size_t i = 0; i < list->len; i++) {
+    ll_member *m = &list->items[i];
+    if (strlen(m->name) != n || memcmp(m->name, name, n) != 0) continue;
+    if (m->annotated && !annotated) return;
+    if (annotated && !m->annotated) {
+      m->path = path ? ll_arena_strdup(&facts->arena, path) : NULL;
+      m->annotated = 1;
+      m->conflict = 0;
+      return;
+    }
+    if (!m->conflict && (!path || !m->path || strcmp(path, m->path) != 0)) {
+      if (annotated) return; /* two declarations: the first */
+      m->conflict = 1;
+      m->path = NULL;
+    }
+    return;
+  }
+  if (list->len >= LL_MAX_MEMBERS) return;
+  ll_member m = {ll_arena_strndup(&facts->arena, name, n), path ? ll_arena_strdup(&facts->arena, path) : NULL,
+                 (uint8_t)annotated, 0};
+  ll_vec_push(list, m);
+}
+
+static ll_classdef *scope_classdef(ll_ctx *ctx, ll_scope *cls) {
+  if (!cls || cls->class_index < 0 || (size_t)cls->class_index >= ctx->facts->classes.len) return NULL;
+  return &ctx->facts->classes.items[cls->class_index];
+}
+
+/* Binds one target to the value's path (NULL: unknown); annotated: a declaration. */
+static void bind_target(ll_ctx *ctx, TSNode target, const char *path, int annotated) {
   target = unwrap(target);
-  if (ts_node_is_null(value)) { bind_target_unknown(ctx, target); return; }
-  const char *ty = ll_resolve_type(ctx, value);
   if (type_is(target, "identifier")) {
+    ll_scope *scope = ll_ctx_scope(ctx);
+    bind_name(ctx, target, path);
     const char *name = ctx->src->text + ts_node_start_byte(target);
     size_t n = ts_node_end_byte(target) - ts_node_start_byte(target);
-    if (ty) { ll_ctx_bind(ctx, ll_ctx_scope(ctx), name, n, LL_BIND_INSTANCE, ty); return; }
-    TSNode v = unwrap(value);
-    if (type_is(v, "identifier") || type_is(v, "attribute")) {
-      const char *q = ll_resolve_qualname(ctx, v);
-      if (q && !ll_resolve_type(ctx, v)) { ll_ctx_bind(ctx, ll_ctx_scope(ctx), name, n, LL_BIND_ALIAS, q); return; }
-      const char *vt = ll_resolve_type(ctx, v);
-      if (vt) { ll_ctx_bind(ctx, ll_ctx_scope(ctx), name, n, LL_BIND_INSTANCE, vt); return; }
+    if (scope->kind == LL_SCOPE_MODULE && ctx->in_prepass) add_member(ctx->facts, &ctx->facts->globals, name, n, path, annotated);
+    else if (scope->kind == LL_SCOPE_CLASS) {
+      ll_classdef *cd = scope_classdef(ctx, scope);
+      if (cd) add_member(ctx->facts, &cd->members, name, n, path, annotated);
     }
-    ll_ctx_bind(ctx, ll_ctx_scope(ctx), name, n, LL_BIND_UNKNOWN, NULL);
     return;
   }
   if (type_is(target, "attribute")) {
-    /* self.attr = X() inside a method: remembered on the class for the other methods */
+    /* self.attr = X() in a method: the class's attribute, for every method and every file */
     TSNode obj = unwrap(ll_field(target, "object")), attr = ll_field(target, "attribute");
     if (ts_node_is_null(obj) || ts_node_is_null(attr) || !type_is(obj, "identifier")) return;
     ll_scope *cls = self_class(ctx, obj);
-    if (!cls) return;
+    if (!cls || ll_ctx_text_is(ctx, obj, "cls")) return;
+    const char *an = ctx->src->text + ts_node_start_byte(attr);
+    size_t anl = ts_node_end_byte(attr) - ts_node_start_byte(attr);
     ll_strbuf key;
     ll_strbuf_init(&key);
-    ll_strbuf_addf(&key, "self.%s", ll_ctx_text(ctx, attr));
-    ll_ctx_bind(ctx, cls, key.data, key.len, ty ? LL_BIND_INSTANCE : LL_BIND_UNKNOWN, ty);
+    ll_strbuf_addf(&key, "self.%.*s", (int)anl, an);
+    ll_ctx_bind(ctx, cls, key.data, key.len, path ? LL_BIND_PATH : LL_BIND_UNKNOWN, path);
     ll_strbuf_free(&key);
+    ll_classdef *cd = scope_classdef(ctx, cls);
+    if (cd) add_member(ctx->facts, &cd->members, an, anl, path, annotated);
     return;
   }
-  bind_target_unknown(ctx, target);
+  if (type_is(target, "pattern_list") || type_is(target, "tuple_pattern") || type_is(target, "list_pattern") ||
+      type_is(target, "tuple") || type_is(target, "list")) {
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < ts_node_named_child_count(target); i++) {
+      TSNode c = ts_node_named_child(target, i);
+      if (type_is(c, "comment")) continue;
+      if (type_is(c, "list_splat_pattern") || type_is(c, "list_splat")) {
+        /* `a, *rest = ...`: positions after it are unknown */
+        if (ts_node_named_child_count(c)) bind_target(ctx, ts_node_named_child(c, 0), NULL, 0);
+        path = NULL;
+        continue;
+      }
+      char step[16];
+      snprintf(step, sizeof step, "[%u]", k++);
+      bind_target(ctx, c, path ? normal(ctx, ll_path_step(&ctx->arena, path, step)) : NULL, 0);
+    }
+    return;
+  }
+  if (type_is(target, "list_splat_pattern") && ts_node_named_child_count(target))
+    bind_target(ctx, ts_node_named_child(target, 0), NULL, 0);
 }
 
 void ll_resolve_assignment(ll_ctx *ctx, TSNode assignment) {
-  TSNode left = ll_field(assignment, "left"), right = ll_field(assignment, "right");
+  TSNode left = ll_field(assignment, "left"), right = ll_field(assignment, "right"), ann = ll_field(assignment, "type");
   if (ts_node_is_null(left)) return;
+  if (!ts_node_is_null(ann)) {
+    /* `x: T = v` and `x: T`: the declaration */
+    bind_target(ctx, left, annotation_path(ctx, ann), 1);
+    return;
+  }
   /* a = b = value: the right side may itself be an assignment */
+  TSNode value = right;
+  while (!ts_node_is_null(value) && type_is(value, "assignment")) value = ll_field(value, "right");
+  const char *path = ts_node_is_null(value) ? NULL : expr_path(ctx, value, 0);
   while (!ts_node_is_null(right) && type_is(right, "assignment")) {
-    bind_target(ctx, left, ll_field(right, "right"));
+    bind_target(ctx, left, path, 0);
     left = ll_field(right, "left");
     right = ll_field(right, "right");
   }
-  if (ts_node_is_null(right)) {
-    /* annotated declaration without value: `x: Path` */
-    return;
+  if (ts_node_is_null(right)) return;
+  bind_target(ctx, left, path, 0);
+}
+
+void ll_resolve_named_expression(ll_ctx *ctx, TSNode walrus) {
+  TSNode name = ll_field(walrus, "name"), value = ll_field(walrus, "value");
+  if (type_is(name, "identifier")) bind_name(ctx, name, expr_path(ctx, value, 0));
+}
+
+static int has_async_token(TSNode n) {
+  for (uint32_t i = 0; i < ts_node_child_count(n); i++) {
+    TSNode c = ts_node_child(n, i);
+    if (!ts_node_is_named(c) && strcmp(ts_node_type(c), "async") == 0) return 1;
   }
-  bind_target(ctx, left, right);
+  return 0;
 }
 
 void ll_resolve_with_item(ll_ctx *ctx, TSNode item) {
@@ -375,42 +741,59 @@ void ll_resolve_with_item(ll_ctx *ctx, TSNode item) {
   TSNode value = ts_node_named_child(v, 0), alias = ll_field(v, "alias");
   if (ts_node_is_null(alias)) return;
   TSNode target = ts_node_named_child_count(alias) ? ts_node_named_child(alias, 0) : alias;
-  /* files and most context managers return themselves from __enter__ */
-  bind_target(ctx, target, value);
+  /* what __enter__ (__aenter__ awaited) returns */
+  TSNode with = ll_ctx_parent(ctx, item);
+  if (type_is(with, "with_clause")) with = ll_ctx_parent(ctx, with);
+  int is_async = type_is(with, "with_statement") && has_async_token(with);
+  bind_target(ctx, target, normal(ctx, ll_path_step(&ctx->arena, expr_path(ctx, value, 0), is_async ? "^" : "~")), 0);
 }
 
-/* The type an annotation names: `Path`, `pathlib.Path`, `Path | None`, `Optional[Path]`. */
-static const char *annotation_type(ll_ctx *ctx, TSNode ann) {
-  if (ts_node_is_null(ann)) return NULL;
-  if (type_is(ann, "type") && ts_node_named_child_count(ann)) ann = ts_node_named_child(ann, 0);
-  ann = unwrap(ann);
-  if (type_is(ann, "identifier") || type_is(ann, "attribute")) {
-    const char *q = ll_resolve_qualname(ctx, ann);
-    if (!q || strncmp(q, "builtins.", 9) == 0) return NULL;
-    return q;
+/* `for v in xs` (and a comprehension's `for v in xs`): an element of xs. */
+void ll_resolve_for(ll_ctx *ctx, TSNode left, TSNode right, int is_async) {
+  if (ts_node_is_null(left)) return;
+  const char *path = is_async ? NULL : normal(ctx, ll_path_step(&ctx->arena, expr_path(ctx, right, 0), "@"));
+  bind_target(ctx, left, path, 0);
+}
+
+void ll_resolve_for_statement(ll_ctx *ctx, TSNode stmt) {
+  ll_resolve_for(ctx, ll_field(stmt, "left"), ll_field(stmt, "right"), has_async_token(stmt));
+}
+
+/* A comprehension's variables are bound before its element is visited (the element comes
+ * first in the text). */
+void ll_resolve_comprehension(ll_ctx *ctx, TSNode comp) {
+  for (uint32_t i = 0; i < ts_node_named_child_count(comp); i++) {
+    TSNode c = ts_node_named_child(comp, i);
+    if (type_is(c, "for_in_clause")) ll_resolve_for(ctx, ll_field(c, "left"), ll_field(c, "right"), has_async_token(c));
   }
-  if (type_is(ann, "binary_operator")) {
-    TSNode l = ll_field(ann, "left"), r = ll_field(ann, "right");
-    if (!ts_node_is_null(r) && type_is(unwrap(r), "none")) return annotation_type(ctx, l);
-    if (!ts_node_is_null(l) && type_is(unwrap(l), "none")) return annotation_type(ctx, r);
-    return NULL;
-  }
-  if (type_is(ann, "generic_type") || type_is(ann, "subscript")) {
-    TSNode base = ts_node_named_child(ann, 0);
-    const char *q = ll_resolve_qualname(ctx, base);
-    if (q && (strcmp(q, "typing.Optional") == 0) && ts_node_named_child_count(ann) > 1) {
-      TSNode arg = ts_node_named_child(ann, 1);
-      if (type_is(arg, "type_parameter") && ts_node_named_child_count(arg)) arg = ts_node_named_child(arg, 0);
-      return annotation_type(ctx, arg);
-    }
-  }
-  return NULL;
+}
+
+void ll_resolve_return(ll_ctx *ctx, TSNode stmt) {
+  ll_funcdef *fd = ll_ctx_funcdef(ctx);
+  ll_scope *fn = ll_ctx_function(ctx);
+  if (!fd || !fn || fn->kind != LL_SCOPE_FUNCTION || fn->has_return_annotation || fd->ret_conflict) return;
+  const char *p = ts_node_named_child_count(stmt) ? expr_path(ctx, ts_node_named_child(stmt, 0), 0) : NULL;
+  /* `return self` in a method: the instance (Self) */
+  if (ts_node_named_child_count(stmt) && type_is(unwrap(ts_node_named_child(stmt, 0)), "identifier") &&
+      ll_ctx_text_is(ctx, unwrap(ts_node_named_child(stmt, 0)), "self") && fn->is_method)
+    p = "<@Self>";
+  if (!p) { fd->ret_conflict = 1; fd->ret = NULL; return; }
+  if (!fd->ret) fd->ret = ll_arena_strdup(&ctx->facts->arena, p);
+  else if (strcmp(fd->ret, p) != 0) { fd->ret_conflict = 1; fd->ret = NULL; }
 }
 
 void ll_resolve_parameters(ll_ctx *ctx, TSNode function) {
   TSNode params = ll_field(function, "parameters");
-  if (ts_node_is_null(params)) return;
   ll_scope *scope = ll_ctx_scope(ctx);
+  ll_funcdef *fd = ll_ctx_funcdef(ctx);
+  TSNode ret = ll_field(function, "return_type");
+  if (!ts_node_is_null(ret) && fd) {
+    scope->has_return_annotation = 1;
+    const char *p = annotation_path(ctx, ret);
+    /* an async def's annotation is what awaiting it gives */
+    fd->ret = p ? ll_arena_strdup(&ctx->facts->arena, p) : NULL;
+  }
+  if (ts_node_is_null(params)) return;
   for (uint32_t i = 0; i < ts_node_named_child_count(params); i++) {
     TSNode p = ts_node_named_child(params, i), name = p, ann = {0};
     int has_ann = 0;
@@ -422,13 +805,14 @@ void ll_resolve_parameters(ll_ctx *ctx, TSNode function) {
     else if (type_is(p, "typed_default_parameter")) { name = ll_field(p, "name"); ann = ll_field(p, "type"); has_ann = 1; }
     if (ts_node_is_null(name)) continue;
     if (type_is(name, "list_splat_pattern") || type_is(name, "dictionary_splat_pattern")) {
-      if (ts_node_named_child_count(name)) bind_target_unknown(ctx, ts_node_named_child(name, 0));
+      if (ts_node_named_child_count(name)) bind_target(ctx, ts_node_named_child(name, 0), NULL, 0);
       continue;
     }
     if (!type_is(name, "identifier")) continue;
-    const char *ty = has_ann ? annotation_type(ctx, ann) : NULL;
-    ll_ctx_bind(ctx, scope, ctx->src->text + ts_node_start_byte(name),
-                ts_node_end_byte(name) - ts_node_start_byte(name), ty ? LL_BIND_INSTANCE : LL_BIND_UNKNOWN, ty);
+    const char *path = has_ann ? annotation_path(ctx, ann) : NULL;
+    if (path && strcmp(path, "<@Self>") == 0) path = NULL;
+    ll_ctx_bind(ctx, scope, ctx->src->text + ts_node_start_byte(name), ts_node_end_byte(name) - ts_node_start_byte(name),
+                path ? LL_BIND_PATH : LL_BIND_UNKNOWN, path);
   }
 }
 

@@ -4,6 +4,7 @@
 #include "../front/fields.h"
 #include "engine.h"
 #include "../model/facts.h"
+#include "../model/types.h"
 #include "../util/strbuf.h"
 
 #include <stdlib.h>
@@ -38,7 +39,9 @@ void ll_linter_init(ll_linter *l, const ll_ruledb *db, const ll_settings *settin
   l->sym_lambda = ts_language_symbol_for_name(l->lang, "lambda", 6, true);
   l->sym_decorated = ts_language_symbol_for_name(l->lang, "decorated_definition", 20, true);
   static const char *const TRACKED[] = {"import_statement", "import_from_statement", "assignment", "with_item",
-                                        "yield", "return_statement", "for_statement", NULL};
+                                        "yield", "return_statement", "for_statement", "named_expression",
+                                        "list_comprehension", "set_comprehension", "dictionary_comprehension",
+                                        "generator_expression", NULL};
   l->track = ll_xcalloc(l->nsymbols + 1, 1);
   for (TSSymbol s = 0; s < l->nsymbols; s++) {
     if (ts_language_symbol_type(l->lang, s) != TSSymbolTypeRegular) continue;
@@ -64,6 +67,7 @@ static void push_scope(ll_ctx *ctx, ll_scope_kind kind, TSNode node) {
   s.name = "";
   s.qual = ctx->module;
   s.func_index = -1;
+  s.class_index = -1;
   ll_strmap_init(&s.bindings);
   ll_vec_push(&ctx->scopes, s);
 }
@@ -117,8 +121,10 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
     }
     ll_vec_push(&ctx->facts->classes, cd);
     push_scope(ctx, LL_SCOPE_CLASS, node);
+    ll_ctx_scope(ctx)->class_index = (int32_t)ctx->facts->classes.len - 1;
   } else {
-    int is_async = 0, is_callback = 0, is_property = 0, is_static = 0, other_decorator = 0, schedules = 0;
+    int is_async = 0, is_callback = 0, is_property = 0, is_static = 0, is_classmethod = 0, other_decorator = 0,
+        schedules = 0;
     for (uint32_t i = 0; i < ts_node_child_count(node); i++) {
       TSNode c = ts_node_child(node, i);
       if (!ts_node_is_named(c) && node_is(c, "async")) { is_async = 1; break; }
@@ -137,6 +143,7 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
         if (strcmp(q, "builtins.property") == 0 || (ql >= 15 && strcmp(q + ql - 15, "cached_property") == 0) ||
             (ql >= 7 && strcmp(q + ql - 7, ".setter") == 0) || (ql >= 8 && strcmp(q + ql - 8, ".deleter") == 0))
           is_property = 1;
+        if (strcmp(q, "builtins.classmethod") == 0) is_classmethod = 1;
         if (strcmp(q, "builtins.staticmethod") == 0) is_static = 1;
         else if (!is_callback && !is_property && strcmp(q, "builtins.classmethod") != 0 &&
                  strstr(q, "abstractmethod") == NULL && strstr(q, "override") == NULL) {
@@ -155,6 +162,7 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
     s->is_callback = is_callback;
     s->is_method = in_class && !is_static;
     s->in_class = in_class;
+    s->is_classmethod = in_class && is_classmethod;
     ll_funcdef fd;
     memset(&fd, 0, sizeof fd);
     fd.qual = ll_arena_join(&ctx->facts->arena, outer_qual, n);
@@ -164,6 +172,7 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
     fd.is_callback = (uint8_t)is_callback;
     fd.is_property = (uint8_t)is_property;
     fd.is_static = (uint8_t)is_static;
+    fd.is_classmethod = (uint8_t)(in_class && is_classmethod);
     fd.is_nested = outer->kind == LL_SCOPE_FUNCTION || outer->kind == LL_SCOPE_LAMBDA;
     fd.pos = ll_ctx_start(ctx, node);
     fd.other_decorator = (uint8_t)other_decorator;
@@ -198,15 +207,11 @@ static void track_bindings(ll_ctx *ctx, TSNode node, TSSymbol sym) {
         ll_funcdef *fd = ll_ctx_funcdef(ctx);
         if (fd && ll_ctx_function(ctx)->kind == LL_SCOPE_FUNCTION) fd->returns_value = 1;
       }
+      ll_resolve_return(ctx, node);
       break;
-    case 7: { /* for_statement */
-      TSNode left = ll_field(node, "left");
-      /* loop variables hold values we cannot type */
-      if (!ts_node_is_null(left) && node_is(left, "identifier"))
-        ll_ctx_bind(ctx, ll_ctx_scope(ctx), ctx->src->text + ts_node_start_byte(left),
-                    ts_node_end_byte(left) - ts_node_start_byte(left), LL_BIND_UNKNOWN, NULL);
-      break;
-    }
+    case 7: ll_resolve_for_statement(ctx, node); break;
+    case 8: ll_resolve_named_expression(ctx, node); break;
+    case 9: case 10: case 11: case 12: ll_resolve_comprehension(ctx, node); break;
     default: break;
   }
 }
@@ -340,6 +345,7 @@ void ll_lint_source_ha(const ll_linter *l, TSParser *parser, const ll_source *sr
     if (l->rules[r]->end_file) l->rules[r]->end_file(&ctx);
   }
   while (ctx.scopes.len) pop_scope(&ctx);
+  if (ctx.typer) ll_typer_free(ctx.typer);
   ll_vec_free(&ctx.scopes);
   ll_vec_free(&ctx.path);
   ts_tree_delete(tree);

@@ -57,6 +57,12 @@ extern const ll_rule ll_rule_cancel; /* LOOP401-LOOP404 */
 extern const ll_rule ll_rule_homeassistant; /* LOOP501-LOOP505 */
 extern const ll_rule ll_rule_noqa; /* reads # noqa comments into facts */
 
+/* The message of a blocking finding (rule_blocking.c): what entry e says of callable q, and
+ * what to use instead (in Home Assistant code its own advice; in a @callback, the executor). */
+struct ll_strbuf;
+void ll_blocking_message(struct ll_strbuf *msg, const ll_blocking_entry *e, const char *q, int in_async, int ha,
+                         const char *fn_name);
+
 /* The project pass (rule_project.c): appends the project-wide findings for every file that
  * is not context_only. */
 struct ll_project;

@@ -7,6 +7,7 @@
 #include "fixgen.h"
 #include "../util/strbuf.h"
 #include "engine.h"
+#include "../model/types.h"
 #include "../diag/registry.h"
 
 #include <stdio.h>
@@ -41,13 +42,33 @@ static int on_excluded_receiver(ll_ctx *ctx, TSNode call, const ll_blocking_entr
   return 0;
 }
 
+void ll_blocking_message(ll_strbuf *msg, const ll_blocking_entry *e, const char *q, int in_async, int ha,
+                         const char *fn_name) {
+  /* a sync client's entry names its class or module: the call is named by itself */
+  int own = e->message && !e->is_prefix && strcmp(e->name, q) == 0;
+  if (own) ll_strbuf_add(msg, e->message);
+  else if (e->message) ll_strbuf_addf(msg, "`%s`: %s", q, e->message);
+  else ll_strbuf_addf(msg, "`%s` blocks the event loop", q);
+  if (!in_async) {
+    /* a @callback is sync: the usual `await ...` fixes do not apply */
+    ll_strbuf_addf(msg, " (in @callback `%s`, which runs on the event loop); a @callback cannot await: run the work "
+                        "with `hass.async_add_executor_job(func, *args)` and handle its result in a callback or task",
+                   fn_name);
+  } else {
+    const char *fix = ha && e->ha_fix ? e->ha_fix : e->fix;
+    if (fix) ll_strbuf_addf(msg, "; use %s", fix);
+  }
+}
+
 static void enter(ll_ctx *ctx, TSNode call) {
   ll_scope *fn = ll_ctx_function(ctx);
   if (!fn || fn->kind != LL_SCOPE_FUNCTION) return;
-  const char *q = ll_ctx_callee(ctx, call);
-  if (!q) return;
-  const ll_blocking_entry *e = ll_ruledb_blocking(ctx->db, q);
-  if (!e) return;
+  /* what the callee is, by its type: a library function, a method of a typed receiver (its
+   * own class's entry or a library base's), a sync client's method or constructor */
+  ll_value callee = ll_resolve_value(ctx, ll_field(call, "function"));
+  const char *q = NULL;
+  const ll_blocking_entry *e = ll_typer_blocking(ll_ctx_typer(ctx), &callee, &q);
+  if (!e || !q) return;
   if (e->lazy && passed_to_offload(ctx, call)) return;
   if (on_excluded_receiver(ctx, call, e)) return;
   /* every function records its first direct blocking call: sync helpers called from the
@@ -61,18 +82,7 @@ static void enter(ll_ctx *ctx, TSNode call) {
   if (!fn->is_async && !fn->is_callback) return;
   ll_strbuf msg;
   ll_strbuf_init(&msg);
-  if (e->message && !e->is_prefix) ll_strbuf_add(&msg, e->message);
-  else if (e->message) ll_strbuf_addf(&msg, "`%s`: %s", q, e->message);
-  else ll_strbuf_addf(&msg, "`%s` blocks the event loop", q);
-  if (!fn->is_async) {
-    /* a @callback is sync: the usual `await ...` fixes do not apply */
-    ll_strbuf_addf(&msg, " (in @callback `%s`, which runs on the event loop); a @callback cannot await: run the work "
-                         "with `hass.async_add_executor_job(func, *args)` and handle its result in a callback or task",
-                   fn->name);
-  } else {
-    const char *fix = ctx->ha && e->ha_fix ? e->ha_fix : e->fix;
-    if (fix) ll_strbuf_addf(&msg, "; use %s", fix);
-  }
+  ll_blocking_message(&msg, e, q, fn->is_async, ctx->ha, fn->name);
   const char *code = fn->is_async ? e->code : ll_registry_code("LOOP111");
   ll_finding *f = ll_ctx_report(ctx, code, call, "%s", msg.data);
   if (fn->is_async) {

@@ -5,6 +5,7 @@
 #include "../front/fields.h"
 #include "../model/facts.h"
 #include "engine.h"
+#include "../model/types.h"
 
 #include <string.h>
 
@@ -23,7 +24,16 @@ static void enter(ll_ctx *ctx, TSNode call) {
       q = ll_arena_join(&ctx->arena, cls->qual, ll_ctx_text(ctx, ll_field(fnode, "attribute")));
     }
   }
-  if (!q) q = ll_ctx_callee(ctx, call);
+  int deferred = 0;
+  if (!q) {
+    /* the callee's type path: a library callable is named as the rules data knows it; a
+     * path through the project's definitions is kept for the project pass to reduce */
+    ll_value v = ll_resolve_value(ctx, fnode);
+    if (v.kind == LL_V_PENDING) {
+      q = v.name;
+      deferred = 1;
+    } else q = ll_typer_callable(ll_ctx_typer(ctx), &v);
+  }
   /* a receiver of unknown type decides nothing: a method name alone is not a definition */
   if (!q || strncmp(q, "builtins.", 9) == 0) return;
   /* a method call on an instance (`self.x.m()`, `obj.m()`), not `module.m()` */
@@ -40,7 +50,7 @@ static void enter(ll_ctx *ctx, TSNode call) {
   int in_function = fd && fn && fn->kind == LL_SCOPE_FUNCTION;
   /* a library call matters only through the rules data (what it returns) and only where
    * its result is dropped, tested or awaited; a project call always may (chains, kinds) */
-  if (q && ctx->project_roots) {
+  if (q && ctx->project_roots && !deferred) {
     size_t root = strcspn(q, ".");
     int project = ll_strmap_getn(ctx->project_roots, q, root) != NULL;
     if (!project) {
@@ -69,6 +79,12 @@ static void enter(ll_ctx *ctx, TSNode call) {
   cs.local_unused = (uint8_t)u.local_unused;
   cs.on_loop = in_function && (fn->is_async || fn->is_callback);
   cs.bare_ok = (uint8_t)bare_ok;
+  cs.deferred = (uint8_t)deferred;
+  if (u.use == LL_USE_ARGUMENT && !ts_node_is_null(u.outer_call)) {
+    TSNode ofn = ll_field(u.outer_call, "function");
+    const char *om = is(ofn, "attribute") ? ll_ctx_text(ctx, ll_field(ofn, "attribute")) : NULL;
+    cs.offloaded = (uint8_t)ll_ruledb_is_offload(ctx->db, ll_resolve_qualname(ctx, ofn), om);
+  }
   ll_vec_push(&facts->calls, cs);
 }
 

@@ -12,6 +12,7 @@
 #include "fixgen.h"
 #include "../util/strbuf.h"
 #include "engine.h"
+#include "../model/types.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -75,8 +76,10 @@ static void enter(ll_ctx *ctx, TSNode call) {
 
   if (on_loop(ctx)) {
     /* LOOP503 */
-    int runs = ll_ruledb_has(&db->loop_runners, q) ||
-               (m && (strcmp(m, "run_until_complete") == 0 || strcmp(m, "run_forever") == 0) && is(fnode, "attribute"));
+    /* the event loop's own methods, known by the receiver's type: a project class's
+     * `run_until_complete` is not the loop's */
+    ll_value callee = ll_resolve_value(ctx, fnode);
+    int runs = ll_typer_listed(ll_ctx_typer(ctx), &callee, &db->loop_runners) != NULL;
     if (runs)
       ll_ctx_report(ctx, "LOOP503", call,
                     "`%s()` called from code running on the event loop: the loop is already running, so this raises "

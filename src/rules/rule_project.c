@@ -3,6 +3,7 @@
  * that are not awaitable (LOOP201-204), and sync helpers that block, called from the loop
  * (LOOP110, LOOP111 in a @callback), with the chain of calls in the message. */
 #include "../model/project.h"
+#include "../model/types.h"
 #include "../diag/registry.h"
 #include "../util/strbuf.h"
 #include "engine.h"
@@ -14,6 +15,17 @@
 #include <unistd.h>
 
 typedef ll_resolver resolver;
+
+/* The blocking entry a call site whose callee only the project could type reaches, or NULL
+ * (a lazy iterator handed straight to an executor wrapper is consumed there). */
+static const ll_blocking_entry *typed_blocking(resolver *rv, const ll_callsite *cs, const char **name) {
+  if (!cs->deferred || cs->super_of) return NULL;
+  const ll_value *v = ll_resolver_callee(rv, cs);
+  if (!v || !rv->typer) return NULL;
+  const ll_blocking_entry *e = ll_typer_blocking(rv->typer, v, name);
+  if (e && e->lazy && cs->offloaded) return NULL;
+  return e;
+}
 
 /* Whether calling r blocks (after compute_blocking). */
 static int blocks(const ll_funcref *r) { return r->block_state == 2; }
@@ -43,7 +55,21 @@ static void compute_blocking(ll_project *p) {
     funclist cl = {0};
     r->block_next = NULL;
     r->block_state = r->def->block_qual ? 2 : 0;
+    r->typed_block_qual = NULL;
     if (!r->def->block_qual) {
+      ll_callsite_list *calls = ll_project_calls_of(p, r);
+      /* a blocking call the file could not see: its callee's type is declared elsewhere */
+      for (size_t i = 0; i < calls->len && !r->typed_block_qual; i++) {
+        const char *name = NULL;
+        const ll_blocking_entry *e = typed_blocking(ll_project_resolver(p), calls->items[i], &name);
+        if (!e) continue;
+        r->typed_block_qual = ll_arena_strdup(&p->arena, name);
+        r->typed_block_code = e->code;
+        r->typed_block_pos = calls->items[i]->start;
+        r->block_state = 2;
+      }
+    }
+    if (!r->def->block_qual && !r->typed_block_qual) {
       ll_callsite_list *calls = ll_project_calls_of(p, r);
       for (size_t i = 0; i < calls->len; i++) {
         ll_funcref *c = ll_project_resolve_call(p, calls->items[i], NULL);
@@ -87,9 +113,11 @@ static void describe_chain(ll_strbuf *sb, ll_funcref *r) {
   for (ll_funcref *c = r; c && n < 8; c = c->block_next, n++) {
     ll_strbuf_addf(sb, "%s%s()", n ? " -> " : "", c->def->name);
     if (!c->block_next) {
-      const char *b = c->def->block_qual;
+      const char *b = c->def->block_qual ? c->def->block_qual : c->typed_block_qual;
+      ll_pos at = c->def->block_qual ? c->def->block_pos : c->typed_block_pos;
+      if (!b) break;
       if (strncmp(b, "builtins.", 9) == 0) b += 9;
-      ll_strbuf_addf(sb, " -> %s() at %s:%u", b, short_path(c->file->path), c->def->block_pos.row);
+      ll_strbuf_addf(sb, " -> %s() at %s:%u", b, short_path(c->file->path), at.row);
     }
   }
 }
@@ -140,6 +168,18 @@ static void check_file(resolver *rv, ll_file_facts *ff, ll_findings *out) {
           report(out, ff, cs, "LOOP204", msg.data);
         }
       }
+      if (cs->on_loop && cs->func >= 0) {
+        /* a blocking call seen only now that its callee's type is known */
+        const char *name = NULL;
+        const ll_blocking_entry *e = typed_blocking(rv, cs, &name);
+        if (e) {
+          const ll_funcdef *caller = &ff->funcs.items[cs->func];
+          ll_strbuf_clear(&msg);
+          ll_blocking_message(&msg, e, name, caller->is_async, ff->ha, caller->name);
+          report(out, ff, cs, caller->is_async ? e->code : "LOOP111", msg.data);
+          continue;
+        }
+      }
       if (cs->on_loop) {
         ll_funcref *r = ll_resolver_call(rv, cs, NULL);
         /* an unknown decorator may run the helper elsewhere (`@sync_to_async`, `@run_in_executor`) */
@@ -176,8 +216,10 @@ static void *check_worker(void *arg) {
     ll_file_facts *ff = &job->p->files[f];
     if (ff->context_only) continue;
     /* what a call returns is judged with the knowledge of the calling file's configuration */
-    resolver rv = {job->p, &arena, ff->db ? ff->db : job->p->db, NULL};
+    resolver rv;
+    ll_resolver_init(&rv, job->p, &arena, ff->db ? ff->db : job->p->db, NULL);
     check_file(&rv, ff, &job->per_file[f]);
+    ll_resolver_free(&rv);
     ll_arena_free(&arena); /* scratch names of this file only */
   }
   ll_arena_free(&arena);

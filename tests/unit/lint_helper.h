@@ -23,7 +23,7 @@ static const char TEST_RULES[] =
     " \"offload\": {\"functions\":[\"asyncio.to_thread\"],\"methods\":[\"run_in_executor\"]},"
     " \"returns\": {\"requests.Session\":\"requests.Session\",\"pathlib.Path\":\"pathlib.Path\","
     "  \"pathlib.Path.__truediv__\":\"pathlib.Path\",\"pathlib.Path.parent\":\"pathlib.Path\","
-    "  \"builtins.open\":\"io.TextIOWrapper\"}}";
+    "  \"builtins.open\":\"io.TextIOWrapper\", \"io.TextIOWrapper.__enter__\":\"io.TextIOWrapper\"}}";
 
 typedef struct test_env {
   ll_ruledb db;

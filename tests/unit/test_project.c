@@ -46,6 +46,85 @@ static const char *project_codes(test_env *e, const file_spec *files, size_t n, 
   return buf;
 }
 
+/* Type flow across files: a declared type one step away decides. */
+static void types_across_files(void **state) {
+  char buf[1024];
+  file_spec f[] = {
+      {"depot/__init__.py", "depot", "", 1},
+      {"depot/settings.py", "depot.settings", "from pathlib import Path\nSPOOL = Path('/var/spool')\nNAME = 'x'\n", 0},
+      {"depot/model.py", "depot.model",
+       "from __future__ import annotations\nfrom dataclasses import dataclass\nfrom pathlib import Path\n"
+       "from .settings import SPOOL\n\n@dataclass\nclass Job:\n    spec: Path\n    owner: str = ''\n\n"
+       "class Bundle:\n    def __init__(self, name: str) -> None:\n        self.name = name\n"
+       "    @property\n    def payload(self) -> Path:\n        return SPOOL / self.name\n"
+       "    def location(self) -> 'Path':\n        return self.payload.parent\n"
+       "    def clone(self) -> Bundle:\n        return Bundle(self.name)\n"
+       "    @classmethod\n    def load(cls, name: str) -> Bundle:\n        return cls(name)\n"
+       "    def guess(self):\n        return SPOOL / 'g'\n\n"
+       "class Base:\n    def scratch(self) -> Path:\n        return SPOOL\n",
+       0},
+      {"depot/worker.py", "depot.worker",
+       "from .model import Base, Bundle, Job\nfrom .settings import NAME, SPOOL\n\n"
+       "class Worker(Base):\n    async def run(self, job: Job, b: Bundle) -> None:\n"
+       "        job.spec.read_text()\n"          /* 6: dataclass field */
+       "        b.payload.read_text()\n"         /* 7: property */
+       "        b.location().read_text()\n"      /* 8: string return annotation */
+       "        b.clone().payload.read_text()\n" /* 9: forward-referenced return type */
+       "        Bundle.load('x').payload.read_text()\n" /* 10: classmethod constructor */
+       "        self.scratch().read_text()\n"    /* 11: a base class in another file */
+       "        SPOOL.read_text()\n"             /* 12: a constant of another module */
+       "        b.guess().read_text()\n"         /* 13: the one path every return gives */
+       "        NAME.upper()\n"                  /* 14: a str: nothing */
+       "        b.name.upper()\n",               /* 15: nothing */
+       0},
+  };
+  assert_string_equal(project_codes(*state, f, 4, buf, sizeof buf),
+                      "LOOP104@depot/worker.py:6 LOOP104@depot/worker.py:7 LOOP104@depot/worker.py:8 "
+                      "LOOP104@depot/worker.py:9 LOOP104@depot/worker.py:10 LOOP104@depot/worker.py:11 "
+                      "LOOP104@depot/worker.py:12 LOOP104@depot/worker.py:13");
+}
+
+/* Attribute chains through attributes assigned in any method and properties in other files,
+ * ending at an async def: a coroutine never awaited; a helper blocking through a typed
+ * attribute: LOOP110. */
+static void chains_across_files(void **state) {
+  char buf[1024];
+  file_spec f[] = {
+      {"app/__init__.py", "app", "", 1},
+      {"app/net.py", "app.net", "class Network:\n    async def reset(self) -> None:\n        return None\n", 0},
+      {"app/core.py", "app.core",
+       "from pathlib import Path\nfrom .net import Network\n\nclass Core:\n    def start(self) -> None:\n"
+       "        self._net = Network()\n        self.root = Path('/data')\n"
+       "    @property\n    def network(self) -> Network:\n        return self._net\n"
+       "    def wipe(self) -> None:\n        self.root.read_text()\n",
+       0},
+      {"app/service.py", "app.service",
+       "from .core import Core\n\nclass Service:\n    def __init__(self, core: Core) -> None:\n        self.core = core\n"
+       "    async def tick(self) -> None:\n        self.core.network.reset()\n        await self.core.network.reset()\n"
+       "        self.core.wipe()\n        self.core._net.reset()\n",
+       0},
+  };
+  assert_string_equal(project_codes(*state, f, 4, buf, sizeof buf),
+                      "LOOP201@app/service.py:7 LOOP110@app/service.py:9 LOOP201@app/service.py:10");
+}
+
+/* Unknown stays unknown: an undecorated look-alike, an unknown decorator, a name only. */
+static void types_unknown(void **state) {
+  char buf[1024];
+  file_spec f[] = {
+      {"lib/__init__.py", "lib", "", 1},
+      {"lib/a.py", "lib.a",
+       "from mystery import wrap\n\nclass A:\n    async def refresh(self) -> None:\n        return None\n"
+       "    @wrap\n    async def later(self) -> None:\n        return None\n",
+       0},
+      {"lib/b.py", "lib.b",
+       "from .a import A\n\nclass B:\n    def refresh(self) -> None:\n        return None\n\n"
+       "async def go(b: B, a: A, x) -> None:\n    b.refresh()\n    a.later()\n    x.refresh()\n    a.refresh()\n",
+       0},
+  };
+  assert_string_equal(project_codes(*state, f, 3, buf, sizeof buf), "LOOP201@lib/b.py:11");
+}
+
 static int setup(void **state) {
   test_env *e = calloc(1, sizeof *e);
   test_env_init(e, 0);
@@ -126,6 +205,9 @@ int main(void) {
       cmocka_unit_test_setup_teardown(constructor_typed_attribute, setup, teardown),
       cmocka_unit_test_setup_teardown(cycles, setup, teardown),
       cmocka_unit_test_setup_teardown(not_awaitable, setup, teardown),
+      cmocka_unit_test_setup_teardown(types_across_files, setup, teardown),
+      cmocka_unit_test_setup_teardown(chains_across_files, setup, teardown),
+      cmocka_unit_test_setup_teardown(types_unknown, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
