@@ -290,11 +290,16 @@ static void run_round(batch_job *job, const size_t *order, size_t count, int nth
 /* Adds to order every cold file whose module is a dotted prefix of a name in misses (every
  * file of that module name: two projects may both have a `utils`). same_module[f] chains
  * the files sharing f's module name (index+1, 0 ends). */
+/* Queues the cold modules a miss may be answered by. A miss no module can answer (no cold or
+ * partly parsed module on its path names the missing part) never will: it goes to hopeless,
+ * and later probes do not count it (a call site missing only such names is settled). */
 static size_t need_prefixes(batch_job *job, const ll_strmap *misses, const ll_strmap *module_of,
-                            const size_t *same_module, size_t *order, size_t count, ll_arena *arena) {
+                            const size_t *same_module, size_t *order, size_t count, ll_arena *arena,
+                            ll_strmap *hopeless) {
   for (size_t m = 0; m < misses->cap; m++) {
     const char *q = misses->slots ? misses->slots[m].key : NULL;
     if (!q) continue;
+    int answerable = 0;
     /* module X may define or re-export X.N only if its text names N */
     for (const char *d = strchr(q, '.'); d; d = strchr(d + 1, '.')) {
       size_t len = (size_t)(d - q);
@@ -307,6 +312,7 @@ static size_t need_prefixes(batch_job *job, const ll_strmap *misses, const ll_st
         /* calling a class of X (X.N, no further part) resolves to no function either way */
         if (!nd && (uintptr_t)misses->slots[m].value == LL_MISS_FUNC && ll_lazy_only_class(&job->facts[f], next, nlen))
           continue;
+        answerable = 1;
         if (!job->wanted[f]) {
           job->wanted[f] = ll_arena_alloc(arena, sizeof(ll_strmap));
           ll_strmap_init(job->wanted[f]);
@@ -319,6 +325,7 @@ static size_t need_prefixes(batch_job *job, const ll_strmap *misses, const ll_st
         }
       }
     }
+    if (!answerable && hopeless && !ll_strmap_get(hopeless, q)) ll_strmap_put(hopeless, ll_arena_strdup(arena, q), (void *)1);
   }
   return count;
 }
@@ -348,6 +355,8 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads, ll_proj
   ll_arena_init(&arena);
   ll_strmap module_of; /* module name -> index+1 of a cold file */
   ll_strmap_init(&module_of);
+  ll_strmap hopeless; /* misses no module can answer, across rounds (keys in arena) */
+  ll_strmap_init(&hopeless);
   size_t *same_module = ll_xcalloc(n ? n : 1, sizeof *same_module);
   for (size_t i = n; i-- > 0;)
     if (job->state[i] == 2 || job->state[i] == 4) {
@@ -394,8 +403,8 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads, ll_proj
       pthread_t names_tid;
       int threaded = nthreads > 1 && pthread_create(&names_tid, NULL, names_thread, &names) == 0;
       if (!threaded) names_thread(&names);
-      ll_project_probe(&probe, &misses, &scratch);
-      count = need_prefixes(job, &misses, &module_of, same_module, order, 0, &arena);
+      ll_project_probe(&probe, &misses, &hopeless, &scratch, &arena);
+      count = need_prefixes(job, &misses, &module_of, same_module, order, 0, &arena, &hopeless);
       if (threaded) pthread_join(names_tid, NULL);
     }
     LAP("probe");
@@ -452,6 +461,7 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads, ll_proj
   job->wanted = NULL;
   pthread_mutex_destroy(&job->names_lock);
   ll_strmap_free(&module_of);
+  ll_strmap_free(&hopeless);
   free(same_module);
   ll_arena_free(&arena);
 }

@@ -2,6 +2,7 @@
 #include "../front/fields.h"
 #include "context.h"
 #include "facts.h"
+#include "types.h"
 #include "../util/strbuf.h"
 
 #include <stdarg.h>
@@ -98,13 +99,25 @@ ll_finding *ll_ctx_report(ll_ctx *ctx, const char *code, TSNode node, const char
   return f;
 }
 
-const char *ll_ctx_callee(ll_ctx *ctx, TSNode call) {
+/* One resolution per call node: its callee's value, and the name the rules data knows it by. */
+static void resolve_callee(ll_ctx *ctx, TSNode call) {
   uint32_t a = ts_node_start_byte(call), b = ts_node_end_byte(call);
-  if (ctx->callee_valid && ctx->callee_node_start == a && ctx->callee_node_end == b) return ctx->callee_qual;
-  ctx->callee_qual = ll_resolve_qualname(ctx, ll_field(call, "function"));
+  if (ctx->callee_valid && ctx->callee_node_start == a && ctx->callee_node_end == b) return;
+  if (!ctx->callee_value) ctx->callee_value = ll_arena_alloc(&ctx->arena, sizeof *ctx->callee_value);
+  *ctx->callee_value = ll_resolve_value(ctx, ll_field(call, "function"));
+  ctx->callee_qual = ll_resolve_value_name(ctx, ctx->callee_value);
   ctx->callee_node_start = a;
   ctx->callee_node_end = b;
   ctx->callee_valid = 1;
+}
+
+const ll_value *ll_ctx_callee_value(ll_ctx *ctx, TSNode call) {
+  resolve_callee(ctx, call);
+  return ctx->callee_value;
+}
+
+const char *ll_ctx_callee(ll_ctx *ctx, TSNode call) {
+  resolve_callee(ctx, call);
   return ctx->callee_qual;
 }
 

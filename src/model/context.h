@@ -68,6 +68,7 @@ typedef struct ll_ctx {
   const char *callee_qual;
   int callee_valid;
   struct ll_typer *typer; /* the file's type engine (model/types.h), made on first use */
+  struct ll_value *callee_value; /* the value of the last call's callee (rules share it) */
 } ll_ctx;
 
 /* --- scopes (engine) --- */
@@ -99,6 +100,8 @@ ll_finding *ll_ctx_report(ll_ctx *ctx, const char *code, TSNode node, const char
     __attribute__((format(printf, 4, 5)));
 
 /* --- name resolution (resolve.c) --- */
+/* The value of a call's callee, cached per call node: every rule asks for it. */
+const struct ll_value *ll_ctx_callee_value(ll_ctx *ctx, TSNode call);
 /* Qualified name of a call's callee, cached per call node: every rule asks for it. */
 const char *ll_ctx_callee(ll_ctx *ctx, TSNode call);
 /* Qualified name an expression stands for (identifier, attribute chain, call of a type's
@@ -118,6 +121,8 @@ void ll_resolve_parameters(ll_ctx *ctx, TSNode function);
 const char *ll_resolve_path(ll_ctx *ctx, TSNode expr);
 /* The value it reduces to. */
 struct ll_value ll_resolve_value(ll_ctx *ctx, TSNode expr);
+/* The qualified name a value stands for (what ll_resolve_qualname gives). */
+const char *ll_resolve_value_name(ll_ctx *ctx, const struct ll_value *v);
 struct ll_typer *ll_ctx_typer(ll_ctx *ctx);
 /* Binds `(x := v)`, `for` targets, a comprehension's variables; records a return's path. */
 void ll_resolve_named_expression(ll_ctx *ctx, TSNode walrus);

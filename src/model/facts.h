@@ -64,6 +64,9 @@ typedef struct ll_callsite {
                               decides whether it blocks */
   uint8_t offloaded;       /* the call is an argument of an executor wrapper (its lazy result is
                               consumed in the worker) */
+  uint8_t probe_settled;   /* parse on demand: resolved once without a miss, so no later round
+                              can change it (probe_target: what it reached, for the reach set) */
+  const char *probe_target;
 } ll_callsite;
 
 /* A suppression comment: `# noqa`, `# noqa: LOOP101, ASYNC251`, or `# looplint: noqa` alone on

@@ -74,6 +74,8 @@ typedef ll_resolver resolver;
  * value says what was looked for: LL_MISS_FUNC and/or LL_MISS_CLASS. */
 static void missed_as(resolver *rv, const char *q, uintptr_t kind) {
   if (!rv->misses || !q || q[0] == '?') return;
+  if (rv->hopeless && ll_strmap_get(rv->hopeless, q)) return;
+  rv->miss_events++;
   uintptr_t old = (uintptr_t)ll_strmap_get(rv->misses, q);
   if ((old | kind) == old) return;
   ll_strmap_put(rv->misses, old ? q : ll_arena_strdup(rv->arena, q), (void *)(old | kind));
@@ -290,26 +292,41 @@ int ll_callsite_judged(const ll_callsite *cs) {
          cs->use == LL_USE_AWAITED;
 }
 
-void ll_project_probe(ll_project *p, ll_strmap *misses, ll_arena *arena) {
+/* One call site in a probe round. A call site resolved once without missing a name is
+ * settled: the definitions it reached stay, and no file parsed later changes the answer (a
+ * later round only adds files), so it is not resolved again; its target is kept for the
+ * reach set. arena holds the targets across rounds. */
+static ll_funcref *probe_call(resolver *rv, ll_callsite *cs, ll_arena *keep) {
+  if (cs->probe_settled) return cs->probe_target ? ll_strmap_get(&rv->p->funcs, cs->probe_target) : NULL;
+  uint64_t before = rv->miss_events;
+  const char *lib;
+  ll_funcref *r = ll_resolver_call(rv, cs, &lib);
+  if (rv->miss_events == before) {
+    cs->probe_settled = 1;
+    cs->probe_target = r ? ll_arena_strdup(keep, r->def->qual) : NULL;
+  }
+  return r;
+}
+
+void ll_project_probe(ll_project *p, ll_strmap *misses, const ll_strmap *hopeless, ll_arena *arena, ll_arena *keep) {
   resolver rv;
   ll_resolver_init(&rv, p, arena, p->db, misses);
+  rv.hopeless = hopeless;
   ll_reach_set rs = {0};
   ll_strmap_init(&rs.seen);
   for (size_t f = 0; f < p->nfiles; f++) {
     ll_file_facts *ff = &p->files[f];
     if (ff->context_only) continue;
-    rv.db = ff->db ? ff->db : p->db;
     for (size_t i = 0; i < ff->calls.len; i++) {
-      const ll_callsite *cs = &ff->calls.items[i];
-      if (ll_callsite_judged(cs)) {
-        const char *lib;
-        ll_resolver_call(&rv, cs, &lib);
-      }
+      ll_callsite *cs = &ff->calls.items[i];
+      /* the on-loop resolution (with the project's rules data, as compute_blocking does)
+       * also serves the judged use: one resolution settles both */
       if (cs->on_loop) {
-        rv.db = p->db; /* as compute_blocking resolves them */
-        ll_funcref *r = ll_resolver_call(&rv, cs, NULL);
+        rv.db = p->db;
+        ll_reach_add(&rs, probe_call(&rv, cs, keep));
+      } else if (ll_callsite_judged(cs)) {
         rv.db = ff->db ? ff->db : p->db;
-        ll_reach_add(&rs, r);
+        probe_call(&rv, cs, keep);
       }
     }
   }
@@ -319,7 +336,7 @@ void ll_project_probe(ll_project *p, ll_strmap *misses, ll_arena *arena) {
     if (r->def->block_qual) continue; /* blocks by itself: its callees change nothing */
     ll_callsite_list *calls = ll_project_calls_of(p, r);
     for (size_t i = 0; i < calls->len; i++) {
-      ll_funcref *c = ll_resolver_call(&rv, calls->items[i], NULL);
+      ll_funcref *c = probe_call(&rv, calls->items[i], keep);
       if (c && c != r) ll_reach_add(&rs, c);
     }
   }

@@ -46,7 +46,9 @@ typedef struct ll_resolver {
   ll_arena *arena;
   const ll_ruledb *db;
   ll_strmap *misses; /* probing: every name looked up and not found (NULL: not probing) */
+  const ll_strmap *hopeless; /* probing: misses no file can answer (not counted) */
   struct ll_typer *typer; /* reduces call sites' type paths; made on first use */
+  uint64_t miss_events;   /* look-ups that missed while probing (repeats counted) */
 } ll_resolver;
 
 /* A resolver over p with scratch memory arena, the rules data db and, when probing, misses;
@@ -107,7 +109,7 @@ void ll_reach_free(ll_reach_set *s);
 #define LL_MISS_FUNC 1u  /* looked up as a function */
 #define LL_MISS_CLASS 2u /* looked up as a class (a base, a receiver's type) */
 #define LL_MISS_VALUE 4u /* looked up as a module variable or an attribute of one */
-void ll_project_probe(ll_project *p, ll_strmap *misses, ll_arena *arena);
+void ll_project_probe(ll_project *p, ll_strmap *misses, const ll_strmap *hopeless, ll_arena *arena, ll_arena *keep);
 
 /* The names a cold file must call to reach a project coroutine from sync code, each with
  * the module the file must be able to import it from (name the module's last part, or lie

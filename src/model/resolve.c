@@ -511,6 +511,11 @@ ll_value ll_resolve_value(ll_ctx *ctx, TSNode expr) {
 
 const char *ll_resolve_qualname(ll_ctx *ctx, TSNode expr) {
   ll_value v = ll_resolve_value(ctx, expr);
+  return ll_resolve_value_name(ctx, &v);
+}
+
+const char *ll_resolve_value_name(ll_ctx *ctx, const ll_value *vp) {
+  ll_value v = *vp;
   if (v.kind == LL_V_PENDING) {
     /* a project name with no step left (a function, a class of the project) */
     for (const char *p = v.name; *p; p++)

@@ -558,23 +558,41 @@ static ll_value apply_step(ll_typer *t, ll_value v, const char *path, size_t *i)
   }
 }
 
-static ll_value *memo_get(ll_typer *t, const char *path, size_t n) { return ll_strmap_getn(&t->memo, path, n); }
+/* A memo entry remembers whether computing it missed a name (probing): a later hit counts
+ * as a miss again, so a call site resolved through it is not taken as settled. */
+typedef struct memo_slot {
+  ll_value v;
+  uint8_t missed;
+} memo_slot;
 
-static void memo_put(ll_typer *t, const char *path, size_t n, ll_value v) {
-  ll_value *slot = ll_arena_alloc(t->arena, sizeof *slot);
-  *slot = v;
-  ll_strmap_put(&t->memo, ll_arena_strndup(t->arena, path, n), slot);
+static uint64_t miss_events(const ll_typer *t) { return t->rv ? t->rv->miss_events : 0; }
+
+static int memo_get(ll_typer *t, const char *path, size_t n, ll_value *out) {
+  memo_slot *s = ll_strmap_getn(&t->memo, path, n);
+  if (!s) return 0;
+  if (s->missed && t->rv) t->rv->miss_events++;
+  *out = s->v;
+  return 1;
+}
+
+static void memo_put(ll_typer *t, const char *path, size_t n, ll_value v, int missed) {
+  memo_slot *slot = ll_strmap_getn(&t->memo, path, n);
+  if (!slot) {
+    slot = ll_arena_alloc(t->arena, sizeof *slot);
+    ll_strmap_put(&t->memo, ll_arena_strndup(t->arena, path, n), slot);
+  }
+  slot->v = v;
+  slot->missed = (uint8_t)missed;
 }
 
 static ll_value reduce(ll_typer *t, const char *path) {
   if (!path || !*path || t->depth >= MAX_DEPTH) return UNKNOWN;
   size_t len = strlen(path);
   if (len >= LL_PATH_MAX) return UNKNOWN;
-  ll_value *hit = memo_get(t, path, len);
-  if (hit) return *hit;
-  /* the longest prefix already known, or the head */
-  size_t i = 0;
   ll_value v = UNKNOWN;
+  if (memo_get(t, path, len, &v)) return v;
+  uint64_t start = miss_events(t);
+  size_t i = 0;
   if (path[0] == '<') {
     int depth = 0;
     for (i = 1; path[i]; i++) {
@@ -592,15 +610,13 @@ static ll_value reduce(ll_typer *t, const char *path) {
            path[e] != '!')
       e++;
     if (e == 0) return UNKNOWN;
-    ll_value *h = memo_get(t, path, e);
-    if (h) v = *h;
-    else {
+    if (!memo_get(t, path, e, &v)) {
       /* the mark stops a definition that leads back to itself */
-      memo_put(t, path, e, UNKNOWN);
+      memo_put(t, path, e, UNKNOWN, 0);
       t->depth++;
       v = global(t, ll_arena_strndup(t->arena, path, e));
       t->depth--;
-      memo_put(t, path, e, v);
+      memo_put(t, path, e, v, miss_events(t) != start);
     }
     i = e;
   }
@@ -609,13 +625,9 @@ static ll_value reduce(ll_typer *t, const char *path) {
     t->depth++;
     v = apply_step(t, v, path, &i);
     t->depth--;
-    if (path[i]) {
-      ll_value *h = memo_get(t, path, i);
-      if (h) v = *h;
-      else memo_put(t, path, i, v);
-    }
+    if (path[i] && !memo_get(t, path, i, &v)) memo_put(t, path, i, v, miss_events(t) != start);
   }
-  memo_put(t, path, len, v);
+  memo_put(t, path, len, v, miss_events(t) != start);
   return v;
 }
 

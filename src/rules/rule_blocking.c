@@ -65,7 +65,7 @@ static void enter(ll_ctx *ctx, TSNode call) {
   if (!fn || fn->kind != LL_SCOPE_FUNCTION) return;
   /* what the callee is, by its type: a library function, a method of a typed receiver (its
    * own class's entry or a library base's), a sync client's method or constructor */
-  ll_value callee = ll_resolve_value(ctx, ll_field(call, "function"));
+  ll_value callee = *ll_ctx_callee_value(ctx, call);
   const char *q = NULL;
   const ll_blocking_entry *e = ll_typer_blocking(ll_ctx_typer(ctx), &callee, &q);
   if (!e || !q) return;

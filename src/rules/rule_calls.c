@@ -28,7 +28,7 @@ static void enter(ll_ctx *ctx, TSNode call) {
   if (!q) {
     /* the callee's type path: a library callable is named as the rules data knows it; a
      * path through the project's definitions is kept for the project pass to reduce */
-    ll_value v = ll_resolve_value(ctx, fnode);
+    ll_value v = *ll_ctx_callee_value(ctx, call);
     if (v.kind == LL_V_PENDING) {
       q = v.name;
       deferred = 1;

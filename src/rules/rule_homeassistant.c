@@ -78,7 +78,7 @@ static void enter(ll_ctx *ctx, TSNode call) {
     /* LOOP503 */
     /* the event loop's own methods, known by the receiver's type: a project class's
      * `run_until_complete` is not the loop's */
-    ll_value callee = ll_resolve_value(ctx, fnode);
+    ll_value callee = *ll_ctx_callee_value(ctx, call);
     int runs = ll_typer_listed(ll_ctx_typer(ctx), &callee, &db->loop_runners) != NULL;
     if (runs)
       ll_ctx_report(ctx, "LOOP503", call,
