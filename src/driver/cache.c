@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAGIC "LLCACHE9"
+#define MAGIC "LLCACHEA"
 
 /* --- writing --- */
 static void put_u32(ll_strbuf *b, uint32_t v) {
@@ -154,6 +154,8 @@ void ll_cache_encode(ll_strbuf *b, int state, const ll_findings *fs, const ll_fi
     put_str(b, d->block_qual); put_str(b, d->block_code);
     put_pos(b, d->block_pos);
     put_str(b, d->ret);
+    put_str(b, d->decorator);
+    put_u32(b, (uint32_t)(d->decorator_called | d->deco_kind << 1 | d->factory_kind << 3 | d->pass_through << 5));
   }
   put_u32(b, (uint32_t)f->classes.len);
   for (size_t i = 0; i < f->classes.len; i++) {
@@ -276,6 +278,12 @@ int ll_cache_decode(const unsigned char *blob, size_t len, ll_findings *fs, ll_f
     d.is_classmethod = fl >> 10 & 1;
     d.ret_conflict = fl >> 11 & 1;
     d.ret = get_str(&r);
+    d.decorator = get_str(&r);
+    uint32_t dk = get_u32(&r);
+    d.decorator_called = dk & 1;
+    d.deco_kind = dk >> 1 & 3;
+    d.factory_kind = dk >> 3 & 3;
+    d.pass_through = dk >> 5 & 1;
     if (!d.qual || !d.name) r.bad = 1;
     ll_vec_push(&f->funcs, d);
   }

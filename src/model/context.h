@@ -39,6 +39,9 @@ typedef struct ll_scope {
   int32_t class_index; /* a class: its index in the file's facts, -1 if none */
   int is_classmethod;  /* @classmethod: the first parameter is the class */
   int has_return_annotation;
+  const char *first_param;   /* a function: its first parameter's name */
+  const char *returned_name; /* the one name every `return NAME` gives ("" when several) */
+  LL_VEC(int32_t) nested;    /* a function: its nested defs (facts indexes) */
 } ll_scope;
 
 typedef struct ll_settings ll_settings;
@@ -119,6 +122,8 @@ void ll_resolve_with_item(ll_ctx *ctx, TSNode with_item);
 void ll_resolve_parameters(ll_ctx *ctx, TSNode function);
 /* The type path of an expression, reduced as far as the file can (NULL: unknown). */
 const char *ll_resolve_path(ll_ctx *ctx, TSNode expr);
+/* Whether a qualified name is the project's (not a library's). */
+int ll_resolve_is_project_name(ll_ctx *ctx, const char *name);
 /* The value it reduces to. */
 struct ll_value ll_resolve_value(ll_ctx *ctx, TSNode expr);
 /* The qualified name a value stands for (what ll_resolve_qualname gives). */
@@ -129,6 +134,8 @@ void ll_resolve_named_expression(ll_ctx *ctx, TSNode walrus);
 void ll_resolve_for_statement(ll_ctx *ctx, TSNode stmt);
 void ll_resolve_comprehension(ll_ctx *ctx, TSNode comp);
 void ll_resolve_return(ll_ctx *ctx, TSNode stmt);
+/* A function's body is done: what it makes of a function it decorates (facts). */
+void ll_resolve_function_done(ll_ctx *ctx);
 /* Binds module-level definitions and imports before the walk (functions use names bound later in the file). */
 void ll_resolve_module_prepass(ll_ctx *ctx);
 /* The qualified name of a decorator expression, or its source text if unresolved. */

@@ -40,6 +40,16 @@ typedef struct ll_funcdef {
   const char *ret;
   uint8_t is_classmethod;
   uint8_t ret_conflict; /* returns of different paths were seen (no annotation) */
+  /* decorators of the project: the one this function wears (its qualified name; "" when it
+   * wears several we do not know; NULL when none), called as a factory (`@retry(3)`) */
+  const char *decorator;
+  uint8_t decorator_called;
+  /* as a decorator itself: what it makes of the function it wraps (LL_DECO_KEEPS: its wrapper
+   * is an async def, or returns the wrapped function's call, or it returns the function;
+   * LL_DECO_SCHEDULES: a plain def wrapper that returns nothing); factory_kind: the same
+   * for the decorator a factory returns */
+  uint8_t deco_kind, factory_kind;
+  uint8_t pass_through; /* returns a call of the enclosing function's first parameter */
 } ll_funcdef;
 
 typedef struct ll_classdef {

@@ -227,6 +227,18 @@ ll_funcref *ll_project_resolve_call(ll_project *p, const ll_callsite *cs, const 
   return ll_resolver_call(ll_project_resolver(p), cs, lib);
 }
 
+/* What the project decorator d wears makes of it: the decorator's own kind, or for a factory
+ * (`@retry(3)`), the kind of the decorator it returns. */
+static ll_deco_kind project_decorator_kind(ll_resolver *rv, const ll_funcdef *d) {
+  if (!d->decorator || !*d->decorator) return LL_DECO_UNKNOWN;
+  ll_strmap *saved = rv->misses;
+  rv->misses = NULL; /* a decorator in a file not parsed stays unknown, as the decorated name does */
+  ll_funcref *r = resolve_func(rv, d->decorator, 0, NULL);
+  rv->misses = saved;
+  if (!r) return LL_DECO_UNKNOWN;
+  return (ll_deco_kind)(d->decorator_called ? r->def->factory_kind : r->def->deco_kind);
+}
+
 ll_callee_kind ll_resolver_callee_kind(ll_resolver *rv, const ll_callsite *cs) {
   ll_project *p = rv->p;
   const ll_ruledb *db = rv->db;
@@ -236,8 +248,14 @@ ll_callee_kind ll_resolver_callee_kind(ll_resolver *rv, const ll_callsite *cs) {
     const ll_funcdef *d = r->def;
     /* `@websocket_api.async_response async def h(...)`: calling h schedules the coroutine */
     if (d->schedules) return LL_CALLEE_NOT_AWAITABLE;
-    /* a decorator we do not know may make it anything: no claim on its callers */
-    if (d->other_decorator || d->is_property) return LL_CALLEE_UNKNOWN;
+    /* a decorator the project defines says what it makes of the function; one we do not
+     * know may make it anything: no claim on its callers */
+    if (d->other_decorator) {
+      ll_deco_kind k = project_decorator_kind(rv, d);
+      if (k == LL_DECO_SCHEDULES) return LL_CALLEE_NOT_AWAITABLE;
+      if (k != LL_DECO_KEEPS) return LL_CALLEE_UNKNOWN;
+    }
+    if (d->is_property) return LL_CALLEE_UNKNOWN;
     if (d->is_async) return d->has_yield ? LL_CALLEE_ASYNC_GENERATOR : LL_CALLEE_COROUTINE;
     /* an interface stub may be overridden by an async def in a subclass */
     if (d->is_stub) return LL_CALLEE_UNKNOWN;

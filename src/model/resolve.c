@@ -504,6 +504,8 @@ static const char *expr_path(ll_ctx *ctx, TSNode expr, int depth) {
 
 const char *ll_resolve_path(ll_ctx *ctx, TSNode expr) { return expr_path(ctx, expr, 0); }
 
+int ll_resolve_is_project_name(ll_ctx *ctx, const char *name) { return ll_typer_is_project(ll_ctx_typer(ctx), name); }
+
 ll_value ll_resolve_value(ll_ctx *ctx, TSNode expr) {
   const char *p = expr_path(ctx, expr, 0);
   return ll_typer_reduce(ll_ctx_typer(ctx), p);
@@ -773,9 +775,54 @@ void ll_resolve_comprehension(ll_ctx *ctx, TSNode comp) {
   }
 }
 
+/* What a decorator returns: `return wrapper` (a nested def), `return func` (the function
+ * itself), and whether a wrapper returns the wrapped function's call (`return func(*a)`,
+ * `return await func(*a)`). */
+static void note_decorator_return(ll_ctx *ctx, ll_scope *fn, ll_funcdef *fd, TSNode value) {
+  value = unwrap(value);
+  if (type_is(value, "identifier")) {
+    const char *name = ll_ctx_text(ctx, value);
+    if (!fn->returned_name) fn->returned_name = name;
+    else if (strcmp(fn->returned_name, name) != 0) fn->returned_name = "";
+  } else if (fn->returned_name == NULL) fn->returned_name = "";
+  else fn->returned_name = "";
+  if (type_is(value, "await")) value = unwrap(ts_node_named_child(value, 0));
+  if (!type_is(value, "call")) return;
+  TSNode callee = unwrap(ll_field(value, "function"));
+  if (!type_is(callee, "identifier")) return;
+  /* the enclosing function (the decorator) and its first parameter */
+  for (size_t i = ctx->scopes.len - 1; i-- > 0;) {
+    ll_scope *outer = &ctx->scopes.items[i];
+    if (outer->kind != LL_SCOPE_FUNCTION) continue;
+    if (outer->first_param && ll_ctx_text_is(ctx, callee, outer->first_param)) fd->pass_through = 1;
+    break;
+  }
+}
+
+void ll_resolve_function_done(ll_ctx *ctx) {
+  ll_scope *fn = ll_ctx_scope(ctx);
+  ll_funcdef *fd = fn->kind == LL_SCOPE_FUNCTION && fn->func_index >= 0 ? &ctx->facts->funcs.items[fn->func_index] : NULL;
+  if (fd && fn->returned_name && *fn->returned_name) {
+    if (fn->first_param && strcmp(fn->returned_name, fn->first_param) == 0) fd->deco_kind = LL_DECO_KEEPS;
+    for (size_t i = 0; i < fn->nested.len; i++) {
+      const ll_funcdef *w = &ctx->facts->funcs.items[fn->nested.items[i]];
+      if (strcmp(w->name, fn->returned_name) != 0) continue;
+      if (w->deco_kind) fd->factory_kind = w->deco_kind; /* it returns a decorator */
+      /* a plain wrapper that returns something else may return anything (a task, the
+       * coroutine asyncio.to_thread gives): unknown; one that returns nothing is a plain
+       * function */
+      else if (w->is_async || w->pass_through) fd->deco_kind = LL_DECO_KEEPS;
+      else if (!w->returns_value && !w->has_yield) fd->deco_kind = LL_DECO_SCHEDULES;
+    }
+  }
+  ll_vec_free(&fn->nested);
+}
+
 void ll_resolve_return(ll_ctx *ctx, TSNode stmt) {
   ll_funcdef *fd = ll_ctx_funcdef(ctx);
   ll_scope *fn = ll_ctx_function(ctx);
+  if (fd && fn && fn->kind == LL_SCOPE_FUNCTION && ts_node_named_child_count(stmt))
+    note_decorator_return(ctx, fn, fd, ts_node_named_child(stmt, 0));
   if (!fd || !fn || fn->kind != LL_SCOPE_FUNCTION || fn->has_return_annotation || fd->ret_conflict) return;
   const char *p = ts_node_named_child_count(stmt) ? expr_path(ctx, ts_node_named_child(stmt, 0), 0) : NULL;
   /* `return self` in a method: the instance (Self) */
@@ -814,6 +861,7 @@ void ll_resolve_parameters(ll_ctx *ctx, TSNode function) {
       continue;
     }
     if (!type_is(name, "identifier")) continue;
+    if (!scope->first_param) scope->first_param = ll_ctx_text(ctx, name);
     const char *path = has_ann ? annotation_path(ctx, ann) : NULL;
     if (path && strcmp(path, "<@Self>") == 0) path = NULL;
     ll_ctx_bind(ctx, scope, ctx->src->text + ts_node_start_byte(name), ts_node_end_byte(name) - ts_node_start_byte(name),

@@ -74,6 +74,7 @@ static void push_scope(ll_ctx *ctx, ll_scope_kind kind, TSNode node) {
 
 static void pop_scope(ll_ctx *ctx) {
   ll_strmap_free(&ll_ctx_scope(ctx)->bindings);
+  ll_vec_free(&ll_ctx_scope(ctx)->nested);
   ctx->scopes.len--;
 }
 
@@ -124,7 +125,8 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
     ll_ctx_scope(ctx)->class_index = (int32_t)ctx->facts->classes.len - 1;
   } else {
     int is_async = 0, is_callback = 0, is_property = 0, is_static = 0, is_classmethod = 0, other_decorator = 0,
-        schedules = 0;
+        schedules = 0, decorator_called = 0;
+    const char *project_decorator = NULL;
     for (uint32_t i = 0; i < ts_node_child_count(node); i++) {
       TSNode c = ts_node_child(node, i);
       if (!ts_node_is_named(c) && node_is(c, "async")) { is_async = 1; break; }
@@ -152,7 +154,12 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
            * (still unknown to LOOP110: the body may run elsewhere) */
           ll_deco_kind k = ll_ruledb_decorator(ctx->db, q);
           if (k == LL_DECO_SCHEDULES) schedules = 1;
-          if (k != LL_DECO_KEEPS) other_decorator = 1;
+          if (k != LL_DECO_KEEPS) {
+            /* one the project defines: the project pass reads what it does */
+            project_decorator = project_decorator || other_decorator ? "" : q;
+            decorator_called = ts_node_named_child_count(d) && node_is(ts_node_named_child(d, 0), "call");
+            other_decorator = 1;
+          }
         }
       }
     }
@@ -173,12 +180,17 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
     fd.is_property = (uint8_t)is_property;
     fd.is_static = (uint8_t)is_static;
     fd.is_classmethod = (uint8_t)(in_class && is_classmethod);
+    outer = &ctx->scopes.items[ctx->scopes.len - 2]; /* push_scope may have moved the stack */
     fd.is_nested = outer->kind == LL_SCOPE_FUNCTION || outer->kind == LL_SCOPE_LAMBDA;
     fd.pos = ll_ctx_start(ctx, node);
     fd.other_decorator = (uint8_t)other_decorator;
     fd.schedules = (uint8_t)schedules;
+    if (project_decorator && *project_decorator && !ll_resolve_is_project_name(ctx, project_decorator)) project_decorator = "";
+    fd.decorator = project_decorator ? ll_arena_strdup(&ctx->facts->arena, project_decorator) : NULL;
+    fd.decorator_called = (uint8_t)decorator_called;
     fd.is_stub = body_is_stub(ll_field(node, "body"));
     s->func_index = (int32_t)ctx->facts->funcs.len;
+    if (outer->kind == LL_SCOPE_FUNCTION) ll_vec_push(&outer->nested, s->func_index);
     ll_vec_push(&ctx->facts->funcs, fd);
     ll_resolve_parameters(ctx, node);
   }
@@ -258,7 +270,10 @@ static void walk(ll_ctx *ctx) {
       TSNode done = ts_tree_cursor_current_node(&cur);
       TSSymbol ds = ts_node_symbol(done);
       if (ds == l->sym_function || ds == l->sym_class || ds == l->sym_lambda) {
-        if (ctx->scopes.len > 1) pop_scope(ctx);
+        if (ctx->scopes.len > 1) {
+          if (ds == l->sym_function) ll_resolve_function_done(ctx);
+          pop_scope(ctx);
+        }
       }
       dispatch(ctx, done, ds, 1);
       ctx->path.len--;

@@ -125,6 +125,34 @@ static void types_unknown(void **state) {
   assert_string_equal(project_codes(*state, f, 3, buf, sizeof buf), "LOOP201@lib/b.py:11");
 }
 
+/* Decorators the project defines: a wrapper that is an async def, or returns the wrapped
+ * call, or the function itself, keeps a coroutine function one (its callers must await); a
+ * plain wrapper that returns nothing makes it a plain function (callers are right not to, and
+ * awaiting it is LOOP204); a plain wrapper returning something else is unknown. */
+static void project_decorators(void **state) {
+  char buf[1024];
+  file_spec f[] = {
+      {"d/__init__.py", "d", "", 1},
+      {"d/deco.py", "d.deco",
+       "import asyncio\nimport functools\n\n"
+       "def logged(func):\n    @functools.wraps(func)\n    async def wrapper(*a):\n        return await func(*a)\n    return wrapper\n\n"
+       "def passing(func):\n    def wrapper(*a):\n        return func(*a)\n    return wrapper\n\n"
+       "def registered(func):\n    return func\n\n"
+       "def retry(times):\n    def deco(func):\n        async def wrapper(*a):\n            return await func(*a)\n        return wrapper\n    return deco\n\n"
+       "def background(func):\n    def schedule(*a):\n        asyncio.get_running_loop().create_task(func(*a))\n    return schedule\n\n"
+       "def threaded(func):\n    def wrapper(*a):\n        return asyncio.to_thread(func, *a)\n    return wrapper\n",
+       0},
+      {"d/use.py", "d.use",
+       "from .deco import background, logged, passing, registered, retry, threaded\n\n"
+       "@logged\nasync def a():\n    pass\n\n@passing\nasync def b():\n    pass\n\n@registered\nasync def c():\n    pass\n\n"
+       "@retry(3)\nasync def d():\n    pass\n\n@background\nasync def e():\n    pass\n\n@threaded\ndef g():\n    pass\n\n"
+       "async def main():\n    a()\n    b()\n    c()\n    d()\n    e()\n    await e()\n    await g()\n",
+       0},
+  };
+  assert_string_equal(project_codes(*state, f, 3, buf, sizeof buf),
+                      "LOOP201@d/use.py:28 LOOP201@d/use.py:29 LOOP201@d/use.py:30 LOOP201@d/use.py:31 LOOP204@d/use.py:33");
+}
+
 static int setup(void **state) {
   test_env *e = calloc(1, sizeof *e);
   test_env_init(e, 0);
@@ -208,6 +236,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(types_across_files, setup, teardown),
       cmocka_unit_test_setup_teardown(chains_across_files, setup, teardown),
       cmocka_unit_test_setup_teardown(types_unknown, setup, teardown),
+      cmocka_unit_test_setup_teardown(project_decorators, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
