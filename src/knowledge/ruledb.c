@@ -47,6 +47,19 @@ void ll_ruledb_free(ll_ruledb *db) {
   ll_strmap_free(&db->offload_args);
   ll_strmap_free(&db->loop_runners);
   ll_strmap_free(&db->client_sessions);
+  ll_strmap_free(&db->coroutine_caches);
+  ll_strmap_free(&db->transparent_decorators);
+  ll_strmap_free(&db->callback_apis);
+  ll_strmap_free(&db->thread_locks);
+  ll_strmap_free(&db->poll_sleeps);
+  ll_strmap_free(&db->polled_state);
+  ll_strmap_free(&db->test_runner_marks);
+  ll_strmap_free(&db->test_harmless_decorators);
+  ll_strmap_free(&db->test_runner_fixtures);
+  ll_strmap_free(&db->sync_testcases);
+  ll_strmap_free(&db->testcase_hooks);
+  ll_strmap_free(&db->test_plugins_run_all);
+  ll_vec_free(&db->test_harmless_prefixes);
   ll_arena_free(&db->arena);
 }
 
@@ -197,6 +210,78 @@ static int load_calls(ll_ruledb *db, const char *name, const char *what, const c
   return 0;
 }
 
+/* "callback_apis": [{"name": Q | "types": [T...], "method": M, "arg": N, "keyword": K, "runs": R, "fix": F}] */
+static int load_callback_apis(ll_ruledb *db, const char *name, const cJSON *list, char *err, size_t errlen) {
+  if (!cJSON_IsArray(list)) return fail(err, errlen, name, "callback_apis", -1, "must be a list");
+  int i = 0;
+  const cJSON *it;
+  cJSON_ArrayForEach(it, list) {
+    if (!cJSON_IsObject(it)) return fail(err, errlen, name, "callback_apis", i, "must be an object");
+    int bad = 0;
+    const char *qn = opt_string(it, "name", &bad), *method = opt_string(it, "method", &bad);
+    const char *kw = opt_string(it, "keyword", &bad), *runs = opt_string(it, "runs", &bad), *fix = opt_string(it, "fix", &bad);
+    const cJSON *types = cJSON_GetObjectItemCaseSensitive(it, "types");
+    const cJSON *arg = cJSON_GetObjectItemCaseSensitive(it, "arg");
+    if (bad) return fail(err, errlen, name, "callback_apis", i, "name, method, keyword, runs, fix must be strings");
+    if (!qn == !(types && method))
+      return fail(err, errlen, name, "callback_apis", i, "needs either \"name\" or \"types\" with \"method\"");
+    if (types && !cJSON_IsArray(types)) return fail(err, errlen, name, "callback_apis", i, "\"types\" must be a list of names");
+    if (arg && (!cJSON_IsNumber(arg) || arg->valueint < -1 || arg->valueint > 8))
+      return fail(err, errlen, name, "callback_apis", i, "\"arg\" must be an argument index (0-8) or -1");
+    if ((!arg || arg->valueint < 0) && !kw) return fail(err, errlen, name, "callback_apis", i, "needs \"arg\" or \"keyword\"");
+    if (!runs || !fix) return fail(err, errlen, name, "callback_apis", i, "needs \"runs\" and \"fix\"");
+    const cJSON *t = NULL;
+    int more = 1;
+    if (types) t = types->child;
+    while (more) {
+      const char *q = qn;
+      if (types) {
+        if (!t) break;
+        if (!cJSON_IsString(t)) return fail(err, errlen, name, "callback_apis", i, "\"types\" must be a list of names");
+        q = ll_arena_join(&db->arena, t->valuestring, method);
+        t = t->next;
+      } else more = 0;
+      ll_callback_api *a = ll_arena_alloc(&db->arena, sizeof *a);
+      a->name = dup(db, q);
+      a->arg = arg ? arg->valueint : -1;
+      a->keyword = dup(db, kw);
+      a->runs = dup(db, runs);
+      a->fix = dup(db, fix);
+      ll_strmap_put(&db->callback_apis, a->name, a);
+    }
+    i++;
+  }
+  return 0;
+}
+
+/* A list section inside an object section: obj[key], when present, into map. */
+static int load_sub_list(ll_ruledb *db, const char *name, const char *what, const cJSON *obj, const char *key,
+                         ll_strmap *into, char *err, size_t errlen) {
+  const cJSON *l = cJSON_GetObjectItemCaseSensitive(obj, key);
+  if (!l) return 0;
+  char full[96];
+  snprintf(full, sizeof full, "%s.%s", what, key);
+  return load_name_list(db, name, full, l, into, (void *)1, err, errlen);
+}
+
+static int load_async_tests(ll_ruledb *db, const char *name, const cJSON *s, char *err, size_t errlen) {
+  if (!cJSON_IsObject(s)) return fail(err, errlen, name, "async_tests", -1, "must be an object");
+  if (load_sub_list(db, name, "async_tests", s, "runner_marks", &db->test_runner_marks, err, errlen) ||
+      load_sub_list(db, name, "async_tests", s, "runner_fixtures", &db->test_runner_fixtures, err, errlen) ||
+      load_sub_list(db, name, "async_tests", s, "sync_testcases", &db->sync_testcases, err, errlen) ||
+      load_sub_list(db, name, "async_tests", s, "testcase_hooks", &db->testcase_hooks, err, errlen) ||
+      load_sub_list(db, name, "async_tests", s, "plugins_run_all", &db->test_plugins_run_all, err, errlen) ||
+      load_sub_list(db, name, "async_tests", s, "harmless_decorators", &db->test_harmless_decorators, err, errlen))
+    return -1;
+  /* "pytest.mark.*": a prefix */
+  for (size_t i = 0; i < db->test_harmless_decorators.cap; i++) {
+    const char *k = db->test_harmless_decorators.slots ? db->test_harmless_decorators.slots[i].key : NULL;
+    size_t n = k ? strlen(k) : 0;
+    if (n > 1 && k[n - 1] == '*') ll_vec_push(&db->test_harmless_prefixes, ll_arena_strndup(&db->arena, k, n - 1));
+  }
+  return 0;
+}
+
 /* "bases": {"pathlib.Path": ["pathlib.PurePath"], ...} */
 static int load_bases(ll_ruledb *db, const char *name, const cJSON *obj, char *err, size_t errlen) {
   if (!cJSON_IsObject(obj)) return fail(err, errlen, name, "bases", -1, "must be an object of lists");
@@ -314,6 +399,22 @@ int ll_ruledb_load_text(ll_ruledb *db, const char *name, const char *text, char 
     rc = load_name_list(db, name, "loop_runners", s, &db->loop_runners, (void *)1, err, errlen);
   if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "client_sessions")))
     rc = load_name_list(db, name, "client_sessions", s, &db->client_sessions, (void *)1, err, errlen);
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "coroutine_caches"))) {
+    if (!cJSON_IsObject(s)) rc = fail(err, errlen, name, "coroutine_caches", -1, "must be an object");
+    if (!rc) rc = load_sub_list(db, name, "coroutine_caches", s, "caches", &db->coroutine_caches, err, errlen);
+    if (!rc) rc = load_sub_list(db, name, "coroutine_caches", s, "transparent", &db->transparent_decorators, err, errlen);
+  }
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "callback_apis"))) rc = load_callback_apis(db, name, s, err, errlen);
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "thread_locks")))
+    rc = load_name_list(db, name, "thread_locks", s, &db->thread_locks, (void *)1, err, errlen);
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "polling"))) {
+    const cJSON *st;
+    if (!cJSON_IsObject(s)) rc = fail(err, errlen, name, "polling", -1, "must be an object");
+    if (!rc) rc = load_sub_list(db, name, "polling", s, "sleeps", &db->poll_sleeps, err, errlen);
+    if (!rc && (st = cJSON_GetObjectItemCaseSensitive(s, "state")))
+      rc = load_string_map(db, name, "polling.state", st, &db->polled_state, err, errlen);
+  }
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "async_tests"))) rc = load_async_tests(db, name, s, err, errlen);
   if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "bases"))) rc = load_bases(db, name, s, err, errlen);
   if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "sync_clients"))) {
     if (!db->categories.len) rc = fail(err, errlen, name, "sync_clients", -1, "no categories loaded (load rules/blocking.json first)");
@@ -374,7 +475,7 @@ int ll_ruledb_load_file(ll_ruledb *db, const char *path, char *err, size_t errle
  * typeshed, then the curated files, whose entries replace generated ones. Other JSON files
  * in rules/ belong to other front ends (native_blocking.json is read by `looplint native`). */
 static const char *const STANDARD[] = {"blocking.json", "typeshed.json", "types.json", "coroutines.json",
-                                       "homeassistant.json", "aliases.json"};
+                                       "homeassistant.json", "hazards.json", "aliases.json"};
 
 int ll_ruledb_load_dir(ll_ruledb *db, const char *dir, char *err, size_t errlen) {
   for (size_t i = 0; i < sizeof STANDARD / sizeof STANDARD[0]; i++) {

@@ -48,6 +48,14 @@ typedef enum ll_deco_kind {
   LL_DECO_KEEPS,     /* returns a function of the same nature: an async def stays a coroutine function */
   LL_DECO_SCHEDULES, /* returns a plain function that schedules the coroutine: callers do not await */
 } ll_deco_kind;
+/* An API that calls a callable it is given without awaiting what the call returns (LOOP206). */
+typedef struct ll_callback_api {
+  const char *name;    /* qualified name, "asyncio.AbstractEventLoop.call_soon" */
+  int arg;             /* positional index of the callable, -1 none */
+  const char *keyword; /* its keyword, or NULL */
+  const char *runs;    /* where the API calls it, for the message ("on the loop") */
+  const char *fix;     /* what to do instead */
+} ll_callback_api;
 
 typedef struct ll_ruledb {
   ll_arena arena;
@@ -72,6 +80,16 @@ typedef struct ll_ruledb {
   LL_VEC(ll_sync_client *) sync_clients;
   ll_strmap implicit_modules;  /* names an unbound identifier stands for (`subprocess`, `os`) */
   ll_strmap roots;             /* top-level modules the data names (`os`, `requests`, `homeassistant`) */
+  ll_strmap coroutine_caches;  /* decorators caching what a call returns (LOOP205) */
+  ll_strmap transparent_decorators; /* decorators that hand the function on unchanged */
+  ll_strmap callback_apis;     /* qualified name -> ll_callback_api* (LOOP206) */
+  ll_strmap thread_locks;      /* types of thread locks, semaphores, conditions (LOOP107) */
+  ll_strmap poll_sleeps;       /* async sleeps a polling loop waits with (LOOP120) */
+  ll_strmap polled_state;      /* state queries with an awaitable twin -> what to await (LOOP120) */
+  /* LOOP207: what makes an async test run, or makes it unknowable */
+  ll_strmap test_runner_marks, test_harmless_decorators, test_runner_fixtures, sync_testcases, testcase_hooks,
+      test_plugins_run_all;
+  LL_VEC(const char *) test_harmless_prefixes; /* harmless decorators given as "prefix.*" */
   size_t nblocking;
   uint64_t fingerprint;        /* hash of every text loaded, in order: part of the cache key */
 } ll_ruledb;

@@ -56,6 +56,9 @@ extern const ll_rule ll_rule_tasks; /* LOOP301 */
 extern const ll_rule ll_rule_cancel; /* LOOP401-LOOP404 */
 extern const ll_rule ll_rule_homeassistant; /* LOOP501-LOOP505 */
 extern const ll_rule ll_rule_noqa; /* reads # noqa comments into facts */
+extern const ll_rule ll_rule_cache; /* LOOP205 */
+extern const ll_rule ll_rule_locks; /* LOOP107 */
+extern const ll_rule ll_rule_polling; /* LOOP120 */
 
 /* The message of a blocking finding (rule_blocking.c): what entry e says of callable q, and
  * what to use instead (in Home Assistant code its own advice; in a @callback, the executor). */
