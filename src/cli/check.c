@@ -539,7 +539,7 @@ int ll_cli_check(int argc, char **argv) {
       o.report.tests_held_back++;
     }
     if (keep) ll_vec_push(&kept.v, *f);
-    else { free(f->message); free(f->filename); ll_fix_free(f->fix); }
+    else ll_finding_free(f);
   }
   res.findings.v.len = 0;
   ll_findings_sort(&kept);

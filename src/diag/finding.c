@@ -8,14 +8,54 @@
 
 void ll_findings_init(ll_findings *fs) { fs->v.items = NULL; fs->v.len = fs->v.cap = 0; }
 
-static void finding_free(ll_finding *f) {
+void ll_finding_free(ll_finding *f) {
   free(f->message);
   free(f->filename);
   ll_fix_free(f->fix);
+  for (uint32_t i = 0; i < f->nrelated; i++) {
+    free(f->related[i].filename);
+    free(f->related[i].message);
+  }
+  free(f->related);
+  f->related = NULL;
+  f->nrelated = 0;
+}
+
+void ll_finding_copy(ll_finding *dst, const ll_finding *src) {
+  *dst = *src;
+  dst->message = ll_xstrdup(src->message);
+  dst->filename = ll_xstrdup(src->filename);
+  if (src->fix) {
+    dst->fix = ll_fix_new(src->fix->applicability, src->fix->message);
+    for (size_t i = 0; i < src->fix->edits.len; i++)
+      ll_fix_add_edit(dst->fix, src->fix->edits.items[i].start, src->fix->edits.items[i].end,
+                      src->fix->edits.items[i].content);
+  }
+  if (src->nrelated) {
+    dst->related = ll_xcalloc(src->nrelated, sizeof *dst->related);
+    for (uint32_t i = 0; i < src->nrelated; i++) {
+      dst->related[i] = src->related[i];
+      dst->related[i].filename = ll_xstrdup(src->related[i].filename);
+      dst->related[i].message = ll_xstrdup(src->related[i].message);
+    }
+  }
+}
+
+void ll_finding_add_related(ll_finding *f, const char *filename, ll_pos start, ll_pos end, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *msg = ll_xmalloc((size_t)(n > 0 ? n : 0) + 1);
+  va_start(ap, fmt);
+  vsnprintf(msg, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
+  va_end(ap);
+  f->related = ll_xrealloc(f->related, (f->nrelated + 1) * sizeof *f->related);
+  f->related[f->nrelated++] = (ll_related){ll_xstrdup(filename), start, end, msg};
 }
 
 void ll_findings_free(ll_findings *fs) {
-  for (size_t i = 0; i < fs->v.len; i++) finding_free(&fs->v.items[i]);
+  for (size_t i = 0; i < fs->v.len; i++) ll_finding_free(&fs->v.items[i]);
   ll_vec_free(&fs->v);
 }
 

@@ -21,6 +21,13 @@ typedef struct ll_fix {
   LL_VEC(ll_edit) edits;
 } ll_fix;
 
+/* A place a finding points to besides its own: a hop of a LOOP110/LOOP111 call chain. */
+typedef struct ll_related {
+  char *filename; /* owned */
+  ll_pos start, end;
+  char *message;  /* owned */
+} ll_related;
+
 typedef struct ll_finding {
   const char *code; /* static string owned by the rule registry, e.g. "LOOP101" */
   char *message;    /* owned */
@@ -30,6 +37,8 @@ typedef struct ll_finding {
   uint32_t stmt_first, stmt_last; /* rows of the enclosing simple statement (0: unknown) */
   ll_fix *fix;   /* owned, NULL when the rule offers none */
   int confirmed; /* -1 unknown, 0 not seen at run time, 1 seen (check --verify) */
+  ll_related *related; /* owned, nrelated of them (editors show them beside the finding) */
+  uint32_t nrelated;
 } ll_finding;
 
 typedef struct ll_findings {
@@ -41,6 +50,13 @@ void ll_findings_free(ll_findings *fs);
 /* Adds a finding; message is printf-formatted and copied. Returns it for further fields. */
 ll_finding *ll_findings_add(ll_findings *fs, const char *code, const char *filename, ll_pos start,
                             ll_pos end, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Frees what one finding owns (for code that drops findings from a list in place). */
+void ll_finding_free(ll_finding *f);
+/* A deep copy of src into dst. */
+void ll_finding_copy(ll_finding *dst, const ll_finding *src);
+/* Appends a related location to f; message is printf-formatted and copied. */
+void ll_finding_add_related(ll_finding *f, const char *filename, ll_pos start, ll_pos end, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* Moves every finding of src to the end of dst; src is left empty. */
 void ll_findings_move(ll_findings *dst, ll_findings *src);
 /* Sorts by filename, row, column, code: the order every output format uses. */

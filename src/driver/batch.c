@@ -43,7 +43,7 @@ typedef struct batch_job {
   atomic_size_t cache_hits;
   uint64_t key_salt;           /* options that change what a file's result is (unused-noqa triggers) */
   atomic_size_t bytes_parsed, bytes_partial; /* for LOOPLINT_TIMING */
-  const ll_source *stdin_src;
+  const ll_source *const *overlays; /* per file, or NULL */
   const signed char *ha_modes;
   const ll_linter *const *linters;
   ll_findings *per_file; /* one list per file, filled by whichever worker took it */
@@ -84,8 +84,16 @@ static void lint_one(batch_job *job, TSParser *parser, size_t i) {
   int ha = !is_context && job->ha_modes ? job->ha_modes[i] : -1;
   const ll_linter *linter = !is_context && job->linters && job->linters[i] ? job->linters[i] : job->linter;
   facts->db = linter->db;
-  if (job->stdin_src && i == 0) {
-    ll_lint_source_ha(linter, parser, job->stdin_src, out, facts, ha);
+  const ll_source *overlay = job->overlays ? job->overlays[i] : NULL;
+  if (overlay) {
+    /* an editor's buffer (or standard input): linted as the file it stands for */
+    ll_source src = *overlay;
+    src.module = job->modules->names[i];
+    src.is_package = job->modules->is_pkg[i];
+    src.project_roots = &job->modules->roots;
+    ll_lint_source_ha(linter, parser, &src, out, facts, ha);
+    facts->lazy = NULL;
+    facts->nlazy = 0;
     job->state[i] = 1;
     return;
   }
@@ -466,6 +474,33 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads, ll_proj
   ll_arena_free(&arena);
 }
 
+/* The run's findings into res: the project pass's (moved) and each reported file's own
+ * (copied when the state keeps them, else moved), then noqa and the order of every output. */
+static void collect(ll_batch_result *res, ll_findings *project_findings, ll_findings *per_file, ll_file_facts *facts,
+                    const unsigned char *read_failed, size_t nfiles, size_t n, const unsigned char *report, int copy,
+                    int report_unused_noqa) {
+  ll_findings_move(&res->findings, project_findings);
+  ll_findings_free(project_findings);
+  for (size_t i = 0; i < n; i++) {
+    int wanted = i < nfiles && (!report || report[i]);
+    if (wanted && copy) {
+      for (size_t k = 0; k < per_file[i].v.len; k++) {
+        ll_finding f;
+        ll_finding_copy(&f, &per_file[i].v.items[k]);
+        ll_vec_push(&res->findings.v, f);
+      }
+    } else if (wanted) {
+      ll_findings_move(&res->findings, &per_file[i]);
+    }
+    if (!copy) ll_findings_free(&per_file[i]);
+    if (read_failed[i] && wanted) res->read_errors++;
+  }
+  ll_suppress_apply(&res->findings, facts, n);
+  if (report_unused_noqa) ll_suppress_report_unused(&res->findings, facts, n);
+  res->files_checked = nfiles;
+  ll_findings_sort(&res->findings);
+}
+
 void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlist *context, const ll_source *stdin_src,
                   const ll_batch_opts *opts, ll_batch_result *res) {
   int nthreads = opts ? opts->nthreads : 0;
@@ -474,9 +509,21 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   ll_pathlist none = {0};
   if (!context) context = &none;
   size_t n = files->len + context->len;
-  batch_job job = {.linter = l, .files = files, .context = context, .total = n, .stdin_src = stdin_src,
+  batch_job job = {.linter = l, .files = files, .context = context, .total = n,
                    .ha_modes = opts ? opts->ha_modes : NULL, .linters = opts ? opts->linters : NULL,
                    .parse_only = opts && opts->parse_only, .explicit_files = opts ? opts->explicit_files : NULL};
+  /* standard input is the overlay of files[0] */
+  const ll_source **stdin_overlays = NULL;
+  if (stdin_src) {
+    stdin_overlays = ll_xcalloc(n ? n : 1, sizeof *stdin_overlays);
+    if (opts && opts->overlays)
+      for (size_t i = 0; i < n; i++) stdin_overlays[i] = opts->overlays[i];
+    if (n) stdin_overlays[0] = stdin_src;
+    job.overlays = stdin_overlays;
+  } else if (opts) {
+    job.overlays = opts->overlays;
+  }
+  ll_batch_state *keep = opts ? opts->keep : NULL;
   job.facts = ll_xcalloc(n ? n : 1, sizeof(ll_file_facts));
   for (size_t i = 0; i < n; i++) ll_facts_init(&job.facts[i]);
   job.per_file = ll_xcalloc(n ? n : 1, sizeof(ll_findings));
@@ -512,7 +559,7 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   atomic_init(&job.bytes_parsed, 0);
   atomic_init(&job.bytes_partial, 0);
   ll_triggers triggers;
-  int lazy = !(opts && (opts->no_lazy || opts->parse_only));
+  int lazy = !(opts && (opts->no_lazy || opts->parse_only || opts->keep));
   if (lazy) {
     ll_triggers_init(&triggers, l->db, opts && opts->report_unused_noqa);
     job.triggers = &triggers;
@@ -611,24 +658,98 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
     free(job.hits);
     ll_cache_free(&cache);
   }
-  ll_findings_move(&res->findings, &project_findings);
-  ll_findings_free(&project_findings);
-  for (size_t i = 0; i < n; i++) {
-    if (i < files->len) ll_findings_move(&res->findings, &job.per_file[i]);
-    ll_findings_free(&job.per_file[i]);
-    if (job.read_failed[i]) res->read_errors++;
+  collect(res, &project_findings, job.per_file, job.facts, job.read_failed, files->len, n, NULL, keep != NULL,
+          opts && opts->report_unused_noqa);
+  if (keep) {
+    /* the next edit starts from here */
+    keep->files = files;
+    keep->context = context;
+    keep->n = n;
+    keep->facts = job.facts;
+    keep->per_file = job.per_file;
+    keep->read_failed = job.read_failed;
+    keep->modules = modules;
+  } else {
+    for (size_t i = 0; i < n; i++) ll_facts_free(&job.facts[i]);
+    ll_modules_free(&modules);
+    free(job.facts);
+    free(job.per_file);
+    free(job.read_failed);
   }
-  ll_suppress_apply(&res->findings, job.facts, n);
-  if (opts && opts->report_unused_noqa) ll_suppress_report_unused(&res->findings, job.facts, n);
-  for (size_t i = 0; i < n; i++) ll_facts_free(&job.facts[i]);
-  res->files_checked = files->len;
   if (lazy) ll_triggers_free(&triggers);
-  ll_modules_free(&modules);
   free(job.state);
-  free(job.facts);
-  free(job.per_file);
-  free(job.read_failed);
-  ll_findings_sort(&res->findings);
+  free(stdin_overlays);
+}
+
+void ll_batch_state_free(ll_batch_state *st) {
+  for (size_t i = 0; i < st->n; i++) {
+    ll_facts_free(&st->facts[i]);
+    ll_findings_free(&st->per_file[i]);
+  }
+  free(st->facts);
+  free(st->per_file);
+  free(st->read_failed);
+  if (st->facts) ll_modules_free(&st->modules);
+  memset(st, 0, sizeof *st);
+}
+
+int ll_batch_update(const ll_linter *l, ll_batch_state *st, const size_t *changed, size_t nchanged,
+                    const ll_batch_opts *opts, const unsigned char *report, const atomic_int *cancel,
+                    ll_batch_result *res) {
+  memset(res, 0, sizeof *res);
+  ll_findings_init(&res->findings);
+  size_t n = st->n;
+  batch_job job = {.linter = l, .files = st->files, .context = st->context, .total = n, .facts = st->facts,
+                   .per_file = st->per_file, .read_failed = st->read_failed, .modules = &st->modules,
+                   .ha_modes = opts ? opts->ha_modes : NULL, .linters = opts ? opts->linters : NULL,
+                   .overlays = opts ? opts->overlays : NULL, .explicit_files = opts ? opts->explicit_files : NULL};
+  atomic_init(&job.next, 0);
+  atomic_init(&job.cache_hits, 0);
+  atomic_init(&job.bytes_parsed, 0);
+  atomic_init(&job.bytes_partial, 0);
+  job.state = ll_xcalloc(n ? n : 1, 1);
+  size_t *order = ll_xcalloc(nchanged ? nchanged : 1, sizeof *order);
+  size_t count = 0;
+  for (size_t k = 0; k < nchanged; k++) {
+    size_t i = changed[k];
+    if (i >= n) continue;
+    ll_findings_free(&st->per_file[i]);
+    ll_findings_init(&st->per_file[i]);
+    ll_facts_free(&st->facts[i]);
+    ll_facts_init(&st->facts[i]);
+    st->read_failed[i] = 0;
+    order[count++] = i;
+  }
+  int nthreads = opts && opts->nthreads > 0 ? opts->nthreads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+  if (nthreads < 1) nthreads = 1;
+  if (nthreads > 64) nthreads = 64;
+  run_round(&job, order, count, nthreads);
+  free(order);
+  free(job.state);
+  if (cancel && atomic_load(cancel)) return 1;
+  /* the project pass decides what crosses files; the files not reported on are context for
+   * it, which leaves the findings of the reported ones as they are and saves their checks */
+  unsigned char *was_context = ll_xcalloc(n ? n : 1, 1);
+  for (size_t i = 0; i < n; i++) {
+    was_context[i] = st->facts[i].context_only;
+    if (report && !report[i]) st->facts[i].context_only = 1;
+  }
+  ll_project project;
+  ll_findings project_findings;
+  ll_findings_init(&project_findings);
+  ll_project_build(&project, st->facts, opts && opts->no_project ? 0 : n, l->db);
+  ll_project_check(&project, &project_findings);
+  ll_project_free(&project);
+  for (size_t i = 0; i < n; i++) st->facts[i].context_only = was_context[i];
+  free(was_context);
+  if (cancel && atomic_load(cancel)) {
+    ll_findings_free(&project_findings);
+    return 1;
+  }
+  collect(res, &project_findings, st->per_file, st->facts, st->read_failed, st->files->len, n, report, 1,
+          opts && opts->report_unused_noqa);
+  res->files_parsed = count;
+  return 0;
 }
 
 void ll_batch_result_free(ll_batch_result *res) { ll_findings_free(&res->findings); }

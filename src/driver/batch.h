@@ -3,6 +3,8 @@
  * is the same whatever the thread count. */
 #ifndef LL_BATCH_H
 #define LL_BATCH_H
+#include <stdatomic.h>
+#include "../model/modules.h"
 #include "../rules/engine.h"
 #include "../util/fs.h"
 
@@ -32,10 +34,41 @@ typedef struct ll_batch_opts {
   /* per file to report on: the linter of its configuration (NULL entries, or NULL: the
    * default one); configurations with extra-blocking/extra-coroutines have their own */
   const ll_linter *const *linters;
+  /* per file (files, then context): text that takes the place of the file on disk, as an
+   * editor's unsaved buffer does (NULL entries, or NULL: the files as they are); indexed
+   * sources (ll_source_from_buffer). An overlaid file is always parsed and never cached. */
+  const ll_source *const *overlays;
+  /* when not NULL, the run leaves every file's phase-1 result here for ll_batch_update
+   * (every file is then parsed whole, as with no_lazy: an update has no rounds) */
+  struct ll_batch_state *keep;
 } ll_batch_opts;
+
+/* What a kept run leaves: every file's phase-1 result (findings before suppression, facts),
+ * so an edit re-lints only the files that changed and re-runs the project pass. files and
+ * context are the run's lists: the caller keeps them alive and unchanged. */
+typedef struct ll_batch_state {
+  const ll_pathlist *files, *context;
+  size_t n; /* files, then context */
+  ll_file_facts *facts;
+  ll_findings *per_file;
+  unsigned char *read_failed;
+  ll_modules modules;
+} ll_batch_state;
+
+void ll_batch_state_free(ll_batch_state *st);
 
 void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlist *context, const ll_source *stdin_src,
                   const ll_batch_opts *opts, ll_batch_result *res);
 void ll_batch_result_free(ll_batch_result *res);
+
+/* Re-lints the files changed[0..nchanged) (indices: files, then context) from their overlay
+ * or from disk, runs the project pass over every file's facts, and puts in res the
+ * suppressed, sorted findings of the files report[i] marks (NULL: every file); the state
+ * keeps its own. opts gives the per-file settings and overlays (keep is ignored). cancel,
+ * when not NULL, is polled between the steps: once it is nonzero the update stops and
+ * returns 1 with res empty (what was re-linted stays in the state); 0 when done. */
+int ll_batch_update(const ll_linter *l, ll_batch_state *st, const size_t *changed, size_t nchanged,
+                    const ll_batch_opts *opts, const unsigned char *report, const atomic_int *cancel,
+                    ll_batch_result *res);
 
 #endif

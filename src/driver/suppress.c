@@ -41,9 +41,7 @@ void ll_suppress_apply(ll_findings *fs, ll_file_facts *facts, size_t nfacts) {
     ll_file_facts *ff = by_path.len ? ll_strmap_get(&by_path, f->filename) : NULL;
     /* a file that cannot be read or parsed is reported whatever its comments say */
     if (ff && strcmp(f->code, "LOOP903") != 0 && suppressed(ff, f)) {
-      free(f->message);
-      free(f->filename);
-      ll_fix_free(f->fix);
+      ll_finding_free(f);
       continue;
     }
     fs->v.items[w++] = *f;

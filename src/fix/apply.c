@@ -102,7 +102,7 @@ int ll_apply_fixes(const ll_linter *l, ll_findings *fs, const ll_apply_opts *opt
   size_t w = 0;
   for (size_t r = 0; r < fs->v.len; r++) {
     ll_finding *f = &fs->v.items[r];
-    if (!f->code) { free(f->message); free(f->filename); ll_fix_free(f->fix); continue; }
+    if (!f->code) { ll_finding_free(f); continue; }
     fs->v.items[w++] = *f;
   }
   fs->v.len = w;

@@ -122,6 +122,22 @@ static void describe_chain(ll_strbuf *sb, ll_funcref *r) {
   }
 }
 
+/* Each hop of the chain as a location: the helpers' definitions, then the blocking call. */
+static void add_chain(ll_finding *f, ll_funcref *r) {
+  int n = 0;
+  for (ll_funcref *c = r; c && n < 8; c = c->block_next, n++) {
+    if (!c->file->path) continue;
+    ll_finding_add_related(f, c->file->path, c->def->pos, c->def->pos, "`%s()` is defined here", c->def->name);
+    if (!c->block_next) {
+      const char *b = c->def->block_qual ? c->def->block_qual : c->typed_block_qual;
+      ll_pos at = c->def->block_qual ? c->def->block_pos : c->typed_block_pos;
+      if (!b) break;
+      if (strncmp(b, "builtins.", 9) == 0) b += 9;
+      ll_finding_add_related(f, c->file->path, at, at, "`%s()` blocks here", b);
+    }
+  }
+}
+
 static ll_finding *report(ll_findings *out, const ll_file_facts *ff, const ll_callsite *cs, const char *code, const char *msg) {
   ll_finding *f = ll_findings_add(out, ll_registry_code(code), ff->path, cs->start, cs->end, "%s", msg);
   f->stmt_first = cs->stmt_first;
@@ -193,7 +209,8 @@ static void check_file(resolver *rv, ll_file_facts *ff, ll_findings *out) {
             ll_strbuf_addf(&msg, "; a @callback cannot await: schedule it with `hass.async_add_executor_job(%s, ...)`", cs->text);
           else if (ff->ha) ll_strbuf_addf(&msg, "; use `await hass.async_add_executor_job(%s, ...)`", cs->text);
           else ll_strbuf_addf(&msg, "; use `await asyncio.to_thread(%s, ...)`", cs->text);
-          report(out, ff, cs, caller->is_async ? "LOOP110" : "LOOP111", msg.data);
+          ll_finding *f = report(out, ff, cs, caller->is_async ? "LOOP110" : "LOOP111", msg.data);
+          add_chain(f, r);
         }
       }
     }
