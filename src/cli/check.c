@@ -231,19 +231,7 @@ static int code_enabled(const check_opts *o, const ll_config *cfg, const char *c
   for (size_t i = 0; i < o->cli_select.len; i++) ll_selection_add(&cli, 0, o->cli_select.items[i], 0, err, sizeof err);
   for (size_t i = 0; i < o->cli_extend.len; i++) ll_selection_add(&cli, 0, o->cli_extend.items[i], 0, err, sizeof err);
   for (size_t i = 0; i < o->cli_ignore.len; i++) ll_selection_add(&cli, 1, o->cli_ignore.items[i], 0, err, sizeof err);
-  int enabled;
-  size_t sel = 0, ign = 0;
-  for (size_t i = 0; i < cli.select.len; i++) {
-    size_t n = strcmp(cli.select.items[i], "ALL") == 0 ? 0 : strlen(cli.select.items[i]);
-    if (strncmp(code, cli.select.items[i], n) == 0 && n + 1 > sel) sel = n + 1;
-  }
-  for (size_t i = 0; i < cli.ignore.len; i++) {
-    size_t n = strcmp(cli.ignore.items[i], "ALL") == 0 ? 0 : strlen(cli.ignore.items[i]);
-    if (strncmp(code, cli.ignore.items[i], n) == 0 && n + 1 > ign) ign = n + 1;
-  }
-  if (sel || ign) enabled = sel > ign;
-  else if (o->cli_has_select) enabled = 0;
-  else enabled = ll_selection_enabled(&cfg->selection, code);
+  int enabled = ll_selection_enabled_over(&cfg->selection, &cli, o->cli_has_select, code);
   ll_selection_free(&cli);
   return enabled;
 }

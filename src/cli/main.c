@@ -1,6 +1,7 @@
-/* main.c: the looplint command line: dispatches to check, rule, watch and native. */
+/* main.c: the looplint command line: dispatches to check, rule, server, watch and native. */
 #include "../front/fields.h"
 #include "../runtime/watch.h"
+#include "../server/server.h"
 #include "cli.h"
 
 #include <stdio.h>
@@ -16,6 +17,7 @@ static const char USAGE[] =
     "  rule [CODE]             print a rule's documentation (no CODE: list every rule)\n"
     "  watch -- COMMAND...     run COMMAND and report blocking calls its event loop really made\n"
     "  native PATH... [-- ARGS] find blocking calls in C extension sources (libclang)\n"
+    "  server                  run as a Language Server (LSP, standard input/output) for editors\n"
     "  typeshed STUBS_DIR      regenerate coroutine facts from typeshed stubs (scripts/gen-typeshed.sh)\n"
     "\n"
     "Options:\n"
@@ -44,6 +46,7 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "check") == 0) return ll_cli_check(argc - 1, argv + 1);
   if (strcmp(cmd, "rule") == 0) return ll_cli_rule(argc - 1, argv + 1);
+  if (strcmp(cmd, "server") == 0) return ll_server_main(argc - 1, argv + 1);
   if (strcmp(cmd, "typeshed") == 0) return ll_cli_typeshed(argc - 1, argv + 1);
   if (strcmp(cmd, "watch") == 0) return ll_watch_main(argc - 1, argv + 1);
   if (strcmp(cmd, "native") == 0) return ll_cli_native(argc - 1, argv + 1);

@@ -65,3 +65,11 @@ int ll_selection_enabled(const ll_selection *s, const char *code) {
   size_t ign = best_match(s->ignore.items, s->ignore.len, code);
   return sel > 0 && sel > ign;
 }
+
+int ll_selection_enabled_over(const ll_selection *config, const ll_selection *cli, int cli_has_select, const char *code) {
+  size_t sel = best_match(cli->select.items, cli->select.len, code);
+  size_t ign = best_match(cli->ignore.items, cli->ignore.len, code);
+  if (sel || ign) return sel > ign;
+  if (cli_has_select) return 0;
+  return ll_selection_enabled(config, code);
+}

@@ -23,7 +23,7 @@ RANK = {
     "runtime": 8,    # libloopwatch and `looplint watch`
     "native": 8,     # the libclang front end
     "server": 9,     # the language server
-    "cli": 9,        # the command line
+    "cli": 10,       # the command line (starts the server)
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
