@@ -723,7 +723,11 @@ int ll_batch_update(const ll_linter *l, ll_batch_state *st, const size_t *change
   int nthreads = opts && opts->nthreads > 0 ? opts->nthreads : (int)sysconf(_SC_NPROCESSORS_ONLN);
   if (nthreads < 1) nthreads = 1;
   if (nthreads > 64) nthreads = 64;
+  int timing = getenv("LOOPLINT_TIMING") != NULL;
+  struct timespec ta, tb, tc, td;
+  clock_gettime(CLOCK_MONOTONIC, &ta);
   run_round(&job, order, count, nthreads);
+  clock_gettime(CLOCK_MONOTONIC, &tb);
   free(order);
   free(job.state);
   if (cancel && atomic_load(cancel)) return 1;
@@ -740,6 +744,7 @@ int ll_batch_update(const ll_linter *l, ll_batch_state *st, const size_t *change
   ll_project_build(&project, st->facts, opts && opts->no_project ? 0 : n, l->db);
   ll_project_check(&project, &project_findings);
   ll_project_free(&project);
+  clock_gettime(CLOCK_MONOTONIC, &tc);
   for (size_t i = 0; i < n; i++) st->facts[i].context_only = was_context[i];
   free(was_context);
   if (cancel && atomic_load(cancel)) {
@@ -749,6 +754,12 @@ int ll_batch_update(const ll_linter *l, ll_batch_state *st, const size_t *change
   collect(res, &project_findings, st->per_file, st->facts, st->read_failed, st->files->len, n, report, 1,
           opts && opts->report_unused_noqa);
   res->files_parsed = count;
+  clock_gettime(CLOCK_MONOTONIC, &td);
+#define LL_MS(a, b) (((b).tv_sec - (a).tv_sec) * 1e3 + ((b).tv_nsec - (a).tv_nsec) / 1e6)
+  if (timing)
+    fprintf(stderr, "timing: update: lint %.1f ms, project %.1f ms, collect %.1f ms\n", LL_MS(ta, tb), LL_MS(tb, tc),
+            LL_MS(tc, td));
+#undef LL_MS
   return 0;
 }
 

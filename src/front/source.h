@@ -32,6 +32,11 @@ typedef struct ll_source {
   uint32_t nranges;
   const struct ll_lazy_skipped *skipped; /* the top-level definitions left out, in text order */
   uint32_t nskipped;
+  /* an editor's buffer (not owned): the tree of its previous text, edited (ts_tree_edit) to
+   * match this one, so tree-sitter re-parses only what changed (NULL: parse afresh); and where
+   * the new tree is kept for the next edit (NULL: freed after the walk). TSTree*. */
+  const void *old_tree;
+  void **keep_tree;
 } ll_source;
 
 /* A top-level definition a partial parse leaves out: where it starts, and its name. */

@@ -339,7 +339,8 @@ void ll_lint_source_ha(const ll_linter *l, TSParser *parser, const ll_source *sr
       facts->partial = 1;
     }
   }
-  if (!tree) tree = ts_parser_parse_string(parser, NULL, src->text, (uint32_t)src->len);
+  if (!tree) tree = ts_parser_parse_string(parser, src->nranges ? NULL : (const TSTree *)src->old_tree, src->text,
+                                          (uint32_t)src->len);
   if (!tree) {
     ll_findings_add(out, "LOOP901", src->path, (ll_pos){1, 1}, (ll_pos){1, 1}, "Syntax error: the parser gave up on this file");
     ll_arena_free(&ctx.arena);
@@ -364,7 +365,8 @@ void ll_lint_source_ha(const ll_linter *l, TSParser *parser, const ll_source *sr
   if (ctx.typer) ll_typer_free(ctx.typer);
   ll_vec_free(&ctx.scopes);
   ll_vec_free(&ctx.path);
-  ts_tree_delete(tree);
+  if (src->keep_tree && !src->nranges) *src->keep_tree = tree;
+  else ts_tree_delete(tree);
   ll_arena_free(&ctx.arena);
   if (facts == &local_facts) ll_facts_free(&local_facts);
 }

@@ -38,6 +38,7 @@ typedef struct sdoc {
   int open;
   ll_findings findings; /* of the last lint, for code actions */
   char *published;      /* the diagnostics last sent (NULL: none yet) */
+  int published_version;
 } sdoc;
 
 typedef struct server {
@@ -200,8 +201,9 @@ static int lint_open(server *s, int cancellable) {
   return 0;
 }
 
-/* Sends the diagnostics of every open document whose diagnostics changed (an edit that moves
- * no finding leaves them as they were: they still hold for the new text). */
+/* Sends the diagnostics of every open document whose diagnostics changed, and again with each
+ * new version of a document that has been sent some (the client sees they are current); a
+ * clean buffer that stays clean needs no message. */
 static void publish(server *s) {
   ll_lsp_texts t;
   ll_lsp_texts_init(&t, &s->ws);
@@ -214,17 +216,24 @@ static void publish(server *s) {
     /* nothing sent yet counts as no diagnostics: a clean new buffer needs no message */
     int same = text && strcmp(d->published ? d->published : "[]", text) == 0;
     if (!same) others_changed = 1;
-    if (!s->pull && !same) {
+    int sent = 0;
+    if (!s->pull && (!same || (d->published && d->published_version != d->version))) {
       cJSON *p = cJSON_CreateObject();
       cJSON_AddStringToObject(p, "uri", d->uri);
       cJSON_AddNumberToObject(p, "version", d->version);
       cJSON_AddItemToObject(p, "diagnostics", diags);
       diags = NULL;
       notify(s, "textDocument/publishDiagnostics", p);
+      sent = 1;
     }
     cJSON_Delete(diags);
-    free(d->published);
-    d->published = text;
+    if (sent || (s->pull && !same)) {
+      free(d->published);
+      d->published = text;
+      d->published_version = d->version;
+    } else {
+      free(text);
+    }
   }
   ll_lsp_texts_free(&t);
   if (s->pull && s->refresh && others_changed) request(s, "workspace/diagnostic/refresh", NULL);
@@ -395,7 +404,7 @@ static void on_did_open(server *s, const cJSON *params) {
   ll_strbuf_add(&d->text, text);
   free(d->published);
   d->published = NULL;
-  if (s->ws_ok) ll_ws_set_overlay(&s->ws, d->path, d->text.data, d->text.len);
+  if (s->ws_ok) ll_ws_set_overlay(&s->ws, d->path, d->text.data, d->text.len, 0);
   schedule_lint(s);
 }
 
@@ -407,6 +416,7 @@ static void on_did_change(server *s, const cJSON *params) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(td, "version");
   if (cJSON_IsNumber(v)) d->version = (int)v->valuedouble;
   const cJSON *changes = cJSON_GetObjectItemCaseSensitive(params, "contentChanges"), *ch;
+  int edited = 1; /* only ranges changed: the kept tree follows */
   cJSON_ArrayForEach(ch, changes) {
     const char *text = str_at(ch, "text");
     if (!text) continue;
@@ -414,6 +424,7 @@ static void on_did_change(server *s, const cJSON *params) {
     if (!range) { /* the whole text */
       ll_strbuf_clear(&d->text);
       ll_strbuf_add(&d->text, text);
+      edited = 0;
       continue;
     }
     const cJSON *a = obj_at(range, "start"), *b = obj_at(range, "end");
@@ -427,9 +438,10 @@ static void on_did_change(server *s, const cJSON *params) {
     const char *base = d->text.data ? d->text.data : "";
     size_t start = ll_text_offset(base, d->text.len, ps, s->enc), end = ll_text_offset(base, d->text.len, pe, s->enc);
     if (end < start) { size_t t = start; start = end; end = t; }
+    if (s->ws_ok && edited) ll_ws_edit(&s->ws, d->path, base, d->text.len, start, end, text, strlen(text));
     ll_text_replace(&d->text, start, end, text, strlen(text));
   }
-  if (s->ws_ok) ll_ws_set_overlay(&s->ws, d->path, d->text.data ? d->text.data : "", d->text.len);
+  if (s->ws_ok) ll_ws_set_overlay(&s->ws, d->path, d->text.data ? d->text.data : "", d->text.len, edited);
   schedule_lint(s);
 }
 

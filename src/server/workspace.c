@@ -15,8 +15,28 @@
 /* An open (or once open) document. */
 typedef struct ws_doc {
   char *path;
-  ll_source *src; /* its text while open, else NULL */
+  ll_source *src;   /* its text while open, else NULL */
+  TSTree *tree;     /* the tree of the text last linted, edited along with the text since */
+  TSTree *next;     /* the tree the running lint leaves (src->keep_tree) */
 } ws_doc;
+
+static void doc_drop_trees(ws_doc *d) {
+  if (d->tree) ts_tree_delete(d->tree);
+  if (d->next) ts_tree_delete(d->next);
+  d->tree = d->next = NULL;
+}
+
+/* After a lint: the trees it left become the ones the next edits change. */
+static void adopt_trees(ll_workspace *ws) {
+  for (size_t k = 0; k < ws->wanted.cap; k++) {
+    ws_doc *d = ws->wanted.slots ? ws->wanted.slots[k].value : NULL;
+    if (!d || !d->next) continue;
+    if (d->tree) ts_tree_delete(d->tree);
+    d->tree = d->next;
+    d->next = NULL;
+    if (d->src) d->src->old_tree = d->tree;
+  }
+}
 
 static double now_ms(void) {
   struct timespec ts;
@@ -149,6 +169,7 @@ void ll_ws_free(ll_workspace *ws) {
     ws_doc *d = ws->wanted.slots ? ws->wanted.slots[i].value : NULL;
     if (!d) continue;
     if (d->src) { ll_source_free(d->src); free(d->src); }
+    doc_drop_trees(d);
     free(d->path);
     free(d);
   }
@@ -290,18 +311,51 @@ static void build(ll_workspace *ws, ll_batch_result *res) {
                          .cache_dir = cache.len ? cache.data : NULL,
                          .keep = &ws->state};
   ll_batch_run(&ws->linter, &ws->files, &ws->context, NULL, &bopts, res);
+  adopt_trees(ws);
   ll_strbuf_free(&cache);
   ws->built = 1;
   ws->need_rebuild = 0;
   ws->last_build_ms = now_ms() - t0;
   ws->last_relinted = n;
+  if (getenv("LOOPLINT_TIMING")) fprintf(stderr, "timing: server build %.1f ms (%zu files)\n", ws->last_build_ms, n);
 }
 
-void ll_ws_set_overlay(ll_workspace *ws, const char *path, const char *text, size_t len) {
+/* The point (row, byte column) of offset in text. */
+static TSPoint point_of(const char *text, size_t offset) {
+  TSPoint p = {0, 0};
+  size_t ls = 0;
+  for (size_t i = 0; i < offset; i++)
+    if (text[i] == '\n') { p.row++; ls = i + 1; }
+  p.column = (uint32_t)(offset - ls);
+  return p;
+}
+
+void ll_ws_edit(ll_workspace *ws, const char *path, const char *old_text, size_t old_len, size_t start, size_t end,
+                const char *repl, size_t repl_len) {
+  ws_doc *d = doc_of(ws, path, 0);
+  if (!d || !d->tree) return;
+  if (end > old_len) end = old_len;
+  if (start > end) start = end;
+  TSInputEdit e;
+  e.start_byte = (uint32_t)start;
+  e.old_end_byte = (uint32_t)end;
+  e.new_end_byte = (uint32_t)(start + repl_len);
+  e.start_point = point_of(old_text, start);
+  e.old_end_point = point_of(old_text, end);
+  TSPoint in_repl = point_of(repl, repl_len);
+  e.new_end_point = in_repl.row ? (TSPoint){e.start_point.row + in_repl.row, in_repl.column}
+                                : (TSPoint){e.start_point.row, e.start_point.column + in_repl.column};
+  ts_tree_edit(d->tree, &e);
+}
+
+void ll_ws_set_overlay(ll_workspace *ws, const char *path, const char *text, size_t len, int edited) {
   ws_doc *d = doc_of(ws, path, 1);
   if (d->src) ll_source_free(d->src);
   else d->src = ll_xcalloc(1, sizeof *d->src);
+  if (!edited) doc_drop_trees(d); /* a new text, not the old one changed */
   ll_source_from_buffer(d->src, path, text, len);
+  d->src->old_tree = d->tree;
+  d->src->keep_tree = (void **)&d->next;
   size_t i = index_of(ws, path);
   if (!ws->built) return;
   if (!i) {
@@ -324,6 +378,7 @@ void ll_ws_clear_overlay(ll_workspace *ws, const char *path) {
   ll_source_free(d->src);
   free(d->src);
   d->src = NULL;
+  doc_drop_trees(d);
   /* a document outside the walk leaves the project with its buffer; one that never was on
    * disk must not stay as an unreadable file */
   if (ws->built && i && (i - 1 >= ws->files.len || access(path, F_OK) != 0)) ws->need_rebuild = 1;
@@ -409,10 +464,14 @@ int ll_ws_lint(ll_workspace *ws, const char *const *report, size_t nreport, cons
                            .linters = (const ll_linter *const *)ws->linters,
                            .overlays = ws->overlays};
     int stopped = ll_batch_update(&ws->linter, &ws->state, changed, nchanged, &bopts, mask, cancel, &res);
+    adopt_trees(ws);
     free(mask);
     free(changed);
     ws->last_update_ms = now_ms() - t0;
     ws->last_relinted = nchanged;
+    if (getenv("LOOPLINT_TIMING"))
+      fprintf(stderr, "timing: server update %.1f ms (%zu files linted again%s)\n", ws->last_update_ms, nchanged,
+              stopped ? ", abandoned" : "");
     if (stopped) return 1;
   }
   ll_strmap want;

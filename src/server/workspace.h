@@ -63,8 +63,14 @@ void ll_ws_free(ll_workspace *ws);
  * need not exist). malloc'd. */
 char *ll_ws_canonical(const char *path);
 
-/* An open document's text (NULL text: closed, the file on disk counts again). path canonical. */
-void ll_ws_set_overlay(ll_workspace *ws, const char *path, const char *text, size_t len);
+/* An open document's text; edited: the text is the previous one changed by the edits given
+ * to ll_ws_edit since (its tree is re-parsed incrementally), else a new text. path canonical. */
+void ll_ws_set_overlay(ll_workspace *ws, const char *path, const char *text, size_t len, int edited);
+/* Records that bytes [start, end) of the document's current text old_text become repl (before
+ * the text itself is changed), so its kept tree follows the text. */
+void ll_ws_edit(ll_workspace *ws, const char *path, const char *old_text, size_t old_len, size_t start, size_t end,
+                const char *repl, size_t repl_len);
+/* The document closed: the file on disk counts again. */
 void ll_ws_clear_overlay(ll_workspace *ws, const char *path);
 /* The overlay of path, or NULL. */
 const ll_source *ll_ws_overlay(const ll_workspace *ws, const char *path);
