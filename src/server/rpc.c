@@ -57,9 +57,14 @@ int ll_rpc_read_frame(ll_rpc_frame *fr, char **body, size_t *len) {
   for (char *line = fr->buf + fr->pos; line < end;) {
     char *nl = memchr(line, '\n', (size_t)(end - line));
     if (!nl) nl = end;
-    if ((size_t)(nl - line) > 15 && strncasecmp(line, "Content-Length:", 15) == 0) {
+    /* anywhere in the line: the body of a frame that had none runs into the next header, and
+     * the stream gets back in step there */
+    char *at = NULL;
+    for (char *p = line; p + 15 <= nl && !at; p++)
+      if (strncasecmp(p, "Content-Length:", 15) == 0) at = p;
+    if (at) {
       char *e;
-      length = strtoll(line + 15, &e, 10);
+      length = strtoll(at + 15, &e, 10);
       while (e < nl && (*e == ' ' || *e == '\r' || *e == '\t')) e++;
       if (e != nl) length = -1;
     }
