@@ -432,6 +432,10 @@ int ll_ws_stale(const ll_workspace *ws) {
 static int selected(ll_workspace *ws, const ll_finding *f) {
   if (strcmp(f->code, "LOOP903") == 0) return 1;
   const ll_config *cfg = config_of(ws, f->filename);
+  /* the test profile, as `check` applies it: includeTests true is --include-tests, false
+   * holds test code back even where lint-tests = "all" says otherwise */
+  int all_in_tests = ws->opts.include_tests >= 0 ? ws->opts.include_tests : cfg->lint_tests == LL_LINT_TESTS_ALL;
+  if (!all_in_tests && ll_config_test_profile_holds(f->code) && ll_config_is_test_path(cfg, f->filename)) return 0;
   return ll_selection_enabled_over(&cfg->selection, &ws->cli, ws->opts.has_select, f->code) &&
          !ll_config_ignores_for_file(cfg, f->filename, f->code);
 }

@@ -19,7 +19,8 @@ typedef struct ll_ws_options {
   ll_strlist select, extend_select, ignore; /* selector lists as given */
   int has_select;
   int ha_mode;        /* -1 by path and imports, 0 off, 1 on */
-  int include_tests;  /* -1 as configured, 0 no, 1 yes: the test profile (see server.c) */
+  int include_tests;  /* the test profile: -1 as lint-tests says, 1 everything in test code too
+                       * (--include-tests), 0 the default profile there */
   char *cache_dir;    /* NULL: <root>/.looplint_cache */
   int no_cache;
   int threads;        /* 0: one per core */

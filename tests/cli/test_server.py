@@ -242,6 +242,13 @@ def main():
             other.open(main_py, MAIN)
             m = other.diagnostics(mu, lambda ds: True)
             check("unwritable cache; initializationOptions ignore", m and codes(m["params"]["diagnostics"]) == ["LOOP101"], m)
+                # the test profile: blocking calls are held back in test code unless includeTests
+            tfile = os.path.join(ws, "tests", "test_x.py")
+            os.makedirs(os.path.dirname(tfile), exist_ok=True)
+            ttext = "import time\n\n\nasync def test_x():\n    time.sleep(1)\n    asyncio.sleep(1)\n"
+            other.open(tfile, ttext)
+            r = other.request("textDocument/diagnostic", {"textDocument": {"uri": uri_of(tfile)}})
+            check("test code: LOOP101 held back", r and codes(r["result"]["items"]) == [], r)
             r, rc = other.shutdown()
             check("second server exits 0", rc == 0, rc)
         finally:
@@ -259,12 +266,16 @@ def main():
     # utf-8 positions when offered; exit without shutdown; the client going away
     third = server(ws)
     try:
-        init = third.initialize(ws, {"noCache": True}, {"general": {"positionEncodings": ["utf-8", "utf-16"]}})
+        init = third.initialize(ws, {"noCache": True, "includeTests": True}, {"general": {"positionEncodings": ["utf-8", "utf-16"]}})
         check("utf-8 chosen", init and init["result"]["capabilities"]["positionEncoding"] == "utf-8", init)
         third.open(main_py, MAIN.replace("    time.sleep(1)", "    é = 1; time.sleep(1)"))
         m = third.diagnostics(mu, lambda ds: "LOOP101" in codes(ds))
         d = next((d for d in (m["params"]["diagnostics"] if m else []) if d["code"] == "LOOP101"), {})
         check("utf-8 columns", d.get("range", {}).get("start", {}).get("character") == 4 + 8, d)
+        tfile = os.path.join(ws, "tests", "test_x.py")
+        third.open(tfile, "import time\n\n\nasync def test_x():\n    time.sleep(1)\n")
+        r = third.request("textDocument/diagnostic", {"textDocument": {"uri": uri_of(tfile)}})
+        check("includeTests reports test code", r and codes(r["result"]["items"]) == ["LOOP101"], r)
         third.notify("exit")
         check("exit without shutdown: 1", third.proc.wait(timeout=30) == 1)
     finally:
