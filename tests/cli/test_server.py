@@ -219,8 +219,8 @@ def main():
         lsp.notify("textDocument/didOpen", {"textDocument": {"uri": "untitled:1", "text": "x", "version": 1}})
         # huge and binary buffers
         big = os.path.join(ws, "pkg", "big.py")
-        lsp.open(big, "async def f():\n    import time\n    time.sleep(1)\n" + "x = 1\n" * 2_000_000)
-        m = lsp.diagnostics(uri_of(big), lambda ds: True, 120)
+        lsp.open(big, "async def f():\n    import time\n    time.sleep(1)\n" + "x = 1\n" * 400_000)
+        m = lsp.diagnostics(uri_of(big), lambda ds: True, 600)
         check("huge buffer linted", m is not None and "LOOP101" in codes(m["params"]["diagnostics"]), m and codes(m["params"]["diagnostics"]))
         lsp.notify("textDocument/didClose", {"textDocument": {"uri": uri_of(big)}})
         binary = os.path.join(ws, "pkg", "binary.py")
