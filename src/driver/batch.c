@@ -29,6 +29,7 @@ typedef struct batch_job {
   unsigned char *state;        /* per file: 0 not read, 1 parsed, 2 cold (read, not parsed), 3 unreadable,
                                   4 parsed in part (the top-level names in wanted) */
   ll_strmap **wanted;          /* per file: the top-level names a partial parse keeps (NULL: all) */
+  unsigned char *asked;        /* per file: partial parses asked for more names since */
   ll_arena *names_arena;       /* the wanted names (added to under names_lock) */
   pthread_mutex_t names_lock;
   const size_t *order;         /* the indices this round processes */
@@ -328,6 +329,12 @@ static size_t need_prefixes(batch_job *job, const ll_strmap *misses, const ll_st
         if (ll_strmap_getn(job->wanted[f], next, nlen)) continue;
         ll_strmap_put(job->wanted[f], ll_arena_strndup(arena, next, nlen), (void *)1);
         if (job->state[f] != 0) { /* not queued yet this round */
+          /* a module asked for more names round after round (a class hierarchy walked one
+           * base at a time) is parsed whole the third time: one round instead of many */
+          if (job->state[f] == 4 && ++job->asked[f] >= 2) {
+            ll_strmap_free(job->wanted[f]);
+            job->wanted[f] = NULL;
+          }
           job->state[f] = 0;
           order[count++] = f;
         }
@@ -371,6 +378,7 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads, ll_proj
       same_module[i] = (uintptr_t)ll_strmap_put(&module_of, job->modules->names[i], (void *)(uintptr_t)(i + 1));
     }
   job->wanted = ll_xcalloc(n ? n : 1, sizeof *job->wanted);
+  job->asked = ll_xcalloc(n ? n : 1, 1);
   job->names_arena = &arena;
   pthread_mutex_init(&job->names_lock, NULL);
   /* a partial result from the cache: the names it was parsed for */
@@ -467,6 +475,8 @@ static void parse_on_demand(batch_job *job, size_t *order, int nthreads, ll_proj
     if (job->wanted[i]) ll_strmap_free(job->wanted[i]);
   free(job->wanted);
   job->wanted = NULL;
+  free(job->asked);
+  job->asked = NULL;
   pthread_mutex_destroy(&job->names_lock);
   ll_strmap_free(&module_of);
   ll_strmap_free(&hopeless);

@@ -31,6 +31,7 @@ void ll_ruledb_free(ll_ruledb *db) {
   ll_strmap_free(&db->bases);
   ll_strmap_free(&db->implicit_modules);
   ll_strmap_free(&db->roots);
+  ll_strmap_free(&db->awaitable_names);
   ll_strmap_free(&db->categories);
   ll_strmap_free(&db->blocking);
   ll_strmap_free(&db->returns);
@@ -182,7 +183,14 @@ static int load_name_list(ll_ruledb *db, const char *name, const char *what, con
   cJSON_ArrayForEach(x, list) {
     if (!cJSON_IsString(x)) return fail(err, errlen, name, what, -1, "must be a list of names");
     ll_strmap_put(into, dup(db, x->valuestring), value);
-    if (into == &db->calls) note_root(db, x->valuestring);
+    if (into == &db->calls) {
+      note_root(db, x->valuestring);
+      if (value == (void *)(intptr_t)LL_CALL_COROUTINE || value == (void *)(intptr_t)LL_CALL_AWAITABLE) {
+        const char *last = strrchr(x->valuestring, '.');
+        last = last ? last + 1 : x->valuestring;
+        if (!ll_strmap_get(&db->awaitable_names, last)) ll_strmap_put(&db->awaitable_names, dup(db, last), (void *)1);
+      }
+    }
   }
   return 0;
 }
@@ -591,4 +599,8 @@ int ll_ruledb_implicit_module(const ll_ruledb *db, const char *name, size_t n) {
 
 int ll_ruledb_knows_root(const ll_ruledb *db, const char *root, size_t n) {
   return ll_strmap_getn(&db->roots, root, n) != NULL;
+}
+
+int ll_ruledb_awaitable_name(const ll_ruledb *db, const char *name, size_t n) {
+  return ll_strmap_getn(&db->awaitable_names, name, n) != NULL;
 }

@@ -80,6 +80,7 @@ typedef struct ll_ruledb {
   LL_VEC(ll_sync_client *) sync_clients;
   ll_strmap implicit_modules;  /* names an unbound identifier stands for (`subprocess`, `os`) */
   ll_strmap roots;             /* top-level modules the data names (`os`, `requests`, `homeassistant`) */
+  ll_strmap awaitable_names;   /* last parts of the coroutine and awaitable `calls` (`async_reload`) */
   ll_strmap coroutine_caches;  /* decorators caching what a call returns (LOOP205) */
   ll_strmap transparent_decorators; /* decorators that hand the function on unchanged */
   ll_strmap callback_apis;     /* qualified name -> ll_callback_api* (LOOP206) */
@@ -122,6 +123,9 @@ const ll_blocking_entry *ll_ruledb_sync_client(const ll_ruledb *db, const char *
 int ll_ruledb_implicit_module(const ll_ruledb *db, const char *name, size_t n);
 /* What a decorator (its qualified name, a factory's call stripped) does to a function. */
 ll_deco_kind ll_ruledb_decorator(const ll_ruledb *db, const char *qualname);
+/* Whether some coroutine or awaitable the data lists has this last name part (a call of any
+ * other name cannot be one the data knows). */
+int ll_ruledb_awaitable_name(const ll_ruledb *db, const char *name, size_t n);
 /* Whether the data names something under top-level module root (n bytes): a project module
  * of that name (a stub folder, a script named like the stdlib) does not hide the library. */
 int ll_ruledb_knows_root(const ll_ruledb *db, const char *root, size_t n);

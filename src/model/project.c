@@ -25,6 +25,7 @@ void ll_project_build(ll_project *p, ll_file_facts *files, size_t nfiles, const 
       r->index = (int32_t)i;
       ll_strmap_put(&p->funcs, d->qual, r);
       if (d->cls && d->is_async) ll_strmap_put(&p->async_methods, d->name, (void *)1);
+      if (d->is_async) ll_strmap_put(&p->async_names, d->name, (void *)1);
     }
     for (size_t i = 0; i < ff->classes.len; i++) {
       ll_classdef *c = &ff->classes.items[i];
@@ -44,6 +45,13 @@ void ll_project_build(ll_project *p, ll_file_facts *files, size_t nfiles, const 
       if (strcmp(key, e->target) != 0) ll_strmap_put(&p->exports, key, (void *)e->target);
     }
   }
+  /* `from .impl import main as run`: a call of run may give main's coroutine */
+  for (size_t f = 0; f < nfiles; f++)
+    for (size_t i = 0; i < files[f].exports.len; i++) {
+      const ll_export *e = &files[f].exports.items[i];
+      const char *last = strrchr(e->target, '.');
+      if (ll_strmap_get(&p->async_names, last ? last + 1 : e->target)) ll_strmap_put(&p->async_names, e->name, (void *)1);
+    }
   p->calls_by_func = ll_xcalloc(nfiles ? nfiles : 1, sizeof(*p->calls_by_func));
 }
 
@@ -58,6 +66,7 @@ void ll_project_free(ll_project *p) {
   ll_strmap_free(&p->classes);
   ll_strmap_free(&p->exports);
   ll_strmap_free(&p->async_methods);
+  ll_strmap_free(&p->async_names);
   ll_strmap_free(&p->members);
   ll_strmap_free(&p->globals);
   ll_strmap_free(&p->modules);
@@ -326,6 +335,21 @@ static ll_funcref *probe_call(resolver *rv, ll_callsite *cs, ll_arena *keep) {
   return r;
 }
 
+/* Whether a judged call can be one LOOP201-204 report, by the name it calls: an awaited call
+ * may be anything (LOOP204); otherwise only a name some async def of the project (all are in
+ * hot files, parsed from the first round) or a coroutine of the rules data bears. The others
+ * need no file parsed for them. */
+static int may_give_awaitable(const ll_project *p, const ll_ruledb *db, const ll_callsite *cs) {
+  if (cs->use == LL_USE_AWAITED) return 1;
+  const char *c = cs->callee;
+  size_t n = strlen(c);
+  if (!n || c[n - 1] == ')' || c[n - 1] == ']' || c[n - 1] == '@' || c[n - 1] == '!' || c[n - 1] == '~' || c[n - 1] == '^')
+    return 1;
+  size_t s = n;
+  while (s > 0 && c[s - 1] != '.' && c[s - 1] != '>') s--;
+  return ll_strmap_getn(&p->async_names, c + s, n - s) || ll_ruledb_awaitable_name(db, c + s, n - s);
+}
+
 void ll_project_probe(ll_project *p, ll_strmap *misses, const ll_strmap *hopeless, ll_arena *arena, ll_arena *keep) {
   resolver rv;
   ll_resolver_init(&rv, p, arena, p->db, misses);
@@ -342,7 +366,7 @@ void ll_project_probe(ll_project *p, ll_strmap *misses, const ll_strmap *hopeles
       if (cs->on_loop) {
         rv.db = p->db;
         ll_reach_add(&rs, probe_call(&rv, cs, keep));
-      } else if (ll_callsite_judged(cs)) {
+      } else if (ll_callsite_judged(cs) && may_give_awaitable(p, ff->db ? ff->db : p->db, cs)) {
         rv.db = ff->db ? ff->db : p->db;
         probe_call(&rv, cs, keep);
       }

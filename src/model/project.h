@@ -34,6 +34,8 @@ typedef struct ll_project {
   ll_strmap globals;        /* "module.name" -> ll_member* (module variables) */
   ll_strmap modules;        /* module name -> ll_file_facts* */
   ll_strmap roots;          /* top-level module names of the project -> (void *)1 */
+  ll_strmap async_names;    /* names of every async def (functions, methods) and of the
+                               re-exports of one: what a call must be named to give a coroutine */
   ll_callsite_list **calls_by_func; /* per file: per function, its call sites (built lazily) */
   const ll_ruledb *db;
   struct ll_resolver *rv; /* the project's own resolver (serial uses), made on first use */
