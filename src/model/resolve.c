@@ -450,6 +450,65 @@ static const char *literal_path(const char *t) {
   return NULL;
 }
 
+/* An argument by position (keyword arguments skipped) or by keyword name, or a null node. */
+static TSNode call_argument(ll_ctx *ctx, TSNode call, uint32_t pos, const char *keyword) {
+  TSNode args = ll_field(call, "arguments"), none = {0};
+  uint32_t at = 0;
+  for (uint32_t i = 0; !ts_node_is_null(args) && i < ts_node_named_child_count(args); i++) {
+    TSNode a = ts_node_named_child(args, i);
+    if (type_is(a, "keyword_argument")) {
+      TSNode k = ll_field(a, "name");
+      if (!ts_node_is_null(k) && ll_ctx_text_is(ctx, k, keyword)) return ll_field(a, "value");
+      continue;
+    }
+    if (type_is(a, "comment")) continue;
+    if (type_is(a, "list_splat") || type_is(a, "dictionary_splat")) return none;
+    if (at++ == pos) return a;
+  }
+  return none;
+}
+
+/* The text of a plain string literal (no f-string, no concatenation), or NULL. */
+static const char *literal_string(ll_ctx *ctx, TSNode n) {
+  if (ts_node_is_null(n) || !type_is(n, "string")) return NULL;
+  const char *text = ll_ctx_text(ctx, n);
+  size_t len = strlen(text), q = strcspn(text, "'\"");
+  if (q > 1 || len < q + 2 || (q == 1 && text[0] != 'r' && text[0] != 'R')) return NULL; /* f, b, u prefixes */
+  return ll_arena_strndup(&ctx->arena, text + q + 1, len - q - 2);
+}
+
+/* The file class `open()` returns, as typeshed's overloads say: text modes give a
+ * TextIOWrapper; binary ones a BufferedReader ("rb"), BufferedWriter ("wb", "ab", "xb"),
+ * BufferedRandom ("r+b", ...), or FileIO (`buffering=0`); a mode that is not a literal gives
+ * IO. NULL: not an opener (fn_path names the callee), or the default (text) mode, which the
+ * rules data's `returns` says. */
+static const char *open_mode_type(ll_ctx *ctx, TSNode call, TSNode fn, const char *fn_path) {
+  static const struct { const char *name; uint32_t mode_pos; } OPENERS[] = {
+      {"builtins.open", 1}, {"io.open", 1}, {"os.fdopen", 1}, {"pathlib.Path.open", 0}};
+  /* only calls spelled `open`/`fdopen` are asked what they are */
+  TSNode name = type_is(fn, "attribute") ? ll_field(fn, "attribute") : fn;
+  if (ts_node_is_null(name) || (!ll_ctx_text_is(ctx, name, "open") && !ll_ctx_text_is(ctx, name, "fdopen")))
+    return NULL;
+  ll_typer *t = ll_ctx_typer(ctx);
+  ll_value v = ll_typer_reduce(t, fn_path);
+  const char *q = ll_typer_callable(t, &v);
+  if (!q) return NULL;
+  size_t k = 0, n = sizeof OPENERS / sizeof OPENERS[0];
+  while (k < n && strcmp(q, OPENERS[k].name) != 0) k++;
+  if (k == n) return NULL;
+  TSNode mode = call_argument(ctx, call, OPENERS[k].mode_pos, "mode");
+  if (ts_node_is_null(mode)) return NULL;
+  const char *m = literal_string(ctx, mode);
+  if (!m) return "typing.IO[typing.Any]";
+  if (!strchr(m, 'b')) return NULL;
+  TSNode buffering = call_argument(ctx, call, OPENERS[k].mode_pos + 1, "buffering");
+  if (!ts_node_is_null(buffering) && type_is(buffering, "integer") && ll_ctx_text_is(ctx, buffering, "0"))
+    return "io.FileIO";
+  if (strchr(m, '+')) return "io.BufferedRandom";
+  if (strchr(m, 'w') || strchr(m, 'a') || strchr(m, 'x')) return "io.BufferedWriter";
+  return "io.BufferedReader";
+}
+
 static const char *expr_path(ll_ctx *ctx, TSNode expr, int depth) {
   expr = unwrap(expr);
   if (ts_node_is_null(expr) || depth > MAX_CHAIN) return NULL;
@@ -465,6 +524,9 @@ static const char *expr_path(ll_ctx *ctx, TSNode expr, int depth) {
       TSNode args = ll_field(expr, "arguments");
       return ts_node_named_child_count(args) ? annotation_path(ctx, ts_node_named_child(args, 0)) : NULL;
     }
+    /* open(p, "wb"): the file class its mode gives */
+    const char *opened = fq ? open_mode_type(ctx, expr, fn, fq) : NULL;
+    if (opened) return ll_path_instance(&ctx->arena, opened);
     return normal(ctx, ll_path_step(&ctx->arena, fq, "()"));
   }
   if (strcmp(t, "await") == 0) {

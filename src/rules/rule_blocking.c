@@ -42,6 +42,18 @@ static int on_excluded_receiver(ll_ctx *ctx, TSNode call, const ll_blocking_entr
   return 0;
 }
 
+/* A fix without a Home Assistant wording, as Home Assistant code does it: the executor is
+ * hass's (`hass.async_add_executor_job` takes the function and its arguments as `to_thread`
+ * does), so the suggestion names it. */
+static void add_ha_fix(ll_strbuf *msg, const char *fix) {
+  static const char TO_THREAD[] = "asyncio.to_thread";
+  for (const char *hit; (hit = strstr(fix, TO_THREAD)) != NULL; fix = hit + sizeof TO_THREAD - 1) {
+    ll_strbuf_addn(msg, fix, (size_t)(hit - fix));
+    ll_strbuf_add(msg, "hass.async_add_executor_job");
+  }
+  ll_strbuf_add(msg, fix);
+}
+
 void ll_blocking_message(ll_strbuf *msg, const ll_blocking_entry *e, const char *q, int in_async, int ha,
                          const char *fn_name) {
   /* a sync client's entry names its class or module: the call is named by itself */
@@ -56,21 +68,50 @@ void ll_blocking_message(ll_strbuf *msg, const ll_blocking_entry *e, const char 
                    fn_name);
   } else {
     const char *fix = ha && e->ha_fix ? e->ha_fix : e->fix;
-    if (fix) ll_strbuf_addf(msg, "; use %s", fix);
+    if (fix) {
+      ll_strbuf_add(msg, "; use ");
+      if (ha && !e->ha_fix) add_ha_fix(msg, fix);
+      else ll_strbuf_add(msg, fix);
+    }
   }
 }
 
-static void enter(ll_ctx *ctx, TSNode call) {
-  ll_scope *fn = ll_ctx_function(ctx);
-  if (!fn || fn->kind != LL_SCOPE_FUNCTION) return;
+/* The blocking entry a call is reported under, or NULL. */
+static const ll_blocking_entry *reported_entry(ll_ctx *ctx, TSNode call, const char **qual) {
   /* what the callee is, by its type: a library function, a method of a typed receiver (its
    * own class's entry or a library base's), a sync client's method or constructor */
   ll_value callee = *ll_ctx_callee_value(ctx, call);
   const char *q = NULL;
   const ll_blocking_entry *e = ll_typer_blocking(ll_ctx_typer(ctx), &callee, &q);
-  if (!e || !q) return;
-  if (e->lazy && passed_to_offload(ctx, call)) return;
-  if (on_excluded_receiver(ctx, call, e)) return;
+  if (qual) *qual = q;
+  if (!e || !q) return NULL;
+  if (e->lazy && passed_to_offload(ctx, call)) return NULL;
+  if (on_excluded_receiver(ctx, call, e)) return NULL;
+  return e;
+}
+
+/* `open(p).read()`: the call is the receiver of a method call that is reported itself. One
+ * hazard gives one finding, the outermost call's, which carries the fix for the whole. */
+static int receiver_of_reported(ll_ctx *ctx, TSNode call) {
+  TSNode inner = call, p = ll_ctx_parent(ctx, call);
+  while (!ts_node_is_null(p) && strcmp(ts_node_type(p), "parenthesized_expression") == 0) {
+    inner = p;
+    p = ll_ctx_parent(ctx, p);
+  }
+  if (ts_node_is_null(p) || strcmp(ts_node_type(p), "attribute") != 0 || !ts_node_eq(ll_field(p, "object"), inner))
+    return 0;
+  TSNode outer = ll_ctx_parent(ctx, p);
+  if (ts_node_is_null(outer) || strcmp(ts_node_type(outer), "call") != 0 || !ts_node_eq(ll_field(outer, "function"), p))
+    return 0;
+  return reported_entry(ctx, outer, NULL) != NULL;
+}
+
+static void enter(ll_ctx *ctx, TSNode call) {
+  ll_scope *fn = ll_ctx_function(ctx);
+  if (!fn || fn->kind != LL_SCOPE_FUNCTION) return;
+  const char *q;
+  const ll_blocking_entry *e = reported_entry(ctx, call, &q);
+  if (!e) return;
   /* every function records its first direct blocking call: sync helpers called from the
    * loop are reported through the project model (LOOP110) */
   ll_funcdef *fd = ll_ctx_funcdef(ctx);
@@ -80,6 +121,7 @@ static void enter(ll_ctx *ctx, TSNode call) {
     fd->block_pos = ll_ctx_start(ctx, call);
   }
   if (!fn->is_async && !fn->is_callback) return;
+  if (receiver_of_reported(ctx, call)) return;
   ll_strbuf msg;
   ll_strbuf_init(&msg);
   ll_blocking_message(&msg, e, q, fn->is_async, ctx->ha, fn->name);

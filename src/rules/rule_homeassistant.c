@@ -98,9 +98,13 @@ static void enter(ll_ctx *ctx, TSNode call) {
     }
     /* LOOP505: get_event_loop in a coroutine */
     if (q && strcmp(q, "asyncio.get_event_loop") == 0) {
+      /* a style matter, and said so: here it returns the running loop; the Python
+       * documentation prefers get_running_loop() in coroutines and callbacks */
       ll_finding *f = ll_ctx_report(ctx, "LOOP505", call,
-                                    "`asyncio.get_event_loop()` in code running on the loop: deprecated behaviour outside a "
-                                    "running loop; use `asyncio.get_running_loop()`");
+                                    "`asyncio.get_event_loop()` in code running on the loop: a style matter, since here "
+                                    "it returns the running loop; `asyncio.get_running_loop()`%s says what is meant, and "
+                                    "fails loudly if the line is ever moved to where no loop runs",
+                                    ctx->ha ? " (or `hass.loop`)" : "");
       f->fix = ll_fix_new("safe", "Use `asyncio.get_running_loop()`");
       if (is(fnode, "attribute")) {
         TSNode attr = ll_field(fnode, "attribute");
