@@ -111,6 +111,15 @@ static void resolve_callee(ll_ctx *ctx, TSNode call) {
   ctx->callee_valid = 1;
 }
 
+void ll_ctx_note_callee(ll_ctx *ctx, TSNode call, const char *callee_path) {
+  if (!ctx->callee_value) ctx->callee_value = ll_arena_alloc(&ctx->arena, sizeof *ctx->callee_value);
+  *ctx->callee_value = ll_typer_reduce(ll_ctx_typer(ctx), callee_path);
+  ctx->callee_qual = ll_resolve_value_name(ctx, ctx->callee_value);
+  ctx->callee_node_start = ts_node_start_byte(call);
+  ctx->callee_node_end = ts_node_end_byte(call);
+  ctx->callee_valid = 1;
+}
+
 const ll_value *ll_ctx_callee_value(ll_ctx *ctx, TSNode call) {
   resolve_callee(ctx, call);
   return ctx->callee_value;

@@ -103,7 +103,10 @@ ll_finding *ll_ctx_report(ll_ctx *ctx, const char *code, TSNode node, const char
     __attribute__((format(printf, 4, 5)));
 
 /* --- name resolution (resolve.c) --- */
-/* The value of a call's callee, cached per call node: every rule asks for it. */
+/* The value of a call's callee, cached per call node: every rule asks for it. The type
+ * engine notes the last callee it reduced (an assignment's value is resolved before the
+ * rules see its call). */
+void ll_ctx_note_callee(ll_ctx *ctx, TSNode call, const char *callee_path);
 const struct ll_value *ll_ctx_callee_value(ll_ctx *ctx, TSNode call);
 /* Qualified name of a call's callee, cached per call node: every rule asks for it. */
 const char *ll_ctx_callee(ll_ctx *ctx, TSNode call);

@@ -513,7 +513,8 @@ static const char *expr_path(ll_ctx *ctx, TSNode expr, int depth) {
   expr = unwrap(expr);
   if (ts_node_is_null(expr) || depth > MAX_CHAIN) return NULL;
   const char *t = ts_node_type(expr);
-  if (strcmp(t, "identifier") == 0) return normal(ctx, identifier_path(ctx, expr));
+  /* a binding holds a normal form already; a global name reduces to itself */
+  if (strcmp(t, "identifier") == 0) return identifier_path(ctx, expr);
   if (strcmp(t, "attribute") == 0) return attribute_path(ctx, expr, depth);
   if (strcmp(t, "call") == 0) {
     TSNode fn = unwrap(ll_field(expr, "function"));
@@ -524,6 +525,7 @@ static const char *expr_path(ll_ctx *ctx, TSNode expr, int depth) {
       TSNode args = ll_field(expr, "arguments");
       return ts_node_named_child_count(args) ? annotation_path(ctx, ts_node_named_child(args, 0)) : NULL;
     }
+    ll_ctx_note_callee(ctx, expr, fq);
     /* open(p, "wb"): the file class its mode gives */
     const char *opened = fq ? open_mode_type(ctx, expr, fn, fq) : NULL;
     if (opened) return ll_path_instance(&ctx->arena, opened);

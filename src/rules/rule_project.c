@@ -225,20 +225,22 @@ typedef struct check_job {
 
 static void *check_worker(void *arg) {
   check_job *job = arg;
+  /* one resolver for the worker's files: what one file reduced (a class's members, a
+   * module's variables) serves the next; it forgets when a file brings other rules data */
   ll_arena arena;
   ll_arena_init(&arena);
+  resolver rv;
+  ll_resolver_init(&rv, job->p, &arena, job->p->db, NULL);
   for (;;) {
     size_t f = atomic_fetch_add(&job->next, 1);
     if (f >= job->p->nfiles) break;
     ll_file_facts *ff = &job->p->files[f];
     if (ff->context_only) continue;
     /* what a call returns is judged with the knowledge of the calling file's configuration */
-    resolver rv;
-    ll_resolver_init(&rv, job->p, &arena, ff->db ? ff->db : job->p->db, NULL);
+    rv.db = ff->db ? ff->db : job->p->db;
     check_file(&rv, ff, &job->per_file[f]);
-    ll_resolver_free(&rv);
-    ll_arena_free(&arena); /* scratch names of this file only */
   }
+  ll_resolver_free(&rv);
   ll_arena_free(&arena);
   return NULL;
 }
