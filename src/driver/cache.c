@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAGIC "LLCACHEA"
+#define MAGIC "LLCACHEB"
 
 /* --- writing --- */
 static void put_u32(ll_strbuf *b, uint32_t v) {
@@ -180,7 +180,7 @@ void ll_cache_encode(ll_strbuf *b, int state, const ll_findings *fs, const ll_fi
   for (size_t i = 0; i < f->noqa.len; i++) {
     const ll_noqa *q = &f->noqa.items[i];
     put_u32(b, q->row);
-    put_u32(b, (uint32_t)(q->blanket | q->file_level << 1));
+    put_u32(b, (uint32_t)(q->blanket | q->file_level << 1 | q->borrowed << 2));
     put_u32(b, q->ncodes);
     for (uint8_t k = 0; k < q->ncodes; k++) { put_str(b, q->codes[k]); put_str(b, q->written[k]); }
     put_pos(b, q->start); put_pos(b, q->end);
@@ -327,6 +327,7 @@ int ll_cache_decode(const unsigned char *blob, size_t len, ll_findings *fs, ll_f
     uint32_t fl = get_u32(&r);
     q.blanket = fl & 1;
     q.file_level = fl >> 1 & 1;
+    q.borrowed = fl >> 2 & 1;
     uint32_t nc = get_u32(&r);
     if (nc > LL_NOQA_MAX_CODES) { r.bad = 1; break; }
     q.ncodes = (uint8_t)nc;

@@ -58,6 +58,7 @@ void ll_suppress_report_unused(ll_findings *out, const ll_file_facts *facts, siz
     if (ff->context_only) continue;
     for (size_t k = 0; k < ff->noqa.len; k++) {
       const ll_noqa *d = &ff->noqa.items[k];
+      if (d->borrowed) continue; /* another checker's comment, there for that checker */
       ll_strbuf_clear(&unused);
       if (d->blanket && !(d->used_mask & (1u << 15))) ll_strbuf_add(&unused, "all codes");
       for (uint8_t c = 0; c < d->ncodes; c++) {

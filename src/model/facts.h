@@ -86,6 +86,8 @@ typedef struct ll_callsite {
 typedef struct ll_noqa {
   uint32_t row;
   uint8_t blanket, file_level, ncodes;
+  uint8_t borrowed;             /* read from another checker's ignore comment (`# type: ignore[
+                                   unused-coroutine]`): never reported as unused */
   uint16_t used_mask;           /* bit i: codes[i] suppressed something; bit 15: blanket used */
   const char *codes[LL_NOQA_MAX_CODES]; /* looplint codes or prefixes, after aliasing */
   const char *written[LL_NOQA_MAX_CODES]; /* as written (ASYNC251) */

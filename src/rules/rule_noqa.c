@@ -1,6 +1,7 @@
 /* rule_noqa.c: reads suppression comments into the file's facts. Comments are tree nodes,
  * so a `# noqa` inside a string is never taken for one. The suppression itself is applied
  * after the project pass (analysis/suppress.c), because project findings have no tree. */
+#define _GNU_SOURCE /* memmem */
 #include "../model/facts.h"
 #include "engine.h"
 
@@ -61,6 +62,23 @@ static void enter(ll_ctx *ctx, TSNode node) {
         ll_vec_push(&ctx->facts->noqa, d);
         return;
       }
+    }
+  }
+  /* mypy's `# type: ignore[unused-coroutine]` and pyright's `# pyright:
+   * ignore[reportUnusedCoroutine]`: the author knows the coroutine is dropped (LOOP201) */
+  const char *ig = find_ci(text, "ignore[");
+  if (ig && ig - text >= 6) {
+    const char *codes = ig + 7;
+    const char *close = strchr(codes, ']');
+    size_t n = close ? (size_t)(close - codes) : 0;
+    if (n && (memmem(codes, n, "unused-coroutine", 16) || memmem(codes, n, "reportUnusedCoroutine", 21)) &&
+        (find_ci(text, "type:") || find_ci(text, "pyright:"))) {
+      ll_noqa b = d;
+      b.ncodes = 1;
+      b.codes[0] = "LOOP201";
+      b.written[0] = "unused-coroutine";
+      b.borrowed = 1;
+      ll_vec_push(&ctx->facts->noqa, b);
     }
   }
   const char *q = find_ci(text, "noqa");
