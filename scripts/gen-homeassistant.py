@@ -104,16 +104,17 @@ PLAIN_MODULES = ("builtins.", "datetime.", "pathlib.", "logging.", "re.", "enum.
                  "voluptuous.", "collections.", "typing.", "types.", "concurrent.futures.", "threading.", "io.",
                  "yarl.", "multidict.", "jinja2.", "ssl.")
 PLAIN_ANY = {"typing.Any", "builtins.object", "_typeshed.Incomplete", "typing_extensions.Any"}
+# generic containers, written as the type engine reads them (rules/README.md: type expressions)
 CONTAINERS = {"builtins.list": "builtins.list", "typing.List": "builtins.list", "builtins.set": "builtins.set",
               "typing.Set": "builtins.set", "builtins.frozenset": "builtins.frozenset", "builtins.dict": "builtins.dict",
               "typing.Dict": "builtins.dict", "builtins.tuple": "builtins.tuple", "typing.Tuple": "builtins.tuple",
-              "collections.abc.Iterable": "collections.abc.Iterable", "typing.Iterable": "collections.abc.Iterable",
-              "collections.abc.Iterator": "collections.abc.Iterator", "typing.Iterator": "collections.abc.Iterator",
-              "collections.abc.Sequence": "collections.abc.Sequence", "typing.Sequence": "collections.abc.Sequence",
-              "collections.abc.Mapping": "collections.abc.Mapping", "typing.Mapping": "collections.abc.Mapping",
-              "collections.abc.ValuesView": "collections.abc.ValuesView", "collections.abc.KeysView": "collections.abc.KeysView",
-              "collections.abc.Generator": "collections.abc.Generator", "typing.Generator": "collections.abc.Generator",
-              "collections.abc.Collection": "collections.abc.Collection"}
+              "collections.abc.Iterable": "typing.Iterable", "typing.Iterable": "typing.Iterable",
+              "collections.abc.Iterator": "typing.Iterator", "typing.Iterator": "typing.Iterator",
+              "collections.abc.Sequence": "typing.Sequence", "typing.Sequence": "typing.Sequence",
+              "collections.abc.Mapping": "typing.Mapping", "typing.Mapping": "typing.Mapping",
+              "collections.abc.ValuesView": "typing.Iterable", "collections.abc.KeysView": "typing.Iterable",
+              "collections.abc.Generator": "typing.Generator", "typing.Generator": "typing.Generator",
+              "collections.abc.Collection": "typing.Collection"}
 WRAPPERS = {"typing.Final", "typing.ClassVar", "typing.Annotated", "typing.Required", "typing.NotRequired",
             "typing_extensions.Required", "typing_extensions.NotRequired", "typing.ReadOnly"}
 UNDEFINED = {"homeassistant.helpers.typing.UndefinedType", "homeassistant.helpers.typing.UNDEFINED"}
@@ -834,7 +835,9 @@ def known_prefixes():
         for n in names:
             if "." in n:
                 out.add(n.rsplit(".", 1)[0])
-    return {k for k in out if not k.startswith("homeassistant") and k not in ("builtins", "os", "io")}
+    # containers lead somewhere only through their arguments (`builtins.list[ConfigEntry]`)
+    plain = ("homeassistant", "builtins", "typing", "collections", "os", "io", "$")
+    return {k for k in out if not k.startswith(plain)}
 
 
 def main():
