@@ -138,6 +138,36 @@ static void put_members(ll_strbuf *b, const ll_member_list *l) {
   }
 }
 
+/* The facts about what bodies guarantee (re-raising helpers, guarded blocking calls, the
+ * arguments calls pass) and the findings the project pass confirms: after the rest. */
+static void put_precision(ll_strbuf *b, const ll_file_facts *f) {
+  for (size_t i = 0; i < f->funcs.len; i++) {
+    const ll_funcdef *d = &f->funcs.items[i];
+    put_u32(b, (uint32_t)(d->reraises | d->memo << 1 | (uint8_t)d->reraise_param << 8 | (uint8_t)d->flag_pos << 16));
+    put_str(b, d->reraise_name);
+    put_str(b, d->flag_block_qual);
+    put_str(b, d->flag_block_code);
+    put_pos(b, d->flag_block_pos);
+    put_str(b, d->flag_name);
+  }
+  for (size_t i = 0; i < f->calls.len; i++) {
+    const ll_callsite *c = &f->calls.items[i];
+    put_u32(b, (uint32_t)(c->guard | (uint8_t)c->guard_pos << 8));
+    put_str(b, c->guard_name);
+    put_str(b, c->args);
+  }
+  put_u32(b, (uint32_t)f->held.len);
+  for (size_t i = 0; i < f->held.len; i++) {
+    const ll_held *h = &f->held.items[i];
+    put_str(b, h->code); put_str(b, h->message);
+    put_pos(b, h->start); put_pos(b, h->end);
+    put_u32(b, h->stmt_first); put_u32(b, h->stmt_last);
+    put_u32(b, h->call);
+    put_u32(b, (uint32_t)(h->kind | (uint8_t)h->arg_pos << 8));
+    put_str(b, h->arg_kw);
+  }
+}
+
 void ll_cache_encode(ll_strbuf *b, int state, const ll_findings *fs, const ll_file_facts *f) {
   ll_strbuf_addc(b, (char)state);
   put_findings(b, fs, 0);
@@ -190,6 +220,7 @@ void ll_cache_encode(ll_strbuf *b, int state, const ll_findings *fs, const ll_fi
   put_u32(b, cold ? f->nlazy : 0);
   for (uint32_t i = 0; cold && i < f->nlazy; i++) put_u32(b, f->lazy[i]);
   put_str(b, state == 4 ? f->partial_names : NULL);
+  put_precision(b, f);
 }
 
 static const char *intern_code(reader *r, char *code) {
@@ -249,6 +280,49 @@ static void get_members(reader *r, ll_member_list *l) {
     m.conflict = fl >> 1 & 1;
     if (!m.name) r->bad = 1;
     ll_vec_push(l, m);
+  }
+}
+
+static void get_precision(reader *r, ll_file_facts *f) {
+  for (size_t i = 0; i < f->funcs.len && !r->bad; i++) {
+    ll_funcdef *d = &f->funcs.items[i];
+    uint32_t fl = get_u32(r);
+    d->reraises = fl & 1;
+    d->memo = fl >> 1 & 1;
+    d->reraise_param = (int8_t)(uint8_t)(fl >> 8);
+    d->flag_pos = (int8_t)(uint8_t)(fl >> 16);
+    d->reraise_name = get_str(r);
+    d->flag_block_qual = get_str(r);
+    char *bc = get_str(r);
+    d->flag_block_code = bc ? ll_registry_code(bc) : NULL;
+    d->flag_block_pos = get_pos(r);
+    d->flag_name = get_str(r);
+    if (d->flag_block_qual && (!d->flag_block_code || !d->flag_name)) r->bad = 1;
+  }
+  for (size_t i = 0; i < f->calls.len && !r->bad; i++) {
+    ll_callsite *c = &f->calls.items[i];
+    uint32_t fl = get_u32(r);
+    c->guard = (uint8_t)(fl & 0xFF);
+    c->guard_pos = (int8_t)(uint8_t)(fl >> 8);
+    c->guard_name = get_str(r);
+    c->args = get_str(r);
+  }
+  uint32_t n = get_count(r);
+  for (uint32_t i = 0; i < n && !r->bad; i++) {
+    ll_held h;
+    memset(&h, 0, sizeof h);
+    char *code = get_str(r);
+    h.code = code ? ll_registry_code(code) : NULL;
+    h.message = get_str(r);
+    h.start = get_pos(r); h.end = get_pos(r);
+    h.stmt_first = get_u32(r); h.stmt_last = get_u32(r);
+    h.call = get_u32(r);
+    uint32_t fl = get_u32(r);
+    h.kind = (uint8_t)(fl & 0xFF);
+    h.arg_pos = (int8_t)(uint8_t)(fl >> 8);
+    h.arg_kw = get_str(r);
+    if (!h.code || !h.message || h.call >= f->calls.len) r->bad = 1;
+    ll_vec_push(&f->held, h);
   }
 }
 
@@ -347,6 +421,7 @@ int ll_cache_decode(const unsigned char *blob, size_t len, ll_findings *fs, ll_f
   f->partial_names = get_str(&r);
   f->partial = state == 4;
   if (state == 4 && !f->partial_names) r.bad = 1;
+  get_precision(&r, f);
   if (r.bad || !f->module) return -1;
   return state;
 }

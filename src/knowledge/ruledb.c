@@ -43,6 +43,7 @@ void ll_ruledb_free(ll_ruledb *db) {
   ll_strmap_free(&db->task_create);
   ll_strmap_free(&db->task_loop_methods);
   ll_strmap_free(&db->task_kept);
+  ll_strmap_free(&db->task_joins);
   ll_strmap_free(&db->ha_names);
   ll_strmap_free(&db->deprecated);
   ll_strmap_free(&db->offload_args);
@@ -449,6 +450,8 @@ int ll_ruledb_load_text(ll_ruledb *db, const char *name, const char *text, char 
       rc = load_name_list(db, name, "tasks.loop_methods", l, &db->task_loop_methods, (void *)1, err, errlen);
     if (!rc && (l = cJSON_GetObjectItemCaseSensitive(s, "kept")))
       rc = load_name_list(db, name, "tasks.kept", l, &db->task_kept, (void *)1, err, errlen);
+    if (!rc && (l = cJSON_GetObjectItemCaseSensitive(s, "joins")))
+      rc = load_name_list(db, name, "tasks.joins", l, &db->task_joins, (void *)1, err, errlen);
   }
   if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "deprecated"))) {
     if (!cJSON_IsArray(s)) rc = fail(err, errlen, name, "deprecated", -1, "must be a list");

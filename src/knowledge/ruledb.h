@@ -93,6 +93,7 @@ typedef struct ll_ruledb {
   LL_VEC(const char *) test_harmless_prefixes; /* harmless decorators given as "prefix.*" */
   size_t nblocking;
   uint64_t fingerprint;        /* hash of every text loaded, in order: part of the cache key */
+  ll_strmap task_joins;        /* calls that await the tasks passed to them (`asyncio.gather`) */
 } ll_ruledb;
 
 void ll_ruledb_init(ll_ruledb *db);

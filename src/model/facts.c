@@ -19,6 +19,7 @@ void ll_facts_free(ll_file_facts *f) {
   ll_vec_free(&f->calls);
   ll_vec_free(&f->exports);
   ll_vec_free(&f->noqa);
+  ll_vec_free(&f->held);
   ll_arena_free(&f->arena);
 }
 
@@ -41,10 +42,18 @@ void ll_facts_dump(FILE *out, const ll_file_facts *f) {
     fprintf(out, "  def %s%s%s%s%s%s ret=%s block=%s\n", d->qual, d->is_async ? " async" : "", d->is_callback ? " callback" : "",
             d->has_yield ? " yield" : "", d->returns_value ? " returns" : "", d->is_stub ? " stub" : "",
             d->ret ? d->ret : "-", d->block_qual ? d->block_qual : "-");
+    if (d->reraises) fprintf(out, "    reraises %s\n", d->reraise_name ? d->reraise_name : "(bare)");
+    if (d->memo) fprintf(out, "    memo\n");
+    if (d->flag_block_qual) fprintf(out, "    block %s only when %s is passed\n", d->flag_block_qual, d->flag_name);
   }
   for (size_t i = 0; i < f->calls.len; i++) {
     const ll_callsite *c = &f->calls.items[i];
     fprintf(out, "  call %s at %u:%u use=%d func=%d%s%s\n", c->callee, c->start.row, c->start.col, c->use, c->func,
             c->on_loop ? " on-loop" : "", c->deferred ? " deferred" : "");
+    if (c->guard) fprintf(out, "    guard %s%s args=%s\n", c->guard == 1 ? "memo" : "flag ", c->guard_name ? c->guard_name : "",
+                          c->args ? c->args : "-");
   }
+  for (size_t i = 0; i < f->held.len; i++)
+    fprintf(out, "  held %s at %u:%u unless call %u re-raises\n", f->held.items[i].code, f->held.items[i].start.row,
+            f->held.items[i].start.col, f->held.items[i].call);
 }

@@ -50,6 +50,19 @@ typedef struct ll_funcdef {
    * for the decorator a factory returns */
   uint8_t deco_kind, factory_kind;
   uint8_t pass_through; /* returns a call of the enclosing function's first parameter */
+  /* --- what its body guarantees (rules/rule_cancel.c, rules/rule_blocking.c) --- */
+  /* never returns (annotated NoReturn/Never, or every path ends in `raise`) and every `raise`
+   * in it re-raises: bare (the exception being handled) or parameter reraise_param */
+  uint8_t reraises;
+  int8_t reraise_param;     /* index of the parameter it re-raises (self counted); -1: bare only */
+  const char *reraise_name; /* that parameter's name */
+  uint8_t memo;             /* @functools.lru_cache / @functools.cache: the body runs once per argument */
+  /* the first direct blocking call that runs only under `if FLAG:`, FLAG a parameter that
+   * defaults to False/None (block_qual is the first one that runs unconditionally) */
+  const char *flag_block_qual, *flag_block_code;
+  ll_pos flag_block_pos;
+  const char *flag_name;
+  int8_t flag_pos;          /* FLAG's index (self counted) */
 } ll_funcdef;
 
 typedef struct ll_classdef {
@@ -77,7 +90,33 @@ typedef struct ll_callsite {
   uint8_t probe_settled;   /* parse on demand: resolved once without a miss, so no later round
                               can change it (probe_target: what it reached, for the reach set) */
   const char *probe_target;
+  /* --- the condition it runs under in its function (model/flow.h) --- */
+  uint8_t guard;           /* ll_guard_kind: none, once (module memo), only when flag_name is passed */
+  int8_t guard_pos;        /* LL_GUARD_FLAG: the caller's parameter index */
+  const char *guard_name;  /* LL_GUARD_FLAG: its name */
+  /* what the call passes, for a callee whose blocking depends on a flag: positional
+   * arguments as one letter each ('f' a literal False/None/0, 'v' anything else, '*' a
+   * splat), then ';' and the keywords, each `name=f` or `name=v` (`**=v` for a splat),
+   * comma-separated. NULL: not recorded (no arguments of interest) */
+  const char *args;
 } ll_callsite;
+
+/* A file-local finding that another file's definitions may disprove; the project pass
+ * reports it or drops it. */
+typedef enum ll_held_kind {
+  LL_HELD_UNLESS_RERAISES = 1, /* LOOP401: dropped when the call's callee re-raises the
+                                  handler's exception (arg_pos / arg_kw), or any when bare */
+} ll_held_kind;
+
+typedef struct ll_held {
+  const char *code, *message;
+  ll_pos start, end;
+  uint32_t stmt_first, stmt_last;
+  uint32_t call;      /* index into calls of the call that decides */
+  uint8_t kind;       /* ll_held_kind */
+  int8_t arg_pos;     /* where the exception is passed positionally, -1 not */
+  const char *arg_kw; /* the keyword it is passed as, or NULL */
+} ll_held;
 
 /* A suppression comment: `# noqa`, `# noqa: LOOP101, ASYNC251`, or `# looplint: noqa` alone on
  * its line (the whole file). Codes are mapped through rules/aliases.json; codes of other
@@ -117,6 +156,7 @@ typedef struct ll_file_facts {
   const uint32_t *lazy;
   uint32_t nlazy;
   const char *partial_names; /* partial: the top-level names it was parsed for, one per line */
+  LL_VEC(ll_held) held;      /* findings the project pass confirms or drops */
 } ll_file_facts;
 
 void ll_facts_init(ll_file_facts *f);

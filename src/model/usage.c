@@ -136,16 +136,64 @@ ll_call_use ll_usage_of_call(ll_ctx *ctx, TSNode call) {
   return u;
 }
 
+/* `ensure_future(x)` where x is known to be a Future already (not a Task, not a coroutine):
+ * it returns x itself and makes no task (`ensure_future(loop.run_in_executor(...))`). */
+static int passes_future(ll_ctx *ctx, TSNode call) {
+  TSNode args = ll_field(call, "arguments");
+  for (uint32_t i = 0; !ts_node_is_null(args) && i < ts_node_named_child_count(args); i++) {
+    TSNode a = ts_node_named_child(args, i);
+    if (is(a, "comment")) continue;
+    if (is(a, "keyword_argument") || is(a, "list_splat") || is(a, "dictionary_splat")) return 0;
+    const char *ty = ll_resolve_type(ctx, a);
+    if (!ty) return 0;
+    static const char *const FUTURE[] = {"asyncio.Future", "asyncio.futures.Future", NULL};
+    for (const char *const *f = FUTURE; *f; f++) {
+      size_t n = strlen(*f);
+      if (strncmp(ty, *f, n) == 0 && (ty[n] == 0 || ty[n] == '[')) return 1;
+    }
+    return 0;
+  }
+  return 0;
+}
+
+static int is_ensure_future(const char *q, const char *method) {
+  if (q && (strcmp(q, "asyncio.ensure_future") == 0 || strcmp(q, "asyncio.tasks.ensure_future") == 0)) return 1;
+  return !q && method && strcmp(method, "ensure_future") == 0;
+}
+
 int ll_usage_creates_task(ll_ctx *ctx, TSNode call) {
   TSNode fnode = ll_field(call, "function");
   if (ts_node_is_null(fnode)) return 0;
   const char *q = ll_ctx_callee(ctx, call);
   if (ll_ruledb_has(&ctx->db->task_kept, q)) return 0;
-  if (ll_ruledb_has(&ctx->db->task_create, q)) return 1;
+  if (ll_ruledb_has(&ctx->db->task_create, q)) return !(is_ensure_future(q, NULL) && passes_future(ctx, call));
   if (!is(fnode, "attribute")) return 0;
   const char *method = ll_ctx_text(ctx, ll_field(fnode, "attribute"));
   if (!ll_ruledb_has(&ctx->db->task_loop_methods, method)) return 0;
   const char *recv = ll_ctx_text(ctx, ll_field(fnode, "object"));
   size_t n = strlen(recv);
-  return n >= 4 && strcmp(recv + n - 4, "loop") == 0;
+  if (n < 4 || strcmp(recv + n - 4, "loop") != 0) return 0;
+  return !(strcmp(method, "ensure_future") == 0 && passes_future(ctx, call));
+}
+
+int ll_usage_awaited_there(ll_ctx *ctx, TSNode call) {
+  TSNode child = call, p = ll_ctx_parent(ctx, call);
+  while (is(p, "parenthesized_expression")) { child = p; p = ll_ctx_parent(ctx, p); }
+  if (is(p, "await")) return 1;
+  /* an element of a literal list, tuple or set, or the body of a comprehension */
+  if (is(p, "list") || is(p, "tuple") || is(p, "set") ||
+      ((is(p, "list_comprehension") || is(p, "generator_expression") || is(p, "set_comprehension")) &&
+       ts_node_eq(ll_field(p, "body"), child))) {
+    child = p;
+    p = ll_ctx_parent(ctx, p);
+  }
+  if (is(p, "list_splat")) { child = p; p = ll_ctx_parent(ctx, p); }
+  if (!is(p, "argument_list")) return 0;
+  TSNode outer = ll_ctx_parent(ctx, p);
+  if (!is(outer, "call")) return 0;
+  const char *q = ll_resolve_qualname(ctx, ll_field(outer, "function"));
+  if (!q || !ll_ruledb_has(&ctx->db->task_joins, q)) return 0;
+  TSNode op = ll_ctx_parent(ctx, outer);
+  while (is(op, "parenthesized_expression")) op = ll_ctx_parent(ctx, op);
+  return is(op, "await");
 }

@@ -28,6 +28,10 @@ ll_call_use ll_usage_of_call(ll_ctx *ctx, TSNode call);
  * (`asyncio.create_task`), or a loop method (`create_task`) on a receiver named like an
  * event loop (`loop`, `self._loop`, `hass.loop`); factories that keep the task are not. */
 int ll_usage_creates_task(ll_ctx *ctx, TSNode call);
+/* Whether the task call makes is awaited where it is made: `await create_task(...)`, or made
+ * straight into the arguments of an awaited join from the rules data (`tasks.joins`:
+ * `await asyncio.wait([create_task(a()), ...])`, `await gather(*(create_task(x) for x in xs))`). */
+int ll_usage_awaited_there(ll_ctx *ctx, TSNode call);
 /* Whether identifier `name` occurs in [from, to) of the source as a whole word. */
 int ll_usage_name_occurs(const ll_ctx *ctx, const char *name, uint32_t from, uint32_t to);
 

@@ -8,6 +8,8 @@
  * this object that is never awaited afterwards is reported when the function ends. */
 #include "../front/fields.h"
 #include "../model/except.h"
+#include "../model/facts.h"
+#include "../model/flow.h"
 #include "../model/usage.h"
 #include "engine.h"
 
@@ -24,11 +26,17 @@ typedef struct frame {
 } frame;
 
 typedef struct handler {
-  TSNode clause;
+  TSNode clause, body;
   const char *bound;
   size_t frame;
   uint32_t fn_start;
   int is_async, cancel, broad, reraises, any_raise;
+  int shadowed; /* an earlier clause of the same try catches CancelledError: this one never sees it */
+  /* the last call made as a statement of the handler's own block, to a callee the project
+   * pass can judge: it may never return and re-raise (`_reraise(err)`) */
+  int helper_cs;         /* index into the file's call sites, -1 none */
+  int arg_pos;           /* the bound exception passed positionally there, -1 not */
+  const char *arg_kw;    /* or as this keyword */
 } handler;
 
 /* A LOOP401 candidate whose handler kept the exception (`errors.append(err)`): a later
@@ -37,7 +45,15 @@ typedef struct deferred {
   TSNode clause;
   uint32_t fn_start, try_end;
   int cleared;
+  int helper_cs, arg_pos; /* as in handler: the project pass decides (held) */
+  const char *arg_kw;
 } deferred;
+
+/* The raises of one function's own body: whether each re-raises (bare, or a parameter). */
+typedef struct fnraise {
+  uint32_t fn_start;
+  int bare, param, other; /* param: the parameter index raised, -1 none, -2 two different */
+} fnraise;
 
 typedef struct cancelled {
   uint32_t fn_start, after;
@@ -52,6 +68,7 @@ typedef struct state {
   LL_VEC(handler) handlers;
   LL_VEC(cancelled) cancels;
   LL_VEC(deferred) deferred;
+  LL_VEC(fnraise) raises;
 } state;
 
 /* concurrent.futures.CancelledError is a different class (an Exception) since Python 3.8 */
@@ -70,6 +87,7 @@ static void end_file(ll_ctx *ctx) {
   ll_vec_free(&s->handlers);
   ll_vec_free(&s->cancels);
   ll_vec_free(&s->deferred);
+  ll_vec_free(&s->raises);
 }
 
 static uint32_t fn_start(ll_ctx *ctx) {
@@ -171,6 +189,76 @@ static int suppress_kind(ll_ctx *ctx, TSNode with) {
   return kind;
 }
 
+/* Whether an earlier `except` of the same try catches CancelledError (or everything): the
+ * exception never reaches this clause. `except*` clauses run differently and are left out. */
+static int shadowed_clause(ll_ctx *ctx, TSNode clause) {
+  if (!is(clause, "except_clause")) return 0;
+  TSNode tr = ll_ctx_parent(ctx, clause);
+  if (!is(tr, "try_statement")) return 0;
+  for (uint32_t i = 0; i < ts_node_named_child_count(tr); i++) {
+    TSNode c = ts_node_named_child(tr, i);
+    if (ts_node_eq(c, clause)) break;
+    if (!is(c, "except_clause")) continue;
+    ll_except_info info;
+    ll_except_read(ctx, c, &info);
+    if (info.bare || ll_except_catches(ctx, &info, CANCELLED) || ll_except_catches(ctx, &info, BASE)) return 1;
+  }
+  return 0;
+}
+
+/* Records what a `raise` in a function's own body raises: the exception being handled
+ * (bare), one of the function's parameters (`raise exc`, `raise exc from None`), or else. */
+static void note_raise(ll_ctx *ctx, state *s, TSNode node, uint32_t fs) {
+  ll_scope *fn = ll_ctx_function(ctx);
+  if (!fn || fn->kind != LL_SCOPE_FUNCTION) return;
+  fnraise *r = NULL;
+  for (size_t i = s->raises.len; i-- > 0;)
+    if (s->raises.items[i].fn_start == fs) { r = &s->raises.items[i]; break; }
+  if (!r) {
+    fnraise nr = {.fn_start = fs, .param = -1};
+    ll_vec_push(&s->raises, nr);
+    r = &ll_vec_last(&s->raises);
+  }
+  if (ts_node_named_child_count(node) == 0) { r->bare++; return; }
+  TSNode e = ts_node_named_child(node, 0);
+  int k = is(e, "identifier") ? ll_flow_param_index(ctx, fn->node, ll_ctx_text(ctx, e)) : -1;
+  if (k < 0) r->other++;
+  else if (r->param == -1) r->param = k;
+  else if (r->param != k) r->param = -2;
+}
+
+/* A call made as a statement of the innermost handler's own block: the handler's exception
+ * may go to a helper that never returns and re-raises it. Kept when the call is a call site
+ * of the file's facts (the project pass resolves it). */
+static void note_handler_call(ll_ctx *ctx, state *s, TSNode call) {
+  if (!s->handlers.len) return;
+  handler *h = &ll_vec_last(&s->handlers);
+  if (h->fn_start != fn_start(ctx) || ts_node_is_null(h->body)) return;
+  TSNode st = ll_ctx_parent(ctx, call);
+  if (!is(st, "expression_statement") || !ts_node_eq(ll_ctx_parent(ctx, st), h->body)) return;
+  ll_file_facts *ff = ctx->facts;
+  ll_pos at = ll_ctx_start(ctx, call);
+  if (!ff->calls.len || ll_vec_last(&ff->calls).start.row != at.row || ll_vec_last(&ff->calls).start.col != at.col) return;
+  h->helper_cs = (int)ff->calls.len - 1;
+  h->arg_pos = -1;
+  h->arg_kw = NULL;
+  TSNode args = ll_field(call, "arguments");
+  int pos = 0;
+  for (uint32_t i = 0; h->bound && !ts_node_is_null(args) && i < ts_node_named_child_count(args); i++) {
+    TSNode a = ts_node_named_child(args, i);
+    if (is(a, "comment")) continue;
+    if (is(a, "keyword_argument")) {
+      TSNode v = ll_field(a, "value");
+      if (is(v, "identifier") && ll_ctx_text_is(ctx, v, h->bound))
+        h->arg_kw = ll_arena_strdup(&ff->arena, ll_ctx_text(ctx, ll_field(a, "name")));
+      continue;
+    }
+    if (is(a, "list_splat") || is(a, "dictionary_splat")) { pos = -1000; continue; }
+    if (pos >= 0 && is(a, "identifier") && ll_ctx_text_is(ctx, a, h->bound)) h->arg_pos = pos;
+    pos++;
+  }
+}
+
 static void enter(ll_ctx *ctx, TSNode node) {
   state *s = st(ctx);
   const char *t = ts_node_type(node);
@@ -187,14 +275,16 @@ static void enter(ll_ctx *ctx, TSNode node) {
   } else if (strcmp(t, "except_clause") == 0 || strcmp(t, "except_group_clause") == 0) {
     ll_except_info info;
     ll_except_read(ctx, node, &info);
-    handler h = {.clause = node, .bound = info.bound, .frame = s->frames.len - 1, .fn_start = fn_start(ctx),
-                 .is_async = in_async(ctx)};
+    handler h = {.clause = node, .body = info.body, .bound = info.bound, .frame = s->frames.len - 1,
+                 .fn_start = fn_start(ctx), .is_async = in_async(ctx), .helper_cs = -1, .arg_pos = -1};
     h.cancel = ll_except_catches(ctx, &info, CANCELLED);
     h.broad = info.bare || ll_except_catches(ctx, &info, BASE);
+    h.shadowed = shadowed_clause(ctx, node);
     if (!s->frames.len) return;
     ll_vec_push(&s->handlers, h);
   } else if (strcmp(t, "raise_statement") == 0) {
     uint32_t fs = fn_start(ctx);
+    note_raise(ctx, s, node, fs);
     for (size_t i = 0; i < s->deferred.len; i++)
       if (s->deferred.items[i].fn_start == fs && ts_node_start_byte(node) >= s->deferred.items[i].try_end)
         s->deferred.items[i].cleared = 1;
@@ -228,6 +318,7 @@ static void enter(ll_ctx *ctx, TSNode node) {
       }
     }
   } else if (strcmp(t, "call") == 0) {
+    note_handler_call(ctx, s, node);
     TSNode fnode = ll_field(node, "function");
     if (!is(fnode, "attribute") || !ll_ctx_text_is(ctx, ll_field(fnode, "attribute"), "cancel")) return;
     TSNode recv = ll_field(fnode, "object");
@@ -260,10 +351,62 @@ static void enter(ll_ctx *ctx, TSNode node) {
   }
 }
 
-static void report_401(ll_ctx *ctx, TSNode clause) {
-  ll_ctx_report(ctx, "LOOP401", clause,
-                "`CancelledError` is caught and not re-raised: the task looks finished to whoever cancelled it, "
-                "and timeouts and TaskGroups stop working; end the handler with `raise`");
+#define MSG_401                                                                                          \
+  "`CancelledError` is caught and not re-raised: the task looks finished to whoever cancelled it, and " \
+  "timeouts and TaskGroups stop working; end the handler with `raise`"
+
+static void report_401(ll_ctx *ctx, TSNode clause) { ll_ctx_report(ctx, "LOOP401", clause, "%s", MSG_401); }
+
+/* The name of fn's parameter number k (self counted), in the facts' arena. */
+static const char *reraise_name(ll_ctx *ctx, TSNode fn, int k) {
+  TSNode params = ll_field(fn, "parameters");
+  int idx = 0;
+  for (uint32_t i = 0; !ts_node_is_null(params) && i < ts_node_named_child_count(params); i++) {
+    TSNode p = ts_node_named_child(params, i);
+    if (is(p, "keyword_separator") || is(p, "positional_separator") || is(p, "comment")) continue;
+    if (idx++ != k) continue;
+    TSNode n = is(p, "identifier") ? p : ll_field(p, "name");
+    if (ts_node_is_null(n)) n = ts_node_named_child(p, 0);
+    return ts_node_is_null(n) ? NULL : ll_arena_strdup(&ctx->facts->arena, ll_ctx_text(ctx, n));
+  }
+  return NULL;
+}
+
+/* LOOP401 unless the helper the handler calls last re-raises: the project pass decides. */
+static void hold_401(ll_ctx *ctx, const deferred *d) {
+  ll_file_facts *ff = ctx->facts;
+  ll_held h;
+  memset(&h, 0, sizeof h);
+  h.code = "LOOP401";
+  h.message = ll_arena_strdup(&ff->arena, MSG_401);
+  h.start = ll_ctx_start(ctx, d->clause);
+  h.end = ll_ctx_end(ctx, d->clause);
+  ll_ctx_stmt_rows(ctx, d->clause, &h.stmt_first, &h.stmt_last);
+  h.call = (uint32_t)d->helper_cs;
+  h.kind = LL_HELD_UNLESS_RERAISES;
+  h.arg_pos = (int8_t)(d->arg_pos > 100 ? -1 : d->arg_pos);
+  h.arg_kw = d->arg_kw;
+  ll_vec_push(&ff->held, h);
+}
+
+/* What a function's body guarantees its callers: it never returns and re-raises. */
+static void record_reraises(ll_ctx *ctx, state *s, TSNode fn) {
+  ll_pos at = ll_ctx_start(ctx, fn);
+  ll_funcdef *fd = NULL;
+  for (size_t i = ctx->facts->funcs.len; i-- > 0;)
+    if (ctx->facts->funcs.items[i].pos.row == at.row && ctx->facts->funcs.items[i].pos.col == at.col) {
+      fd = &ctx->facts->funcs.items[i];
+      break;
+    }
+  uint32_t fs = ts_node_start_byte(fn);
+  fnraise *r = NULL;
+  for (size_t i = s->raises.len; i-- > 0;)
+    if (s->raises.items[i].fn_start == fs) { r = &s->raises.items[i]; r->fn_start = UINT32_MAX; break; }
+  if (!fd || !r || r->other || r->param == -2 || fd->has_yield || fd->is_async) return;
+  if (!ll_flow_noreturn_annotation(ctx, fn) && !ll_flow_always_raises(ll_field(fn, "body"))) return;
+  fd->reraises = 1;
+  fd->reraise_param = (int8_t)(r->param >= 0 && r->param < 100 ? r->param : -1);
+  if (r->param >= 0) fd->reraise_name = reraise_name(ctx, fn, r->param);
 }
 
 /* The handler passes the caught exception on (`errors.append(err)`), beyond the `as` target. */
@@ -283,10 +426,12 @@ static void leave(ll_ctx *ctx, TSNode node) {
     handler h = s->handlers.items[--s->handlers.len];
     const frame *f = &s->frames.items[h.frame];
     if (!h.is_async || !f->has_await) return; /* nothing in the try can be cancelled */
+    if (h.shadowed) return;
     TSNode head = node;
     if (h.cancel && !h.reraises && !f->awaits_cancelled) {
-      if (bound_kept(ctx, &h)) {
-        deferred d = {.clause = head, .fn_start = h.fn_start, .try_end = ts_node_end_byte(f->node)};
+      if (bound_kept(ctx, &h) || h.helper_cs >= 0) {
+        deferred d = {.clause = head, .fn_start = h.fn_start, .try_end = ts_node_end_byte(f->node),
+                      .helper_cs = h.helper_cs, .arg_pos = h.arg_pos, .arg_kw = h.arg_kw};
         ll_vec_push(&s->deferred, d);
       } else report_401(ctx, head);
     } else if (h.broad && !h.cancel && !h.any_raise)
@@ -297,7 +442,7 @@ static void leave(ll_ctx *ctx, TSNode node) {
   } else if (strcmp(t, "try_statement") == 0 || strcmp(t, "with_statement") == 0) {
     if (!s->frames.len || !ts_node_eq(ll_vec_last(&s->frames).node, node)) return;
     frame f = s->frames.items[--s->frames.len];
-    if (f.suppress && f.has_await && in_async(ctx) && !(f.suppress == 1 && f.awaits_cancelled))
+    if (f.suppress && f.has_await && in_async(ctx) && !f.awaits_cancelled)
       ll_ctx_report(ctx, "LOOP402", node,
                     "`contextlib.suppress(%s)` around an `await` swallows the task's own cancellation; suppress only "
                     "the exceptions you expect, or use it only to await a task you just cancelled",
@@ -307,9 +452,11 @@ static void leave(ll_ctx *ctx, TSNode node) {
     for (size_t i = 0; i < s->deferred.len; i++) {
       deferred *d = &s->deferred.items[i];
       if (d->fn_start != fs) continue;
-      if (!d->cleared) report_401(ctx, d->clause);
+      if (!d->cleared && d->helper_cs >= 0) hold_401(ctx, d);
+      else if (!d->cleared) report_401(ctx, d->clause);
       d->fn_start = UINT32_MAX;
     }
+    record_reraises(ctx, s, node);
     for (size_t i = 0; i < s->cancels.len; i++) {
       cancelled *c = &s->cancels.items[i];
       if (c->fn_start != fs) continue;

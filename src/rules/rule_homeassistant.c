@@ -68,7 +68,8 @@ static void enter(ll_ctx *ctx, TSNode call) {
   check_session(ctx, call, q);
 
   /* LOOP502 */
-  if (ctx->ha && ll_usage_creates_task(ctx, call))
+  /* a task awaited where it is made lives inside the awaiting coroutine, which HA tracks */
+  if (ctx->ha && ll_usage_creates_task(ctx, call) && !ll_usage_awaited_there(ctx, call))
     ll_ctx_report(ctx, "LOOP502", call,
                   "`%s()` in an integration: Home Assistant cannot track or cancel this task; use "
                   "`entry.async_create_background_task(hass, coro, name)` or `hass.async_create_task(coro)`",

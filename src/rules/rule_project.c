@@ -145,11 +145,33 @@ static ll_finding *report(ll_findings *out, const ll_file_facts *ff, const ll_ca
   return f;
 }
 
+/* Whether the helper a held LOOP401's handler calls re-raises the handler's exception: it
+ * never returns, and re-raises what is being handled (bare `raise`) or the parameter the
+ * handler passes the exception to. */
+static int helper_reraises(resolver *rv, const ll_file_facts *ff, const ll_held *h) {
+  if (h->call >= ff->calls.len) return 0;
+  ll_funcref *r = ll_resolver_call(rv, &ff->calls.items[h->call], NULL);
+  if (!r || !r->def->reraises || r->def->other_decorator) return 0;
+  const ll_funcdef *d = r->def;
+  if (d->reraise_param < 0) return 1; /* bare `raise` only */
+  if (h->arg_kw && d->reraise_name && strcmp(h->arg_kw, d->reraise_name) == 0) return 1;
+  /* a method called on an instance or class receives it as its first parameter */
+  int offset = d->cls && !d->is_static ? 1 : 0;
+  return h->arg_pos >= 0 && h->arg_pos + offset == d->reraise_param;
+}
+
 /* The project-wide findings of one file. Reads the index and the blocking results computed
  * before; writes only to out and to the resolver's own arena, so files run in parallel. */
 static void check_file(resolver *rv, ll_file_facts *ff, ll_findings *out) {
   ll_strbuf msg;
   ll_strbuf_init(&msg);
+  for (size_t i = 0; i < ff->held.len; i++) {
+    const ll_held *h = &ff->held.items[i];
+    if (h->kind == LL_HELD_UNLESS_RERAISES && helper_reraises(rv, ff, h)) continue;
+    ll_finding *f = ll_findings_add(out, ll_registry_code(h->code), ff->path, h->start, h->end, "%s", h->message);
+    f->stmt_first = h->stmt_first;
+    f->stmt_last = h->stmt_last;
+  }
     for (size_t i = 0; i < ff->calls.len; i++) {
       const ll_callsite *cs = &ff->calls.items[i];
       ll_strbuf_clear(&msg);
