@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Regenerates rules/typeshed.json: library facts (coroutine functions, calls returning
-# awaitables, the types classes and factories produce) read from typeshed's stubs, as shipped
-# in the npm package `pyright` under dist/typeshed-fallback/ (stdlib plus ~200 libraries).
+# awaitables, the types calls, properties and attributes produce, the bases of classes) read
+# from typeshed's stubs, as shipped in the npm package `pyright` under dist/typeshed-fallback/
+# (stdlib plus ~200 libraries). Only types that lead to a blocking call (rules/blocking.json's
+# `blocking` and `sync_clients`), a coroutine or an awaitable are kept: edit blocking.json, then
+# run this again.
 #
 # How to regenerate:
 #   ./dev build && scripts/gen-typeshed.sh          # LOOPLINT=path/to/looplint to use another build
@@ -49,5 +52,5 @@ done
 
 [ -f "$stubs/commit.txt" ] && say "typeshed commit $(cat "$stubs/commit.txt")"
 "$looplint" typeshed "$stubs" --out rules/typeshed.json \
-  --source "pyright@$PYRIGHT_VERSION typeshed-fallback" "${defer[@]}"
+  --source "pyright@$PYRIGHT_VERSION typeshed-fallback" --blocking rules/blocking.json "${defer[@]}"
 say "wrote rules/typeshed.json ($(wc -c <rules/typeshed.json) bytes)"

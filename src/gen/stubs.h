@@ -1,13 +1,18 @@
 /* stubs.h: reading Python type stubs (*.pyi, typeshed layout) with the tree-sitter front end
  * and deriving the library facts looplint's rules data holds: which callables are coroutine
- * functions, which return awaitables (Future, Task, Awaitable, Coroutine), and which type a
- * class, factory function, method or property produces. `looplint typeshed` writes them to
- * rules/typeshed.json. Facts are keyed by every public qualified name a definition has: its
- * defining module and each package that re-exports it (`asyncio.tasks.sleep`, `asyncio.sleep`),
- * and for methods every public class that has them, inherited ones included. */
+ * functions, which return awaitables (Future, Task, Awaitable, Coroutine), the type each call,
+ * property and attribute produces (a type expression with generic arguments, `$N` for the
+ * receiver class's own type parameters), and the direct bases of classes. `looplint typeshed`
+ * writes them to rules/typeshed.json. Facts are keyed by every public qualified name a
+ * definition has: its defining module and each package that re-exports it
+ * (`asyncio.tasks.sleep`, `asyncio.sleep`), and for methods every public class that has them,
+ * inherited ones included. Types and bases are kept only where they lead somewhere: to a class
+ * with a blocking member (the rules data's `blocking` and `sync_clients`), a coroutine or an
+ * awaitable, through attributes, results and generic arguments. */
 #ifndef LL_STUBS_H
 #define LL_STUBS_H
 #include <stddef.h>
+#include "../knowledge/ruledb.h"
 #include "../util/arena.h"
 #include "../util/vec.h"
 
@@ -18,20 +23,32 @@ typedef struct ll_stubs_pair {
   const char *value;
 } ll_stubs_pair;
 
+/* A class and its direct bases (qualified names, generic arguments dropped). */
+typedef struct ll_stubs_bases {
+  const char *name;
+  const char **items;
+  size_t n;
+} ll_stubs_bases;
+
 /* What ll_stubs_derive produces; every string lives in the facts' arena. */
 typedef struct ll_stubs_facts {
   ll_arena arena;
   LL_VEC(const char *) coroutine; /* sorted, unique */
   LL_VEC(const char *) awaitable; /* sorted, unique */
-  LL_VEC(ll_stubs_pair) returns;  /* sorted by name, unique names */
+  LL_VEC(ll_stubs_pair) returns;  /* sorted by name, unique names; values are type expressions */
+  LL_VEC(ll_stubs_bases) bases;   /* sorted by name: every class kept, with its direct bases */
   LL_VEC(const char *) notes;     /* questionable definitions met (mixed async/sync branches) */
-  size_t trimmed_returns;         /* returns entries left out by trim_returns */
+  size_t trimmed_returns;         /* returns entries left out because they lead nowhere */
+  size_t classes_seen;            /* classes with a name, before trimming */
 } ll_stubs_facts;
 
 typedef struct ll_stubs_options {
-  /* Leave out the returns entries of third-party distributions that have no coroutine or
-   * awaitable at all: the engine never needs their types to find a missing await. */
+  /* Keep only the types that lead to a blocking call, a coroutine or an awaitable (and the
+   * builtins/typing containers that carry them); 0 keeps every type the stubs state. */
   int trim_returns;
+  /* The rules data whose `blocking` and `sync_clients` entries make a class's members block;
+   * NULL: none do. */
+  const ll_ruledb *blocking;
 } ll_stubs_options;
 
 /* Reports a stub that was skipped (unreadable, syntax error). */
@@ -41,7 +58,7 @@ ll_stubs *ll_stubs_new(void);
 void ll_stubs_free(ll_stubs *s);
 
 /* Reads one stub as module `module` ("asyncio.tasks"; a package's __init__.pyi has is_package
- * set). origin groups modules for trimming: "stdlib" or the distribution name. Returns 0, or
+ * set). origin is "stdlib" or the distribution name (a class's name prefers its own). Returns 0, or
  * -1 with the reason in err (unreadable file, syntax error with its line). */
 int ll_stubs_add_file(ll_stubs *s, const char *path, const char *module, int is_package, const char *origin,
                       char *err, size_t errlen);
