@@ -480,6 +480,39 @@ check("asyncio.get_running_loop types the loop",
 check("sorted", calls.get("coroutine") == sorted(coroutine) and list(returns) == sorted(returns)
       and list(data.get("bases", {})) == sorted(data.get("bases", {})), "")
 
+# sync clients and their async twins (rules/blocking.json, rules/coroutines.json)
+with open(os.path.join(ROOT, "rules", "blocking.json")) as f:
+    sync_clients = json.load(f).get("sync_clients", [])
+with open(os.path.join(ROOT, "rules", "coroutines.json")) as f:
+    twins = json.load(f)["calls"]["coroutine"]
+
+
+def sync_client_for(cls):
+    """The sync_clients entry matching a class, as ll_ruledb_sync_client matches: exact, or a module prefix."""
+    hits = [e for e in sync_clients if cls == e["name"] or (e.get("module") and cls.startswith(e["name"] + "."))]
+    return max(hits, key=lambda e: len(e["name"])) if hits else None
+
+
+for cls in ("docker.DockerClient", "docker.models.resource.Collection", "git.Repo", "pulsectl.Pulse", "paramiko.SSHClient",
+            "paramiko.SFTPClient", "serial.Serial", "smbus2.SMBus", "redis.Redis", "redis.StrictRedis",
+            "psycopg2.extensions.connection", "pymysql.Connection", "pymodbus.client.ModbusTcpClient",
+            "pymodbus.client.ModbusSerialClient", "pika.BlockingConnection", "kafka.KafkaConsumer", "kafka.KafkaProducer",
+            "pexpect.spawn", "requests.Session"):
+    check(f"sync client: {cls}", sync_client_for(cls) is not None, "")
+check("sync client: serial.Serial() opens the port", (sync_client_for("serial.Serial") or {}).get("constructor") is True, "")
+check("sync client: git.Repo(path) reads the repository", (sync_client_for("git.Repo") or {}).get("constructor") is True, "")
+check("sync client: a docker collection's prepare_model is local",
+      "prepare_model" in (sync_client_for("docker.models.resource.Collection") or {}).get("except", []), "")
+for cls in ("redis.asyncio.Redis", "redis.asyncio.client.Redis", "aiomysql.Connection", "anyio.Path", "trio.Path",
+            "aiopath.AsyncPath", "asyncssh.SSHClientConnection", "aiodocker.Docker", "aiofiles.threadpool.text.AsyncTextIOWrapper",
+            "pymodbus.client.AsyncModbusTcpClient", "pymodbus.client.AsyncModbusSerialClient", "gitdb.GitDB",
+            "pulsectl_asyncio.PulseAsync"):
+    check(f"async twin {cls} is no sync client", sync_client_for(cls) is None, sync_client_for(cls))
+for name in ("redis.asyncio.Redis.get", "aiomysql.connect", "aiomysql.Cursor.execute", "anyio.Path.exists", "trio.Path.read_text",
+             "aiopath.AsyncPath.is_file", "asyncssh.connect", "aiodocker.containers.DockerContainers.list",
+             "pymodbus.client.AsyncModbusTcpClient.connect"):
+    check(f"async twin {name} is a coroutine", name in twins or name in coroutine, "")
+
 # the engine loads it alongside the other rules files
 with tempfile.TemporaryDirectory() as tmp:
     src = os.path.join(tmp, "ok.py")
