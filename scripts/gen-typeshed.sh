@@ -3,8 +3,8 @@
 # awaitables, the types calls, properties and attributes produce, the bases of classes) read
 # from typeshed's stubs, as shipped in the npm package `pyright` under dist/typeshed-fallback/
 # (stdlib plus ~200 libraries). Only types that lead to a blocking call (rules/blocking.json's
-# `blocking` and `sync_clients`), a coroutine or an awaitable are kept: edit blocking.json, then
-# run this again.
+# `blocking` and `sync_clients`), a coroutine, an awaitable or a class the rules data names
+# (hazards.json) are kept: edit those files, then run this again.
 #
 # How to regenerate:
 #   ./dev build && scripts/gen-typeshed.sh          # LOOPLINT=path/to/looplint to use another build
@@ -45,6 +45,11 @@ tar xzf "$tgz" -C "$tmp"
 stubs="$tmp/package/dist/typeshed-fallback"
 [ -d "$stubs/stdlib" ] || { say "no dist/typeshed-fallback/stdlib in the package"; exit 2; }
 
+# logging: rules recognise `logging.Logger.debug(...)` calls by their type
+keep=(--keep logging)
+for f in blocking.json hazards.json; do
+  [ -f "rules/$f" ] && keep+=(--blocking "rules/$f")
+done
 defer=()
 for f in types.json coroutines.json homeassistant.json; do
   [ -f "rules/$f" ] && defer+=(--defer-to "rules/$f")
@@ -52,5 +57,5 @@ done
 
 [ -f "$stubs/commit.txt" ] && say "typeshed commit $(cat "$stubs/commit.txt")"
 "$looplint" typeshed "$stubs" --out rules/typeshed.json \
-  --source "pyright@$PYRIGHT_VERSION typeshed-fallback" --blocking rules/blocking.json "${defer[@]}"
+  --source "pyright@$PYRIGHT_VERSION typeshed-fallback" "${keep[@]}" "${defer[@]}"
 say "wrote rules/typeshed.json ($(wc -c <rules/typeshed.json) bytes)"

@@ -30,10 +30,12 @@ static const char TYPESHED_USAGE[] =
     "Options:\n"
     "  --out FILE       write to FILE (default: standard output)\n"
     "  --source TEXT    record where the stubs came from as the file's \"source\"\n"
-    "  --blocking FILE  a rules file (rules/blocking.json) whose `blocking` and `sync_clients`\n"
-    "                   entries make a class's members block (repeatable)\n"
+    "  --blocking FILE  a rules file (rules/blocking.json, rules/hazards.json): its `blocking` and\n"
+    "                   `sync_clients` entries make a class's members block, and a class it names\n"
+    "                   (or whose member it names) is kept (repeatable)\n"
     "  --defer-to FILE  follow FILE (a hand-written rules file): leave out what its `returns` or\n"
     "                   `calls` say otherwise, name types as it does (repeatable)\n"
+    "  --keep MODULE    keep the classes under MODULE whatever they lead to (repeatable)\n"
     "  --all-returns    keep every type and class, also those that lead nowhere\n"
     "  -v, --verbose    also list definitions left out because their branches disagree\n"
     "  -h, --help       this help\n";
@@ -109,6 +111,29 @@ static const char *rename_types(ll_arena *a, const char *expr, const deferred *d
   const char *out = *changed ? ll_arena_strdup(a, sb.data) : expr;
   ll_strbuf_free(&sb);
   return out;
+}
+
+/* Every dotted name a rules file mentions (object keys and string values), for --blocking. */
+static void collect_names(const cJSON *n, ll_arena *a, ll_strmap *into, int depth) {
+  if (!n || depth > 16) return;
+  if (n->string && strchr(n->string, '.') && !strchr(n->string, ' '))
+    ll_strmap_put(into, ll_arena_strdup(a, n->string), (void *)1);
+  if (cJSON_IsString(n) && strchr(n->valuestring, '.') && !strchr(n->valuestring, ' '))
+    ll_strmap_put(into, ll_arena_strdup(a, n->valuestring), (void *)1);
+  const cJSON *c;
+  cJSON_ArrayForEach(c, n) collect_names(c, a, into, depth + 1);
+}
+
+static int load_mentioned(const char *path, ll_arena *a, ll_strmap *into) {
+  ll_source src;
+  char why[256];
+  if (ll_source_read(&src, path, why, sizeof why) != 0) return -1;
+  cJSON *root = cJSON_Parse(src.text);
+  ll_source_free(&src);
+  if (!root) return -1;
+  collect_names(root, a, into, 0);
+  cJSON_Delete(root);
+  return 0;
 }
 
 /* Drops from a call list the names a curated file puts in another list; returns how many. */
@@ -219,7 +244,11 @@ int ll_cli_typeshed(int argc, char **argv) {
   int verbose = 0, rc = 0;
   ll_ruledb blocking;
   ll_ruledb_init(&blocking);
-  ll_stubs_options opt = {.trim_returns = 1, .blocking = &blocking};
+  ll_strmap mentioned;
+  ll_strmap_init(&mentioned);
+  const char *keep[32] = {0};
+  size_t nkeep = 0;
+  ll_stubs_options opt = {.trim_returns = 1, .blocking = &blocking, .mentioned = &mentioned, .keep_modules = keep};
   deferred curated;
   ll_arena_init(&curated.arena);
   ll_strmap_init(&curated.returns);
@@ -232,9 +261,13 @@ int ll_cli_typeshed(int argc, char **argv) {
     if (strcmp(a, "--all-returns") == 0) { opt.trim_returns = 0; continue; }
     if ((v = ll_cli_opt_value(argc, argv, &i, "--out", &missing))) { out = v; continue; }
     if ((v = ll_cli_opt_value(argc, argv, &i, "--source", &missing))) { source = v; continue; }
+    if ((v = ll_cli_opt_value(argc, argv, &i, "--keep", &missing))) {
+      if (nkeep < sizeof keep / sizeof keep[0] - 1) keep[nkeep++] = v;
+      continue;
+    }
     if ((v = ll_cli_opt_value(argc, argv, &i, "--blocking", &missing))) {
       char why[512];
-      if (ll_ruledb_load_file(&blocking, v, why, sizeof why) != 0) {
+      if (ll_ruledb_load_file(&blocking, v, why, sizeof why) != 0 || load_mentioned(v, &curated.arena, &mentioned) != 0) {
         fprintf(stderr, "looplint: --blocking %s\n", why);
         rc = 2;
         goto done;
@@ -271,6 +304,7 @@ int ll_cli_typeshed(int argc, char **argv) {
   rc = run(dir, out, source, &opt, &curated, verbose);
 done:
   ll_ruledb_free(&blocking);
+  ll_strmap_free(&mentioned);
   ll_strmap_free(&curated.returns);
   ll_strmap_free(&curated.calls);
   ll_arena_free(&curated.arena);

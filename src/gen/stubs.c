@@ -106,6 +106,7 @@ struct stub_def {
   unsigned hidden : 1;              /* no public path: named by its defining qualified name */
   unsigned interesting : 1;         /* leads to a blocking call, a coroutine or an awaitable */
   unsigned container : 1;           /* a generic builtins/typing class whose members give $N */
+  unsigned pinned : 1;              /* named by the rules data or --keep: kept, not spreading */
 };
 
 typedef enum bind_kind {
@@ -1358,6 +1359,9 @@ static stub_def *typing_alias(ll_stubs *s, const char *name) {
  * `Generator[Path, None, None]`), or stay unknown. */
 static rtype *class_rt(ll_stubs *s, stub_def *cls, stub_module *m, stub_def *scope, const texpr *t, const renv *env,
                        int depth) {
+  /* typeshed declares `class Any` these days; it is still the unknown type */
+  static const char *const ANY[] = {"typing.Any", "typing_extensions.Any", NULL};
+  if (!cls->owner && qual_in(s, cls, ANY)) return &RT_ANY;
   if (t->kind != TX_GENERIC || !t->n) return rt_new(s, R_CLASS, cls, 0);
   class_params(s, cls);
   size_t n = t->n < cls->params.len ? cls->params.len : t->n;
@@ -1471,13 +1475,21 @@ static rtype *rt_norm(ll_stubs *s, rtype *r) {
   return c;
 }
 
-static int rt_leads(const rtype *r) {
+/* Whether a type names a kept-for-a-reason class, itself or in a generic argument. With spread
+ * set (deciding whether a class is interesting through what its members give), the builtins
+ * and typing classes do not count: a `body_file: IO[bytes]` attribute does not make every
+ * WSGI request object a client. They still count for which members of a kept class to write
+ * (`subprocess.Popen.stdout`). */
+static int rt_leads_to(const rtype *r, int spread) {
   if (r->kind != R_CLASS) return 0;
-  if (r->cls->interesting) return 1;
+  if (r->cls->interesting && !(spread && in_modules(r->cls, CONTAINER_MODULES))) return 1;
+  if (r->cls->pinned && !spread) return 1;
   for (size_t i = 0; i < r->n; i++)
-    if (rt_leads(r->args[i])) return 1;
+    if (rt_leads_to(r->args[i], spread)) return 1;
   return 0;
 }
+
+static int rt_leads(const rtype *r) { return rt_leads_to(r, 0); }
 
 static int rt_has_var(const rtype *r) {
   if (r->kind == R_VAR) return 1;
@@ -1808,14 +1820,25 @@ static int is_exception(ll_stubs *s, stub_def *cls) {
 static void mark_interesting(derive_state *st, group *groups, size_t ngroups, const ll_stubs_options *opt) {
   ll_stubs *s = st->s;
   const ll_ruledb *db = opt ? opt->blocking : NULL;
-  for (size_t i = 0; i < st->classes.len; i++)
-    if (class_is_future(s, st->classes.items[i])) st->classes.items[i]->interesting = 1;
+  const ll_strmap *named = opt ? opt->mentioned : NULL;
+  for (size_t i = 0; i < st->classes.len; i++) {
+    stub_def *c = st->classes.items[i];
+    if (class_is_future(s, c)) c->interesting = 1;
+    for (size_t k = 0; named && k < c->paths.len && !c->pinned; k++)
+      if (ll_strmap_get(named, c->paths.items[k].path)) c->pinned = 1;
+    for (const char *const *m = opt ? opt->keep_modules : NULL; m && *m && !c->pinned; m++) {
+      size_t n = strlen(*m);
+      for (size_t k = 0; k < c->paths.len && !c->pinned; k++)
+        if (strncmp(c->paths.items[k].path, *m, n) == 0 && c->paths.items[k].path[n] == '.') c->pinned = 1;
+    }
+  }
   for (size_t g = 0; g < ngroups; g++) {
     if (groups[g].is_class) continue;
     for (size_t k = groups[g].first; k < groups[g].end; k++) {
       entry *e = &st->entries.items[k];
       if (!e->ctx) continue;
       if ((groups[g].async_member && !is_dunder(e->def->name)) || entry_blocks(db, e)) e->ctx->interesting = 1;
+      else if (named && ll_strmap_get(named, e->path)) e->ctx->pinned = 1;
     }
   }
   for (int changed = 1; changed;) {
@@ -1830,7 +1853,7 @@ static void mark_interesting(derive_state *st, group *groups, size_t ngroups, co
     for (size_t g = 0; g < ngroups; g++) {
       if (!groups[g].own_member || !groups[g].type) continue;
       stub_def *c = st->entries.items[groups[g].first].ctx;
-      if (!c->interesting && !is_exception(s, c) && rt_leads(groups[g].type)) { c->interesting = 1; changed = 1; }
+      if (!c->interesting && !is_exception(s, c) && rt_leads_to(groups[g].type, 1)) { c->interesting = 1; changed = 1; }
     }
   }
   for (size_t g = 0; g < ngroups; g++) {
@@ -1843,7 +1866,7 @@ static void mark_interesting(derive_state *st, group *groups, size_t ngroups, co
   }
 }
 
-static int kept(const stub_def *c, int trim) { return !trim || c->interesting || c->container; }
+static int kept(const stub_def *c, int trim) { return !trim || c->interesting || c->container || c->pinned; }
 
 /* The direct bases of a class, by name; Generic, Protocol and object say nothing here. */
 static void class_bases(derive_state *st, stub_def *cls, ll_stubs_bases *out) {
@@ -1879,7 +1902,7 @@ void ll_stubs_derive(ll_stubs *s, const ll_stubs_options *opt, ll_stubs_facts *o
     stub_def *d = s->defs.items[i];
     d->paths.len = 0;
     d->canonical_done = 0;
-    d->interesting = d->container = d->hidden = 0;
+    d->interesting = d->container = d->hidden = d->pinned = 0;
   }
   int trim = opt ? opt->trim_returns : 0;
   derive_state st = {s, out, {0}, {0}};
@@ -1952,6 +1975,7 @@ void ll_stubs_derive(ll_stubs *s, const ll_stubs_options *opt, ll_stubs_facts *o
   out->classes_seen = st.classes.len;
   mark_interesting(&st, groups.items, groups.len, opt);
 
+  LL_VEC(ll_stubs_bases) aliases = {0};
   for (size_t gi = 0; gi < groups.len; gi++) {
     group *g = &groups.items[gi];
     entry *e0 = &st.entries.items[g->first];
@@ -1968,7 +1992,13 @@ void ll_stubs_derive(ll_stubs *s, const ll_stubs_options *opt, ll_stubs_facts *o
         if (!c || d->hidden || !kept(d, trim) || (canon && strcmp(canon, c) != 0)) ok = 0;
         canon = c;
       }
-      if (ok && canon && strcmp(canon, path) != 0) ll_vec_push(&out->returns, ((ll_stubs_pair){path, canon}));
+      if (ok && canon && strcmp(canon, path) != 0) {
+        ll_vec_push(&out->returns, ((ll_stubs_pair){path, canon}));
+        /* and the name is a class standing for the one it re-exports */
+        ll_stubs_bases alias = {path, ll_arena_alloc(&out->arena, sizeof(char *)), 1};
+        alias.items[0] = canon;
+        ll_vec_push(&aliases, alias);
+      }
       continue;
     }
     stub_def *ctx = e0->ctx;
@@ -1999,6 +2029,12 @@ void ll_stubs_derive(ll_stubs *s, const ll_stubs_options *opt, ll_stubs_facts *o
     ll_strmap_put(&named, b.name, (void *)1);
     ll_vec_push(&out->bases, b);
   }
+  for (size_t i = 0; i < aliases.len; i++) {
+    if (ll_strmap_get(&named, aliases.items[i].name)) continue;
+    ll_strmap_put(&named, aliases.items[i].name, (void *)1);
+    ll_vec_push(&out->bases, aliases.items[i]);
+  }
+  ll_vec_free(&aliases);
   ll_strmap_free(&named);
   if (out->bases.len > 1) qsort(out->bases.items, out->bases.len, sizeof(ll_stubs_bases), cmp_bases);
   ll_vec_free(&groups);

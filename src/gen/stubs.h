@@ -36,7 +36,8 @@ typedef struct ll_stubs_facts {
   LL_VEC(const char *) coroutine; /* sorted, unique */
   LL_VEC(const char *) awaitable; /* sorted, unique */
   LL_VEC(ll_stubs_pair) returns;  /* sorted by name, unique names; values are type expressions */
-  LL_VEC(ll_stubs_bases) bases;   /* sorted by name: every class kept, with its direct bases */
+  LL_VEC(ll_stubs_bases) bases;   /* sorted by name: every class kept, with its direct bases,
+                                   * and each other public name of one, with the class it is */
   LL_VEC(const char *) notes;     /* questionable definitions met (mixed async/sync branches) */
   size_t trimmed_returns;         /* returns entries left out because they lead nowhere */
   size_t classes_seen;            /* classes with a name, before trimming */
@@ -49,6 +50,12 @@ typedef struct ll_stubs_options {
   /* The rules data whose `blocking` and `sync_clients` entries make a class's members block;
    * NULL: none do. */
   const ll_ruledb *blocking;
+  /* Qualified names other rules data mentions (`threading.Lock` in hazards.json's
+   * thread_locks, `X.method` anywhere): a class named, or whose member is named, is kept. */
+  const ll_strmap *mentioned;
+  /* Modules whose classes are kept whatever they lead to (`logging`: rules recognise
+   * `logging.Logger.debug` calls by name); NULL-terminated, or NULL. */
+  const char *const *keep_modules;
 } ll_stubs_options;
 
 /* Reports a stub that was skipped (unreadable, syntax error). */
