@@ -44,6 +44,107 @@ static void ruledb_errors(void **state) {
   assert_int_equal(load("{\"categories\": {\"sleep\": \"LOOP101\"}, \"blocking\": [{\"name\": \"x\", \"category\": \"sleep\"}]}", err, sizeof err), 0);
 }
 
+static const char CATS[] = "\"categories\": {\"other\": \"LOOP106\", \"http\": \"LOOP102\"}";
+
+static int load_named(const char *body, char *err, size_t n) {
+  ll_ruledb db;
+  ll_ruledb_init(&db);
+  char text[2048];
+  snprintf(text, sizeof text, "{%s, %s}", CATS, body);
+  int rc = ll_ruledb_load_text(&db, "rules/t.json", text, err, n);
+  ll_ruledb_free(&db);
+  return rc;
+}
+
+/* bases, sync_clients, implicit_modules: what the loader keeps, and what it refuses (with the
+ * file and the section in the message) */
+static void ruledb_types_sections(void **state) {
+  (void)state;
+  char err[256];
+  ll_ruledb db;
+  ll_ruledb_init(&db);
+  assert_int_equal(
+      ll_ruledb_load_text(&db, "t",
+                          "{\"categories\": {\"other\": \"LOOP106\"},"
+                          "\"bases\": {\"pathlib.PosixPath\": [\"pathlib.Path\", \"pathlib.PurePosixPath\"],"
+                          "            \"docker.DockerClient\": []},"
+                          "\"sync_clients\": ["
+                          "  {\"name\": \"serial.Serial\", \"category\": \"other\", \"constructor\": true,"
+                          "   \"message\": \"m\", \"except\": [\"fileno\"]},"
+                          "  {\"name\": \"git\", \"module\": true, \"category\": \"other\"},"
+                          "  {\"name\": \"git.Repo\", \"category\": \"other\", \"constructor\": true, \"fix\": \"f\"}],"
+                          "\"implicit_modules\": [\"subprocess\", \"os\"]}",
+                          err, sizeof err),
+      0);
+  const char *const *b = ll_ruledb_bases(&db, "pathlib.PosixPath");
+  assert_non_null(b);
+  assert_string_equal(b[0], "pathlib.Path");
+  assert_string_equal(b[1], "pathlib.PurePosixPath");
+  assert_null(b[2]);
+  b = ll_ruledb_bases(&db, "docker.DockerClient"); /* a class with no bases is still a class */
+  assert_non_null(b);
+  assert_null(b[0]);
+  assert_null(ll_ruledb_bases(&db, "pathlib.Path"));
+  assert_null(ll_ruledb_bases(&db, NULL));
+  /* a class entry: its methods and (constructor) creating it; dunders and excepted names never */
+  const ll_blocking_entry *e = ll_ruledb_sync_client(&db, "serial.Serial", "read");
+  assert_non_null(e);
+  assert_string_equal(e->code, "LOOP106");
+  assert_string_equal(e->message, "m");
+  assert_non_null(ll_ruledb_sync_client(&db, "serial.Serial", NULL));
+  assert_null(ll_ruledb_sync_client(&db, "serial.Serial", "fileno"));
+  assert_null(ll_ruledb_sync_client(&db, "serial.Serial", "__enter__"));
+  assert_null(ll_ruledb_sync_client(&db, "serial.SerialBase", "read")); /* the caller walks the bases */
+  /* a module entry covers the classes under it, not their construction; the longest entry wins */
+  assert_non_null(ll_ruledb_sync_client(&db, "git.remote.Remote", "pull"));
+  assert_null(ll_ruledb_sync_client(&db, "git.remote.Remote", NULL));
+  assert_null(ll_ruledb_sync_client(&db, "gitdb.GitDB", "stream"));
+  assert_null(ll_ruledb_sync_client(&db, "git", "x"));
+  e = ll_ruledb_sync_client(&db, "git.Repo", NULL);
+  assert_non_null(e);
+  assert_string_equal(e->fix, "f");
+  /* implicit modules: whole names only */
+  assert_true(ll_ruledb_implicit_module(&db, "subprocess", 10));
+  assert_true(ll_ruledb_implicit_module(&db, "os.path", 2));
+  assert_false(ll_ruledb_implicit_module(&db, "o", 1));
+  assert_false(ll_ruledb_implicit_module(&db, "queue", 5));
+  ll_ruledb_free(&db);
+
+  /* wrong types give the file, the section and a reason */
+  assert_int_equal(load_named("\"bases\": [\"x\"]", err, sizeof err), -1);
+  assert_non_null(strstr(err, "rules/t.json: bases: must be an object of lists"));
+  assert_int_equal(load_named("\"bases\": {\"a.B\": \"a.C\"}", err, sizeof err), -1);
+  assert_non_null(strstr(err, "rules/t.json: bases: values must be lists of class names"));
+  assert_int_equal(load_named("\"bases\": {\"a.B\": [\"a.C\", 3]}", err, sizeof err), -1);
+  assert_non_null(strstr(err, "bases: values must be lists of class names"));
+  assert_int_equal(load_named("\"sync_clients\": {}", err, sizeof err), -1);
+  assert_non_null(strstr(err, "rules/t.json: sync_clients: must be a list"));
+  assert_int_equal(load_named("\"sync_clients\": [3]", err, sizeof err), -1);
+  assert_non_null(strstr(err, "sync_clients[0]: must be an object"));
+  assert_int_equal(load_named("\"sync_clients\": [{\"category\": \"other\"}]", err, sizeof err), -1);
+  assert_non_null(strstr(err, "sync_clients[0]: needs string \"name\" and \"category\""));
+  assert_int_equal(load_named("\"sync_clients\": [{\"name\": \"a.B\", \"category\": \"other\"}, {\"name\": \"a.C\", \"category\": \"nap\"}]",
+                              err, sizeof err),
+                   -1);
+  assert_non_null(strstr(err, "sync_clients[1]: unknown category"));
+  assert_int_equal(load_named("\"sync_clients\": [{\"name\": \"a.B\", \"category\": \"other\", \"except\": \"close\"}]", err, sizeof err), -1);
+  assert_non_null(strstr(err, "sync_clients[0]: \"except\" must be a list"));
+  assert_int_equal(load_named("\"sync_clients\": [{\"name\": \"a.B\", \"category\": \"other\", \"except\": [1]}]", err, sizeof err), -1);
+  assert_non_null(strstr(err, "\"except\" must be a list"));
+  assert_int_equal(load_named("\"sync_clients\": [{\"name\": 7, \"category\": \"other\"}]", err, sizeof err), -1);
+  assert_non_null(strstr(err, "needs string"));
+  assert_int_equal(load_named("\"implicit_modules\": \"os\"", err, sizeof err), -1);
+  assert_non_null(strstr(err, "rules/t.json: implicit_modules: must be a list of names"));
+  assert_int_equal(load_named("\"implicit_modules\": [\"os\", 1]", err, sizeof err), -1);
+  assert_non_null(strstr(err, "implicit_modules: must be a list of names"));
+  /* sync_clients needs the categories loaded first, like blocking */
+  ll_ruledb_init(&db);
+  assert_int_equal(ll_ruledb_load_text(&db, "x.json", "{\"sync_clients\": [{\"name\": \"a.B\", \"category\": \"other\"}]}", err, sizeof err), -1);
+  assert_non_null(strstr(err, "x.json: sync_clients: no categories loaded"));
+  ll_ruledb_free(&db);
+  assert_int_equal(load_named("\"bases\": {}, \"sync_clients\": [], \"implicit_modules\": []", err, sizeof err), 0);
+}
+
 static void ruledb_lookup(void **state) {
   (void)state;
   char err[256];
@@ -500,7 +601,7 @@ static void grammars(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(ruledb_errors), cmocka_unit_test(ruledb_lookup), cmocka_unit_test(ruledb_bases_decorators),
+      cmocka_unit_test(ruledb_errors), cmocka_unit_test(ruledb_lookup), cmocka_unit_test(ruledb_types_sections), cmocka_unit_test(ruledb_bases_decorators),
       cmocka_unit_test(positions),     cmocka_unit_test(positions_long_lines),
       cmocka_unit_test(utf8),          cmocka_unit_test(selection),     cmocka_unit_test(strmap),
       cmocka_unit_test(u32map),        cmocka_unit_test(partial_ranges), cmocka_unit_test(summary_names),
