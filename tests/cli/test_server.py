@@ -245,7 +245,8 @@ def main():
                 # the test profile: blocking calls are held back in test code unless includeTests
             tfile = os.path.join(ws, "tests", "test_x.py")
             os.makedirs(os.path.dirname(tfile), exist_ok=True)
-            ttext = "import time\n\n\nasync def test_x():\n    time.sleep(1)\n    asyncio.sleep(1)\n"
+            # (asyncio imported and awaited: an unbound `asyncio` is the module, and a bare call a LOOP201)
+            ttext = "import asyncio\nimport time\n\n\nasync def test_x():\n    time.sleep(1)\n    await asyncio.sleep(1)\n"
             other.open(tfile, ttext)
             r = other.request("textDocument/diagnostic", {"textDocument": {"uri": uri_of(tfile)}})
             check("test code: LOOP101 held back", r and codes(r["result"]["items"]) == [], r)
