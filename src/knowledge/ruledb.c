@@ -102,6 +102,53 @@ static int load_categories(ll_ruledb *db, const char *name, const cJSON *cats, c
   return 0;
 }
 
+/* A list of strings as a NULL-terminated arena array; *bad when it is not one. */
+static const char *const *str_list(ll_ruledb *db, const cJSON *l, int *bad) {
+  if (!l) return NULL;
+  if (!cJSON_IsArray(l)) { *bad = 1; return NULL; }
+  size_t n = (size_t)cJSON_GetArraySize(l), k = 0;
+  const char **out = ll_arena_alloc(&db->arena, (n + 1) * sizeof *out);
+  const cJSON *x;
+  cJSON_ArrayForEach(x, l) {
+    if (!cJSON_IsString(x)) { *bad = 1; return NULL; }
+    out[k++] = dup(db, x->valuestring);
+  }
+  out[k] = NULL;
+  return out;
+}
+
+/* "harmless_when": [{"keyword": K, "position": N, "receiver": B, "value": [...], "type": [...],
+ * "absent": [...]}] */
+static int load_harmless(ll_ruledb *db, const char *name, int i, const cJSON *list, ll_blocking_entry *e, char *err,
+                         size_t errlen) {
+  if (!cJSON_IsArray(list)) return fail(err, errlen, name, "blocking", i, "\"harmless_when\" must be a list");
+  size_t n = (size_t)cJSON_GetArraySize(list), k = 0;
+  ll_harmless *hs = ll_arena_alloc(&db->arena, (n ? n : 1) * sizeof *hs);
+  const cJSON *c;
+  cJSON_ArrayForEach(c, list) {
+    ll_harmless *h = &hs[k++];
+    int bad = !cJSON_IsObject(c);
+    if (bad) return fail(err, errlen, name, "blocking", i, "each \"harmless_when\" condition must be an object");
+    h->keyword = dup(db, opt_string(c, "keyword", &bad));
+    const cJSON *pos = cJSON_GetObjectItemCaseSensitive(c, "position");
+    h->position = -1;
+    if (pos && (!cJSON_IsNumber(pos) || pos->valueint < 0 || pos->valueint > 16)) bad = 1;
+    else if (pos) h->position = pos->valueint;
+    h->receiver = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "receiver"));
+    h->values = str_list(db, cJSON_GetObjectItemCaseSensitive(c, "value"), &bad);
+    h->types = str_list(db, cJSON_GetObjectItemCaseSensitive(c, "type"), &bad);
+    h->absent = str_list(db, cJSON_GetObjectItemCaseSensitive(c, "absent"), &bad);
+    if (!bad && !h->keyword && h->position < 0) bad = 1;
+    if (bad)
+      return fail(err, errlen, name, "blocking", i,
+                  "a \"harmless_when\" condition needs \"keyword\" (a string) or \"position\" (0-16); "
+                  "\"value\", \"type\", \"absent\" are lists of strings");
+  }
+  e->harmless = hs;
+  e->nharmless = k;
+  return 0;
+}
+
 static int load_blocking(ll_ruledb *db, const char *name, const cJSON *list, char *err, size_t errlen) {
   if (!cJSON_IsArray(list)) return fail(err, errlen, name, "blocking", -1, "must be a list");
   int i = 0;
@@ -153,6 +200,8 @@ static int load_blocking(ll_ruledb *db, const char *name, const cJSON *list, cha
         ll_vec_push(&e->not_on, dup(db, x->valuestring));
       }
     }
+    const cJSON *hw = cJSON_GetObjectItemCaseSensitive(it, "harmless_when");
+    if (hw && load_harmless(db, name, i, hw, e, err, errlen)) return -1;
     note_root(db, e->name);
     if (e->is_prefix) ll_vec_push(&db->patterns, e);
     else {

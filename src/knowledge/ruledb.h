@@ -8,6 +8,20 @@
 #include "../util/strmap.h"
 #include "../util/vec.h"
 
+/* One condition of a blocking entry's "harmless_when" (rules/README.md): the argument it
+ * names (keyword, or position; of the call itself, or with receiver, of the call that made
+ * the receiver) is passed, is not a literal None, and resolves to one of values (qualified
+ * names, or the literals True/False) or has one of types; and no keyword of absent is
+ * passed. Lists are NULL-terminated (arena). */
+typedef struct ll_harmless {
+  const char *keyword;        /* NULL: positional only */
+  int position;               /* -1: keyword only */
+  int receiver;
+  const char *const *values;  /* NULL: any value */
+  const char *const *types;   /* NULL: any type */
+  const char *const *absent;  /* NULL: none */
+} ll_harmless;
+
 typedef struct ll_blocking_entry {
   const char *name;     /* qualified name; for a pattern, the part before '*' */
   int is_prefix;        /* name ended in '*' */
@@ -21,6 +35,8 @@ typedef struct ll_blocking_entry {
   const char *async_twin;  /* e.g. "asyncio.sleep" */
   LL_VEC(const char *) except;
   LL_VEC(const char *) not_on; /* receivers (calls) that another rule reports instead */
+  const struct ll_harmless *harmless; /* "harmless_when": arguments that make the call harmless */
+  size_t nharmless;
 } ll_blocking_entry;
 
 /* A synchronous client library: every method of its classes blocks (it talks to a server, a

@@ -76,6 +76,93 @@ void ll_blocking_message(ll_strbuf *msg, const ll_blocking_entry *e, const char 
   }
 }
 
+static int is(TSNode n, const char *t) { return !ts_node_is_null(n) && strcmp(ts_node_type(n), t) == 0; }
+
+/* The argument of call that h names (its keyword, else its position), or a null node;
+ * *splat when a `*args`/`**kwargs` of the call may pass it unseen. */
+static TSNode named_arg(ll_ctx *ctx, TSNode call, const ll_harmless *h, int *splat) {
+  TSNode args = ll_field(call, "arguments"), by_pos = {0};
+  int pos = 0;
+  *splat = 0;
+  for (uint32_t i = 0; is(args, "argument_list") && i < ts_node_named_child_count(args); i++) {
+    TSNode a = ts_node_named_child(args, i);
+    if (is(a, "comment")) continue;
+    if (is(a, "keyword_argument")) {
+      if (h->keyword && ll_ctx_text_is(ctx, ll_field(a, "name"), h->keyword)) return ll_field(a, "value");
+      continue;
+    }
+    if (is(a, "dictionary_splat")) { *splat = 1; continue; }
+    if (is(a, "list_splat")) { *splat = 1; pos = 1000; continue; }
+    if (pos++ == h->position) by_pos = a;
+  }
+  return by_pos;
+}
+
+static int keyword_passed(ll_ctx *ctx, TSNode call, const char *kw) {
+  TSNode args = ll_field(call, "arguments");
+  for (uint32_t i = 0; is(args, "argument_list") && i < ts_node_named_child_count(args); i++) {
+    TSNode a = ts_node_named_child(args, i);
+    if (is(a, "dictionary_splat")) return 1;
+    if (is(a, "keyword_argument") && ll_ctx_text_is(ctx, ll_field(a, "name"), kw)) return 1;
+  }
+  return 0;
+}
+
+/* Whether type ty (a type expression) is cls or, through the bases the data lists, derives from it. */
+static int type_is(const ll_ruledb *db, const char *ty, const char *cls, int depth) {
+  size_t n = strlen(cls);
+  if (strncmp(ty, cls, n) == 0 && (ty[n] == 0 || ty[n] == '[')) return 1;
+  if (depth > 6) return 0;
+  char head[256];
+  size_t hl = ll_texpr_head_len(ty);
+  if (hl >= sizeof head) return 0;
+  memcpy(head, ty, hl);
+  head[hl] = 0;
+  const char *const *bases = ll_ruledb_bases(db, head);
+  for (size_t i = 0; bases && bases[i]; i++)
+    if (type_is(db, bases[i], cls, depth + 1)) return 1;
+  return 0;
+}
+
+/* Whether argument a satisfies h's value and type lists (either, when both are given). */
+static int arg_matches(ll_ctx *ctx, TSNode a, const ll_harmless *h) {
+  while (is(a, "parenthesized_expression")) a = ts_node_named_child(a, 0);
+  if (ts_node_is_null(a) || is(a, "none")) return 0;
+  if (!h->values && !h->types) return 1;
+  for (const char *const *v = h->values; v && *v; v++) {
+    if ((strcmp(*v, "True") == 0 && is(a, "true")) || (strcmp(*v, "False") == 0 && is(a, "false"))) return 1;
+    const char *q = is(a, "identifier") || is(a, "attribute") ? ll_resolve_qualname(ctx, a) : NULL;
+    if (q && strcmp(q, *v) == 0) return 1;
+  }
+  const char *ty = h->types ? ll_resolve_type(ctx, a) : NULL;
+  for (const char *const *t = h->types; ty && t && *t; t++)
+    if (type_is(ctx->db, ty, *t, 0)) return 1;
+  return 0;
+}
+
+/* Whether the call's arguments make it harmless by one of the entry's "harmless_when"
+ * conditions: `tarfile.open(fileobj=io.BytesIO(data))`, `Path(os.devnull).open()`. Values and
+ * types are known by resolution, never by the text. */
+static int harmless_call(ll_ctx *ctx, TSNode call, const ll_blocking_entry *e) {
+  for (size_t i = 0; i < e->nharmless; i++) {
+    const ll_harmless *h = &e->harmless[i];
+    TSNode target = call;
+    if (h->receiver) {
+      TSNode fn = ll_field(call, "function");
+      if (!is(fn, "attribute")) continue;
+      target = ll_field(fn, "object");
+      while (is(target, "parenthesized_expression")) target = ts_node_named_child(target, 0);
+      if (!is(target, "call")) continue;
+    }
+    int splat = 0, blocked = 0;
+    for (const char *const *k = h->absent; k && *k && !blocked; k++) blocked = keyword_passed(ctx, target, *k);
+    if (blocked) continue;
+    TSNode a = named_arg(ctx, target, h, &splat);
+    if (!ts_node_is_null(a) && arg_matches(ctx, a, h)) return 1;
+  }
+  return 0;
+}
+
 /* The blocking entry a call is reported under, or NULL. */
 static const ll_blocking_entry *reported_entry(ll_ctx *ctx, TSNode call, const char **qual) {
   /* what the callee is, by its type: a library function, a method of a typed receiver (its
@@ -87,6 +174,7 @@ static const ll_blocking_entry *reported_entry(ll_ctx *ctx, TSNode call, const c
   if (!e || !q) return NULL;
   if (e->lazy && passed_to_offload(ctx, call)) return NULL;
   if (on_excluded_receiver(ctx, call, e)) return NULL;
+  if (e->nharmless && harmless_call(ctx, call, e)) return NULL;
   return e;
 }
 

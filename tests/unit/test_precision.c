@@ -112,10 +112,51 @@ static void shadowed_clauses(void **state) {
   assert_string_equal(all_codes(*state, f, 1, buf, sizeof buf), "LOOP401@m.py:16");
 }
 
+/* "harmless_when" conditions are checked when the data is loaded. */
+static void harmless_when_loader(void **state) {
+  (void)state;
+  static const char *const BAD[] = {
+      "{\"categories\":{\"file\":\"LOOP104\"},\"blocking\":[{\"name\":\"x.f\",\"category\":\"file\","
+      "\"harmless_when\":[{\"type\":[\"io.BytesIO\"]}]}]}", /* names no argument */
+      "{\"categories\":{\"file\":\"LOOP104\"},\"blocking\":[{\"name\":\"x.f\",\"category\":\"file\","
+      "\"harmless_when\":[{\"keyword\":\"k\",\"value\":\"os.devnull\"}]}]}", /* value not a list */
+      "{\"categories\":{\"file\":\"LOOP104\"},\"blocking\":[{\"name\":\"x.f\",\"category\":\"file\","
+      "\"harmless_when\":{\"keyword\":\"k\"}}]}", /* not a list */
+  };
+  for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+    ll_ruledb db;
+    char err[256] = "";
+    ll_ruledb_init(&db);
+    assert_int_not_equal(ll_ruledb_load_text(&db, "t", BAD[i], err, sizeof err), 0);
+    assert_non_null(strstr(err, "harmless_when"));
+    ll_ruledb_free(&db);
+  }
+  ll_ruledb db;
+  char err[256] = "";
+  ll_ruledb_init(&db);
+  assert_int_equal(ll_ruledb_load_text(&db, "t",
+                                       "{\"categories\":{\"file\":\"LOOP104\"},\"blocking\":[{\"name\":\"x.f\","
+                                       "\"category\":\"file\",\"harmless_when\":[{\"keyword\":\"k\",\"position\":1,"
+                                       "\"type\":[\"io.BytesIO\"],\"absent\":[\"a\"]},{\"receiver\":true,\"position\":0}]}]}",
+                                       err, sizeof err),
+                   0);
+  const ll_blocking_entry *e = ll_ruledb_blocking(&db, "x.f");
+  assert_non_null(e);
+  assert_int_equal(e->nharmless, 2);
+  assert_string_equal(e->harmless[0].keyword, "k");
+  assert_int_equal(e->harmless[0].position, 1);
+  assert_string_equal(e->harmless[0].types[0], "io.BytesIO");
+  assert_null(e->harmless[0].types[1]);
+  assert_string_equal(e->harmless[0].absent[0], "a");
+  assert_true(e->harmless[1].receiver);
+  ll_ruledb_free(&db);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(reraise_across_files, setup, teardown),
       cmocka_unit_test_setup_teardown(shadowed_clauses, setup, teardown),
+      cmocka_unit_test(harmless_when_loader),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
