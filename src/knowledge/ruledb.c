@@ -656,3 +656,9 @@ int ll_ruledb_knows_root(const ll_ruledb *db, const char *root, size_t n) {
 int ll_ruledb_awaitable_name(const ll_ruledb *db, const char *name, size_t n) {
   return ll_strmap_getn(&db->awaitable_names, name, n) != NULL;
 }
+
+int ll_ruledb_sync_client_class(const ll_ruledb *db, const char *cls) {
+  for (size_t i = 0; cls && i < db->sync_clients.len; i++)
+    if (!db->sync_clients.items[i]->is_module && strcmp(db->sync_clients.items[i]->entry.name, cls) == 0) return 1;
+  return 0;
+}

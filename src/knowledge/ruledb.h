@@ -135,6 +135,8 @@ const char *const *ll_ruledb_bases(const ll_ruledb *db, const char *cls);
 /* The sync-client entry that makes member of an instance of cls block (member NULL: the
  * constructor), or NULL. cls is matched as given: the caller walks the bases. */
 const ll_blocking_entry *ll_ruledb_sync_client(const ll_ruledb *db, const char *cls, const char *member);
+/* Whether a sync_clients entry names cls as a class (not a module): the data knows it is one. */
+int ll_ruledb_sync_client_class(const ll_ruledb *db, const char *cls);
 /* Whether an identifier no statement of a file binds stands for the well-known module of
  * that name (flake8-async's view of `subprocess.run` behind a star import). */
 int ll_ruledb_implicit_module(const ll_ruledb *db, const char *name, size_t n);

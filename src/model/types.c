@@ -188,7 +188,7 @@ int ll_typer_is_project(const ll_typer *t, const char *name) {
  * ------------------------------------------------------------------------------------------ */
 
 static int lib_is_class(ll_typer *t, const char *name) {
-  if (ll_ruledb_bases(t->db, name)) return 1;
+  if (ll_ruledb_bases(t->db, name) || ll_ruledb_sync_client_class(t->db, name)) return 1;
   const char *r = ll_ruledb_returns(t->db, name);
   return r && strcmp(r, name) == 0;
 }

@@ -22,7 +22,8 @@ static const char RULES[] =
     "  {\"name\":\"io.TextIOWrapper.read\",\"category\":\"file\"}"
     " ],"
     " \"sync_clients\": [{\"name\":\"serial.Serial\",\"category\":\"other\",\"constructor\":true,\"except\":[\"fileno\"]},"
-    "                    {\"name\":\"dock\",\"module\":true,\"category\":\"http\"}],"
+    "                    {\"name\":\"dock\",\"module\":true,\"category\":\"http\"},"
+    "                    {\"name\":\"usbdev.Port\",\"category\":\"other\",\"constructor\":true}],"
     " \"bases\": {\"pathlib.Path\":[\"pathlib.PurePath\"], \"pathlib.PurePath\":[], \"pathlib.PosixPath\":[\"pathlib.Path\"],"
     "            \"serial.Serial\":[], \"dock.Client\":[], \"dock.Containers\":[], \"io.TextIOWrapper\":[]},"
     " \"returns\": {"
@@ -136,6 +137,12 @@ static void reduce_library(void **state) {
   v = ll_typer_reduce(&t, "dock.from_env().containers.list");
   assert_int_equal(v.kind, LL_V_MEMBER);
   assert_string_equal(v.name, "dock.Containers");
+  assert_non_null(ll_typer_blocking(&t, &v, NULL));
+  /* a class the data knows only as a sync client (no stub, no bases entry) */
+  v = ll_typer_reduce(&t, "usbdev.Port");
+  assert_int_equal(v.kind, LL_V_CLASS);
+  assert_non_null(ll_typer_blocking(&t, &v, NULL));
+  v = ll_typer_reduce(&t, "usbdev.Port().read");
   assert_non_null(ll_typer_blocking(&t, &v, NULL));
   /* a library name the data says nothing of: nothing is guessed */
   v = ll_typer_reduce(&t, "somelib.Thing().method");
