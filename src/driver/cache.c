@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAGIC "LLCACHEB"
+#define MAGIC "LLCACHEC"
 
 /* --- writing --- */
 static void put_u32(ll_strbuf *b, uint32_t v) {
@@ -143,7 +143,7 @@ static void put_members(ll_strbuf *b, const ll_member_list *l) {
 static void put_precision(ll_strbuf *b, const ll_file_facts *f) {
   for (size_t i = 0; i < f->funcs.len; i++) {
     const ll_funcdef *d = &f->funcs.items[i];
-    put_u32(b, (uint32_t)(d->reraises | d->memo << 1 | (uint8_t)d->reraise_param << 8 | (uint8_t)d->flag_pos << 16));
+    put_u32(b, (uint32_t)((d->reraises & 1) | (uint32_t)(d->reraises >> 1 & 1) << 24 | d->memo << 1 | (uint8_t)d->reraise_param << 8 | (uint8_t)d->flag_pos << 16));
     put_str(b, d->reraise_name);
     put_str(b, d->flag_block_qual);
     put_str(b, d->flag_block_code);
@@ -198,6 +198,7 @@ void ll_cache_encode(ll_strbuf *b, int state, const ll_findings *fs, const ll_fi
   for (size_t i = 0; i < f->calls.len; i++) {
     const ll_callsite *c = &f->calls.items[i];
     put_str(b, c->callee); put_str(b, c->text); put_str(b, c->local); put_str(b, c->super_of);
+    put_str(b, c->guarding);
     put_pos(b, c->start); put_pos(b, c->end);
     put_u32(b, c->stmt_first); put_u32(b, c->stmt_last);
     put_u32(b, (uint32_t)c->func);
@@ -287,7 +288,7 @@ static void get_precision(reader *r, ll_file_facts *f) {
   for (size_t i = 0; i < f->funcs.len && !r->bad; i++) {
     ll_funcdef *d = &f->funcs.items[i];
     uint32_t fl = get_u32(r);
-    d->reraises = fl & 1;
+    d->reraises = (uint8_t)((fl & 1) | (fl >> 24 & 1) << 1);
     d->memo = fl >> 1 & 1;
     d->reraise_param = (int8_t)(uint8_t)(fl >> 8);
     d->flag_pos = (int8_t)(uint8_t)(fl >> 16);
@@ -376,6 +377,7 @@ int ll_cache_decode(const unsigned char *blob, size_t len, ll_findings *fs, ll_f
     ll_callsite c;
     memset(&c, 0, sizeof c);
     c.callee = get_str(&r); c.text = get_str(&r); c.local = get_str(&r); c.super_of = get_str(&r);
+    c.guarding = get_str(&r);
     c.start = get_pos(&r); c.end = get_pos(&r);
     c.stmt_first = get_u32(&r); c.stmt_last = get_u32(&r);
     c.func = (int32_t)get_u32(&r);

@@ -118,7 +118,7 @@ static const char *const *str_list(ll_ruledb *db, const cJSON *l, int *bad) {
 }
 
 /* "harmless_when": [{"keyword": K, "position": N, "receiver": B, "value": [...], "type": [...],
- * "absent": [...]}] */
+ * "absent": [...]}, or {"caught": [...]}] */
 static int load_harmless(ll_ruledb *db, const char *name, int i, const cJSON *list, ll_blocking_entry *e, char *err,
                          size_t errlen) {
   if (!cJSON_IsArray(list)) return fail(err, errlen, name, "blocking", i, "\"harmless_when\" must be a list");
@@ -138,11 +138,12 @@ static int load_harmless(ll_ruledb *db, const char *name, int i, const cJSON *li
     h->values = str_list(db, cJSON_GetObjectItemCaseSensitive(c, "value"), &bad);
     h->types = str_list(db, cJSON_GetObjectItemCaseSensitive(c, "type"), &bad);
     h->absent = str_list(db, cJSON_GetObjectItemCaseSensitive(c, "absent"), &bad);
-    if (!bad && !h->keyword && h->position < 0) bad = 1;
+    h->caught = str_list(db, cJSON_GetObjectItemCaseSensitive(c, "caught"), &bad);
+    if (!bad && !h->keyword && h->position < 0 && !h->caught) bad = 1;
     if (bad)
       return fail(err, errlen, name, "blocking", i,
-                  "a \"harmless_when\" condition needs \"keyword\" (a string) or \"position\" (0-16); "
-                  "\"value\", \"type\", \"absent\" are lists of strings");
+                  "a \"harmless_when\" condition needs \"keyword\" (a string), \"position\" (0-16) or "
+                  "\"caught\"; \"value\", \"type\", \"absent\", \"caught\" are lists of strings");
   }
   e->harmless = hs;
   e->nharmless = k;

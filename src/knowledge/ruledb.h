@@ -20,6 +20,7 @@ typedef struct ll_harmless {
   const char *const *values;  /* NULL: any value */
   const char *const *types;   /* NULL: any type */
   const char *const *absent;  /* NULL: none */
+  const char *const *caught;  /* the call sits in a `try` whose handlers catch one of these */
 } ll_harmless;
 
 typedef struct ll_blocking_entry {

@@ -1,6 +1,7 @@
 /* except.c: except-clause reading shared by the cancellation rules. */
 #include "../front/fields.h"
 #include "except.h"
+#include "../util/strbuf.h"
 
 #include <string.h>
 
@@ -46,6 +47,40 @@ int ll_except_catches(ll_ctx *ctx, const ll_except_info *info, const char *const
     if (!q) continue;
     for (const char *const *w = quals; *w; w++)
       if (strcmp(q, *w) == 0) return 1;
+  }
+  return 0;
+}
+
+const char *ll_except_guarding(ll_ctx *ctx, TSNode node) {
+  ll_strbuf out;
+  ll_strbuf_init(&out);
+  TSNode child = node, p = ll_ctx_parent(ctx, node);
+  for (int depth = 0; !ts_node_is_null(p) && depth < 256; depth++, child = p, p = ll_ctx_parent(ctx, p)) {
+    if (is(p, "function_definition") || is(p, "lambda") || is(p, "class_definition")) break;
+    if (!is(p, "try_statement") || !ts_node_eq(ll_field(p, "body"), child)) continue;
+    for (uint32_t i = 0; i < ts_node_named_child_count(p); i++) {
+      TSNode c = ts_node_named_child(p, i);
+      if (!is(c, "except_clause") && !is(c, "except_group_clause")) continue;
+      ll_except_info info;
+      ll_except_read(ctx, c, &info);
+      for (size_t k = 0; k < info.ntypes; k++) {
+        const char *q = ll_resolve_qualname(ctx, info.types[k]);
+        if (q) ll_strbuf_addf(&out, "%s\n", q);
+      }
+    }
+  }
+  const char *r = out.len ? ll_arena_strdup(&ctx->arena, out.data) : NULL;
+  ll_strbuf_free(&out);
+  return r;
+}
+
+int ll_except_guarding_has(const char *guarding, const char *const *names) {
+  for (const char *s = guarding; s && *s;) {
+    const char *nl = strchr(s, '\n');
+    size_t n = nl ? (size_t)(nl - s) : strlen(s);
+    for (const char *const *w = names; *w; w++)
+      if (strlen(*w) == n && memcmp(*w, s, n) == 0) return 1;
+    s += n + (nl != NULL);
   }
   return 0;
 }

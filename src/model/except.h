@@ -18,4 +18,12 @@ void ll_except_read(ll_ctx *ctx, TSNode clause, ll_except_info *out);
 /* Whether the clause catches one of the qualified names (NULL-terminated list). */
 int ll_except_catches(ll_ctx *ctx, const ll_except_info *info, const char *const *quals);
 
+/* The exceptions the handlers of the `try` statements around node catch, where node is in a
+ * try body, within node's own function: their qualified names, each followed by '\n' (an
+ * arena string), or NULL when there are none. A socket call guarded by `except
+ * BlockingIOError` is one on a non-blocking socket. */
+const char *ll_except_guarding(ll_ctx *ctx, TSNode node);
+/* Whether a list made by ll_except_guarding holds one of the names (NULL-terminated). */
+int ll_except_guarding_has(const char *guarding, const char *const *names);
+
 #endif

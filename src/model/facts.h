@@ -53,7 +53,8 @@ typedef struct ll_funcdef {
   /* --- what its body guarantees (rules/rule_cancel.c, rules/rule_blocking.c) --- */
   /* never returns (annotated NoReturn/Never, or every path ends in `raise`) and every `raise`
    * in it re-raises: bare (the exception being handled) or parameter reraise_param */
-  uint8_t reraises;
+  uint8_t reraises;          /* 1: always that exception; 2: never returns, re-raises it on
+                                some path and raises others on the rest (`_convert(exc)`) */
   int8_t reraise_param;     /* index of the parameter it re-raises (self counted); -1: bare only */
   const char *reraise_name; /* that parameter's name */
   uint8_t memo;             /* @functools.lru_cache / @functools.cache: the body runs once per argument */
@@ -90,6 +91,8 @@ typedef struct ll_callsite {
   uint8_t probe_settled;   /* parse on demand: resolved once without a miss, so no later round
                               can change it (probe_target: what it reached, for the reach set) */
   const char *probe_target;
+  const char *guarding;    /* deferred calls: what the `try` around it catches (ll_except_guarding),
+                              for the entry's "caught" conditions; NULL none */
   /* --- the condition it runs under in its function (model/flow.h) --- */
   uint8_t guard;           /* ll_guard_kind: none, once (module memo), only when flag_name is passed */
   int8_t guard_pos;        /* LL_GUARD_FLAG: the caller's parameter index */
@@ -106,6 +109,9 @@ typedef struct ll_callsite {
 typedef enum ll_held_kind {
   LL_HELD_UNLESS_RERAISES = 1, /* LOOP401: dropped when the call's callee re-raises the
                                   handler's exception (arg_pos / arg_kw), or any when bare */
+  LL_HELD_UNLESS_MAY_RERAISE = 2, /* LOOP402: dropped when the callee never returns and
+                                     re-raises the exception on some path (raising others on
+                                     the rest: what a broad handler converts is not swallowed) */
 } ll_held_kind;
 
 typedef struct ll_held {

@@ -4,6 +4,7 @@
  * skipped by construction: the innermost function scope decides. */
 #include "../front/fields.h"
 #include "../model/facts.h"
+#include "../model/except.h"
 #include "fixgen.h"
 #include "../util/strbuf.h"
 #include "engine.h"
@@ -146,6 +147,10 @@ static int arg_matches(ll_ctx *ctx, TSNode a, const ll_harmless *h) {
 static int harmless_call(ll_ctx *ctx, TSNode call, const ll_blocking_entry *e) {
   for (size_t i = 0; i < e->nharmless; i++) {
     const ll_harmless *h = &e->harmless[i];
+    if (h->caught) {
+      if (!ll_except_guarding_has(ll_except_guarding(ctx, call), h->caught)) continue;
+      if (!h->keyword && h->position < 0) return 1;
+    }
     TSNode target = call;
     if (h->receiver) {
       TSNode fn = ll_field(call, "function");

@@ -5,6 +5,7 @@
 #include "../front/fields.h"
 #include "../model/facts.h"
 #include "engine.h"
+#include "../model/except.h"
 #include "../model/types.h"
 
 #include <string.h>
@@ -80,6 +81,10 @@ static void enter(ll_ctx *ctx, TSNode call) {
   cs.on_loop = in_function && (fn->is_async || fn->is_callback);
   cs.bare_ok = (uint8_t)bare_ok;
   cs.deferred = (uint8_t)deferred;
+  if (deferred) {
+    const char *g = ll_except_guarding(ctx, call);
+    cs.guarding = g ? ll_arena_strdup(&facts->arena, g) : NULL;
+  }
   if (u.use == LL_USE_ARGUMENT && !ts_node_is_null(u.outer_call)) {
     TSNode ofn = ll_field(u.outer_call, "function");
     const char *om = is(ofn, "attribute") ? ll_ctx_text(ctx, ll_field(ofn, "attribute")) : NULL;

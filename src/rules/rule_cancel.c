@@ -13,6 +13,7 @@
 #include "../model/usage.h"
 #include "engine.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int is(TSNode n, const char *t) { return !ts_node_is_null(n) && strcmp(ts_node_type(n), t) == 0; }
@@ -373,17 +374,17 @@ static const char *reraise_name(ll_ctx *ctx, TSNode fn, int k) {
 }
 
 /* LOOP401 unless the helper the handler calls last re-raises: the project pass decides. */
-static void hold_401(ll_ctx *ctx, const deferred *d) {
+static void hold(ll_ctx *ctx, const deferred *d, const char *code, const char *message, int kind) {
   ll_file_facts *ff = ctx->facts;
   ll_held h;
   memset(&h, 0, sizeof h);
-  h.code = "LOOP401";
-  h.message = ll_arena_strdup(&ff->arena, MSG_401);
+  h.code = code;
+  h.message = ll_arena_strdup(&ff->arena, message);
   h.start = ll_ctx_start(ctx, d->clause);
   h.end = ll_ctx_end(ctx, d->clause);
   ll_ctx_stmt_rows(ctx, d->clause, &h.stmt_first, &h.stmt_last);
   h.call = (uint32_t)d->helper_cs;
-  h.kind = LL_HELD_UNLESS_RERAISES;
+  h.kind = (uint8_t)kind;
   h.arg_pos = (int8_t)(d->arg_pos > 100 ? -1 : d->arg_pos);
   h.arg_kw = d->arg_kw;
   ll_vec_push(&ff->held, h);
@@ -402,9 +403,10 @@ static void record_reraises(ll_ctx *ctx, state *s, TSNode fn) {
   fnraise *r = NULL;
   for (size_t i = s->raises.len; i-- > 0;)
     if (s->raises.items[i].fn_start == fs) { r = &s->raises.items[i]; r->fn_start = UINT32_MAX; break; }
-  if (!fd || !r || r->other || r->param == -2 || fd->has_yield || fd->is_async) return;
+  if (!fd || !r || r->param == -2 || fd->has_yield || fd->is_async) return;
+  if (r->other && r->param < 0) return;
   if (!ll_flow_noreturn_annotation(ctx, fn) && !ll_flow_always_raises(ll_field(fn, "body"))) return;
-  fd->reraises = 1;
+  fd->reraises = r->other ? 2 : 1;
   fd->reraise_param = (int8_t)(r->param >= 0 && r->param < 100 ? r->param : -1);
   if (r->param >= 0) fd->reraise_name = reraise_name(ctx, fn, r->param);
 }
@@ -434,11 +436,19 @@ static void leave(ll_ctx *ctx, TSNode node) {
                       .helper_cs = h.helper_cs, .arg_pos = h.arg_pos, .arg_kw = h.arg_kw};
         ll_vec_push(&s->deferred, d);
       } else report_401(ctx, head);
-    } else if (h.broad && !h.cancel && !h.any_raise)
-      ll_ctx_report(ctx, "LOOP402", head,
-                    "%s around an `await` also catches `CancelledError` and swallows it; catch `Exception` instead, or "
-                    "re-raise",
-                    ts_node_named_child_count(node) <= 1 ? "Bare `except:`" : "`except BaseException`");
+    } else if (h.broad && !h.cancel && !h.any_raise) {
+      char m[200];
+      snprintf(m, sizeof m,
+               "%s around an `await` also catches `CancelledError` and swallows it; catch `Exception` instead, or "
+               "re-raise",
+               ts_node_named_child_count(node) <= 1 ? "Bare `except:`" : "`except BaseException`");
+      /* the exception handed to a helper that never returns and may re-raise it
+       * (`self._convert_error(exc)`): the project pass decides */
+      if (h.helper_cs >= 0 && h.bound && (h.arg_pos >= 0 || h.arg_kw)) {
+        deferred d = {.clause = head, .helper_cs = h.helper_cs, .arg_pos = h.arg_pos, .arg_kw = h.arg_kw};
+        hold(ctx, &d, "LOOP402", m, LL_HELD_UNLESS_MAY_RERAISE);
+      } else ll_ctx_report(ctx, "LOOP402", head, "%s", m);
+    }
   } else if (strcmp(t, "try_statement") == 0 || strcmp(t, "with_statement") == 0) {
     if (!s->frames.len || !ts_node_eq(ll_vec_last(&s->frames).node, node)) return;
     frame f = s->frames.items[--s->frames.len];
@@ -452,7 +462,7 @@ static void leave(ll_ctx *ctx, TSNode node) {
     for (size_t i = 0; i < s->deferred.len; i++) {
       deferred *d = &s->deferred.items[i];
       if (d->fn_start != fs) continue;
-      if (!d->cleared && d->helper_cs >= 0) hold_401(ctx, d);
+      if (!d->cleared && d->helper_cs >= 0) hold(ctx, d, "LOOP401", MSG_401, LL_HELD_UNLESS_RERAISES);
       else if (!d->cleared) report_401(ctx, d->clause);
       d->fn_start = UINT32_MAX;
     }

@@ -7,6 +7,7 @@
 #include "../diag/registry.h"
 #include "../util/strbuf.h"
 #include "engine.h"
+#include "../model/except.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -24,6 +25,12 @@ static const ll_blocking_entry *typed_blocking(resolver *rv, const ll_callsite *
   if (!v || !rv->typer) return NULL;
   const ll_blocking_entry *e = ll_typer_blocking(rv->typer, v, name);
   if (e && e->lazy && cs->offloaded) return NULL;
+  /* the entry's "caught" conditions (a socket call guarded by `except BlockingIOError`); its
+   * argument conditions need the call's text, which only the file pass had */
+  for (size_t i = 0; e && i < e->nharmless; i++)
+    if (e->harmless[i].caught && e->harmless[i].keyword == NULL && e->harmless[i].position < 0 &&
+        ll_except_guarding_has(cs->guarding, e->harmless[i].caught))
+      return NULL;
   return e;
 }
 
@@ -152,6 +159,7 @@ static int helper_reraises(resolver *rv, const ll_file_facts *ff, const ll_held 
   if (h->call >= ff->calls.len) return 0;
   ll_funcref *r = ll_resolver_call(rv, &ff->calls.items[h->call], NULL);
   if (!r || !r->def->reraises || r->def->other_decorator) return 0;
+  if (r->def->reraises == 2 && h->kind != LL_HELD_UNLESS_MAY_RERAISE) return 0;
   const ll_funcdef *d = r->def;
   if (d->reraise_param < 0) return 1; /* bare `raise` only */
   if (h->arg_kw && d->reraise_name && strcmp(h->arg_kw, d->reraise_name) == 0) return 1;
@@ -167,7 +175,7 @@ static void check_file(resolver *rv, ll_file_facts *ff, ll_findings *out) {
   ll_strbuf_init(&msg);
   for (size_t i = 0; i < ff->held.len; i++) {
     const ll_held *h = &ff->held.items[i];
-    if (h->kind == LL_HELD_UNLESS_RERAISES && helper_reraises(rv, ff, h)) continue;
+    if ((h->kind == LL_HELD_UNLESS_RERAISES || h->kind == LL_HELD_UNLESS_MAY_RERAISE) && helper_reraises(rv, ff, h)) continue;
     ll_finding *f = ll_findings_add(out, ll_registry_code(h->code), ff->path, h->start, h->end, "%s", h->message);
     f->stmt_first = h->stmt_first;
     f->stmt_last = h->stmt_last;

@@ -122,6 +122,8 @@ static void harmless_when_loader(void **state) {
       "\"harmless_when\":[{\"keyword\":\"k\",\"value\":\"os.devnull\"}]}]}", /* value not a list */
       "{\"categories\":{\"file\":\"LOOP104\"},\"blocking\":[{\"name\":\"x.f\",\"category\":\"file\","
       "\"harmless_when\":{\"keyword\":\"k\"}}]}", /* not a list */
+      "{\"categories\":{\"file\":\"LOOP104\"},\"blocking\":[{\"name\":\"x.f\",\"category\":\"file\","
+      "\"harmless_when\":[{\"caught\":\"builtins.OSError\"}]}]}", /* caught not a list */
   };
   for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
     ll_ruledb db;
@@ -152,11 +154,75 @@ static void harmless_when_loader(void **state) {
   ll_ruledb_free(&db);
 }
 
+/* A broad handler that hands the exception to a method (of a base class in another file)
+ * that never returns and re-raises it on some path converts, not swallows: no LOOP402. A
+ * helper that may return, or never re-raises it, leaves LOOP402. */
+static void broad_handler_converter(void **state) {
+  char buf[1024];
+  const char *base =
+      "from typing import NoReturn\n"
+      "class Mixin:\n"
+      "    def convert(self, exc: BaseException) -> NoReturn:\n"
+      "        if isinstance(exc, OSError):\n            raise RuntimeError('x') from exc\n"
+      "        raise exc\n"
+      "    def wrap(self, exc) -> NoReturn:\n        raise RuntimeError('x') from exc\n"
+      "    def log(self, exc):\n        if exc:\n            raise exc\n";
+  struct { const char *call; const char *want; } cases[] = {
+      {"self.convert(exc)", ""},
+      {"self.convert(exc=exc)", ""},
+      {"self.wrap(exc)", "LOOP402@pkg/w.py:8"},
+      {"self.log(exc)", "LOOP402@pkg/w.py:8"},
+      {"self.convert(ValueError())", "LOOP402@pkg/w.py:8"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char code[512];
+    snprintf(code, sizeof code,
+             "from .base import Mixin\n\nclass Stream(Mixin):\n    async def receive(self, sock):\n"
+             "        data = None\n        try:\n            data = await sock.recv(1)\n"
+             "        except BaseException as exc:\n            %s\n        return data\n",
+             cases[i].call);
+    file_spec f[] = {
+        {"pkg/__init__.py", "pkg", "", 1},
+        {"pkg/base.py", "pkg.base", base, 0},
+        {"pkg/w.py", "pkg.w", code, 0},
+    };
+    const char *got = all_codes(*state, f, 3, buf, sizeof buf);
+    if (strcmp(got, cases[i].want) != 0) fail_msg("%s: got '%s', want '%s'", cases[i].call, got, cases[i].want);
+  }
+}
+
+/* A socket call guarded by `except BlockingIOError` (builtin, or in a tuple, on the try body
+ * around it) is on a non-blocking socket; another handler, or the call in a handler, is not. */
+static void caught_blocking_io(void **state) {
+  char buf[512], err[256] = "";
+  test_env *e = *state;
+  assert_int_equal(ll_ruledb_load_text(&e->db, "extra",
+                                       "{\"categories\":{\"socket\":\"LOOP105\"},\"blocking\":[{\"name\":"
+                                       "\"socket.socket.recv\",\"category\":\"socket\",\"harmless_when\":"
+                                       "[{\"caught\":[\"builtins.BlockingIOError\"]}]}]}",
+                                       err, sizeof err),
+                   0);
+  file_spec f[] = {{"m.py", "m",
+                    "import socket\n"
+                    "async def a(s: socket.socket):\n    try:\n        return s.recv(1)\n"
+                    "    except (InterruptedError, BlockingIOError):\n        return b''\n"
+                    "async def b(s: socket.socket):\n    try:\n        return s.recv(1)\n"
+                    "    except OSError:\n        return b''\n"
+                    "async def c(s: socket.socket):\n    try:\n        pass\n"
+                    "    except BlockingIOError:\n        s.recv(1)\n"
+                    "async def d(s: socket.socket):\n    try:\n        def g():\n            s.recv(1)\n"
+                    "        return s.recv(1)\n    except BlockingIOError:\n        pass\n",
+                    0}};
+  assert_string_equal(all_codes(*state, f, 1, buf, sizeof buf), "LOOP105@m.py:9 LOOP105@m.py:16");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(reraise_across_files, setup, teardown),
       cmocka_unit_test_setup_teardown(shadowed_clauses, setup, teardown),
       cmocka_unit_test(harmless_when_loader),
+      cmocka_unit_test_setup_teardown(broad_handler_converter, setup, teardown),
+      cmocka_unit_test_setup_teardown(caught_blocking_io, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
