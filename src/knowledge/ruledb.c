@@ -30,6 +30,7 @@ void ll_ruledb_free(ll_ruledb *db) {
   ll_vec_free(&db->sync_clients);
   ll_strmap_free(&db->bases);
   ll_strmap_free(&db->implicit_modules);
+  ll_strmap_free(&db->in_memory);
   ll_strmap_free(&db->roots);
   ll_strmap_free(&db->awaitable_names);
   ll_strmap_free(&db->categories);
@@ -479,6 +480,8 @@ int ll_ruledb_load_text(ll_ruledb *db, const char *name, const char *text, char 
     if (!db->categories.len) rc = fail(err, errlen, name, "sync_clients", -1, "no categories loaded (load rules/blocking.json first)");
     else rc = load_sync_clients(db, name, s, err, errlen);
   }
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "in_memory")))
+    rc = load_name_list(db, name, "in_memory", s, &db->in_memory, (void *)1, err, errlen);
   if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "implicit_modules")))
     rc = load_name_list(db, name, "implicit_modules", s, &db->implicit_modules, (void *)1, err, errlen);
   if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "offload_args"))) {
@@ -645,6 +648,8 @@ const ll_blocking_entry *ll_ruledb_sync_client(const ll_ruledb *db, const char *
     if (strcmp(best->entry.except.items[i], member) == 0) return NULL;
   return &best->entry;
 }
+
+int ll_ruledb_in_memory(const ll_ruledb *db, const char *cls) { return cls && ll_strmap_get(&db->in_memory, cls) != NULL; }
 
 int ll_ruledb_implicit_module(const ll_ruledb *db, const char *name, size_t n) {
   return ll_strmap_getn(&db->implicit_modules, name, n) != NULL;

@@ -202,7 +202,7 @@ static int lib_knows(ll_typer *t, const char *q) {
  * breadth-first through `bases`; the receiver's own name when none does. */
 static const char *lib_owner(ll_typer *t, const char *cls, const char *member, int depth) {
   const char *q = ll_arena_join(t->arena, cls, member);
-  if (lib_knows(t, q) || ll_ruledb_sync_client(t->db, cls, member)) return cls;
+  if (lib_knows(t, q) || ll_ruledb_sync_client(t->db, cls, member) || ll_ruledb_in_memory(t->db, cls)) return cls;
   if (depth >= MAX_BASES) return NULL;
   const char *const *bases = ll_ruledb_bases(t->db, cls);
   for (size_t i = 0; bases && bases[i]; i++) {
@@ -671,6 +671,8 @@ const ll_blocking_entry *ll_typer_blocking(ll_typer *t, const ll_value *callee, 
   const char *q = ll_typer_callable(t, callee);
   if (name) *name = q;
   if (!q || (callee->kind == LL_V_FUNC && callee->func)) return NULL;
+  if (callee->kind == LL_V_MEMBER && ll_ruledb_in_memory(t->db, lib_owner(t, texpr_head(t, callee->name), callee->member, 0)))
+    return NULL;
   const ll_blocking_entry *e = ll_ruledb_blocking(t->db, q);
   if (e) return e;
   if (callee->kind == LL_V_MEMBER) return sync_client(t, texpr_head(t, callee->name), callee->member, 0);
