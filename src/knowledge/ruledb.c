@@ -119,7 +119,7 @@ static const char *const *str_list(ll_ruledb *db, const cJSON *l, int *bad) {
 }
 
 /* "harmless_when": [{"keyword": K, "position": N, "receiver": B, "value": [...], "type": [...],
- * "absent": [...]}, or {"caught": [...]}] */
+ * "absent": [...], "imported": B}, or {"caught": [...]}] */
 static int load_harmless(ll_ruledb *db, const char *name, int i, const cJSON *list, ll_blocking_entry *e, char *err,
                          size_t errlen) {
   if (!cJSON_IsArray(list)) return fail(err, errlen, name, "blocking", i, "\"harmless_when\" must be a list");
@@ -136,6 +136,7 @@ static int load_harmless(ll_ruledb *db, const char *name, int i, const cJSON *li
     if (pos && (!cJSON_IsNumber(pos) || pos->valueint < 0 || pos->valueint > 16)) bad = 1;
     else if (pos) h->position = pos->valueint;
     h->receiver = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "receiver"));
+    h->imported = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "imported"));
     h->values = str_list(db, cJSON_GetObjectItemCaseSensitive(c, "value"), &bad);
     h->types = str_list(db, cJSON_GetObjectItemCaseSensitive(c, "type"), &bad);
     h->absent = str_list(db, cJSON_GetObjectItemCaseSensitive(c, "absent"), &bad);

@@ -21,6 +21,7 @@ typedef struct ll_harmless {
   const char *const *types;   /* NULL: any type */
   const char *const *absent;  /* NULL: none */
   const char *const *caught;  /* the call sits in a `try` whose handlers catch one of these */
+  int imported;               /* the argument names a module already imported when the call runs */
 } ll_harmless;
 
 typedef struct ll_blocking_entry {

@@ -12,7 +12,10 @@ typedef struct ll_funcref {
   ll_file_facts *file;
   ll_funcdef *def;
   int32_t index;
-  uint8_t block_state; /* 2 blocks, 3 does not, 0 not reachable from the loop (decided before checking) */
+  uint8_t block_state; /* 2 blocks, 3 does not, 4 blocks only when flag_name is passed (a parameter
+                          off by default), 0 not reachable from the loop (decided before checking) */
+  int8_t flag_pos;      /* state 4: the flag's parameter index (self counted) and name */
+  const char *flag_name;
   struct ll_funcref *block_next; /* the callee the chain goes through, NULL when direct */
   /* a direct blocking call only the project pass could see (its callee's type came from
    * another file): name, code and position; NULL when none */

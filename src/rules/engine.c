@@ -126,7 +126,7 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
     ll_ctx_scope(ctx)->class_index = (int32_t)ctx->facts->classes.len - 1;
   } else {
     int is_async = 0, is_callback = 0, is_property = 0, is_static = 0, is_classmethod = 0, other_decorator = 0,
-        schedules = 0, decorator_called = 0;
+        schedules = 0, decorator_called = 0, memo = 0;
     const char *project_decorator = NULL;
     for (uint32_t i = 0; i < ts_node_child_count(node); i++) {
       TSNode c = ts_node_child(node, i);
@@ -148,6 +148,8 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
           is_property = 1;
         if (strcmp(q, "builtins.classmethod") == 0) is_classmethod = 1;
         if (strcmp(q, "builtins.staticmethod") == 0) is_static = 1;
+        else if (!is_async && !is_property && ll_ruledb_has(&ctx->db->coroutine_caches, q))
+          memo = 1; /* a sync function memoized (`@functools.lru_cache`): its body runs once per argument */
         else if (!is_callback && !is_property && strcmp(q, "builtins.classmethod") != 0 &&
                  strstr(q, "abstractmethod") == NULL && strstr(q, "override") == NULL) {
           /* a library decorator the rules data knows: one that keeps the function what it
@@ -186,6 +188,7 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
     fd.pos = ll_ctx_start(ctx, node);
     fd.other_decorator = (uint8_t)other_decorator;
     fd.schedules = (uint8_t)schedules;
+    fd.memo = (uint8_t)memo;
     if (project_decorator && *project_decorator && !ll_resolve_is_project_name(ctx, project_decorator)) project_decorator = "";
     fd.decorator = project_decorator ? ll_arena_strdup(&ctx->facts->arena, project_decorator) : NULL;
     fd.decorator_called = (uint8_t)decorator_called;

@@ -5,6 +5,7 @@
 #include "../front/fields.h"
 #include "../model/facts.h"
 #include "../model/except.h"
+#include "../model/flow.h"
 #include "fixgen.h"
 #include "../util/strbuf.h"
 #include "engine.h"
@@ -125,10 +126,30 @@ static int type_is(const ll_ruledb *db, const char *ty, const char *cls, int dep
   return 0;
 }
 
+/* Whether a names a module that is imported whenever this code runs: the module itself
+ * (`__name__`), its package (`__package__`), or, written as a plain string, the module or a
+ * package above it (importing a module imports its packages first). The module system's
+ * dictionary answers those; nothing is read from disk. */
+static int names_imported_module(ll_ctx *ctx, TSNode a) {
+  if (is(a, "identifier")) {
+    int own = ll_ctx_text_is(ctx, a, "__name__") || ll_ctx_text_is(ctx, a, "__package__");
+    return own && ll_resolve_qualname(ctx, a) == NULL; /* not rebound by the file */
+  }
+  if (!is(a, "string") || !ctx->module || !*ctx->module) return 0;
+  const char *text = ll_ctx_text(ctx, a);
+  size_t n = strlen(text);
+  if (n < 3 || (text[0] != '"' && text[0] != '\'') || text[n - 1] != text[0]) return 0; /* plain '...' or "..." */
+  const char *name = text + 1;
+  size_t len = n - 2, ml = strlen(ctx->module);
+  if (len == 0 || memchr(name, '{', len) || memchr(name, '\\', len) || len > ml) return 0;
+  return strncmp(ctx->module, name, len) == 0 && (ctx->module[len] == 0 || ctx->module[len] == '.');
+}
+
 /* Whether argument a satisfies h's value and type lists (either, when both are given). */
 static int arg_matches(ll_ctx *ctx, TSNode a, const ll_harmless *h) {
   while (is(a, "parenthesized_expression")) a = ts_node_named_child(a, 0);
   if (ts_node_is_null(a) || is(a, "none")) return 0;
+  if (h->imported) return names_imported_module(ctx, a);
   if (!h->values && !h->types) return 1;
   for (const char *const *v = h->values; v && *v; v++) {
     if ((strcmp(*v, "True") == 0 && is(a, "true")) || (strcmp(*v, "False") == 0 && is(a, "false"))) return 1;
@@ -199,6 +220,31 @@ static int receiver_of_reported(ll_ctx *ctx, TSNode call) {
   return reported_entry(ctx, outer, NULL) != NULL;
 }
 
+/* A function's direct blocking step, as the chains of LOOP110/111 use it. A step behind the
+ * module memo idiom (`global _X; if _X is None: _X = load()`) runs once per process and is
+ * not one; a step under `if flag:` (flag a parameter off by default) blocks only the calls
+ * that pass the flag. A second flag, or a step no flag guards, makes the function block
+ * whatever is passed. */
+static void record_block(ll_ctx *ctx, ll_funcdef *fd, ll_scope *fn, TSNode call, const char *q,
+                         const ll_blocking_entry *e) {
+  ll_guard g = ll_flow_guard(ctx, fn->node, call);
+  if (g.kind == LL_GUARD_MEMO) return;
+  if (g.kind == LL_GUARD_FLAG && g.pos >= 0 && g.pos < 127) {
+    if (!fd->flag_block_qual) {
+      fd->flag_block_qual = ll_arena_strdup(&ctx->facts->arena, q);
+      fd->flag_block_code = e->code;
+      fd->flag_block_pos = ll_ctx_start(ctx, call);
+      fd->flag_name = ll_arena_strdup(&ctx->facts->arena, g.name);
+      fd->flag_pos = (int8_t)g.pos;
+      return;
+    }
+    if (strcmp(fd->flag_name, g.name) == 0) return;
+  }
+  fd->block_qual = ll_arena_strdup(&ctx->facts->arena, q);
+  fd->block_code = e->code;
+  fd->block_pos = ll_ctx_start(ctx, call);
+}
+
 static void enter(ll_ctx *ctx, TSNode call) {
   ll_scope *fn = ll_ctx_function(ctx);
   if (!fn || fn->kind != LL_SCOPE_FUNCTION) return;
@@ -208,11 +254,7 @@ static void enter(ll_ctx *ctx, TSNode call) {
   /* every function records its first direct blocking call: sync helpers called from the
    * loop are reported through the project model (LOOP110) */
   ll_funcdef *fd = ll_ctx_funcdef(ctx);
-  if (fd && !fd->block_qual) {
-    fd->block_qual = ll_arena_strdup(&ctx->facts->arena, q);
-    fd->block_code = e->code;
-    fd->block_pos = ll_ctx_start(ctx, call);
-  }
+  if (fd && !fd->block_qual) record_block(ctx, fd, fn, call, q, e);
   if (!fn->is_async && !fn->is_callback) return;
   if (receiver_of_reported(ctx, call)) return;
   ll_strbuf msg;

@@ -6,11 +6,67 @@
 #include "../model/facts.h"
 #include "engine.h"
 #include "../model/except.h"
+#include "../model/flow.h"
 #include "../model/types.h"
+#include "../util/strbuf.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int is(TSNode n, const char *t) { return !ts_node_is_null(n) && strcmp(ts_node_type(n), t) == 0; }
+
+/* What an argument passes to a flag parameter: "f" a literal False, None or 0 (the flag stays
+ * off), "pNAME@I" the enclosing function's own parameter NAME (index I) that is off by
+ * default and never rebound (the flag is on only when the caller's is), "v" anything else. */
+static void arg_token(ll_ctx *ctx, TSNode v, ll_strbuf *out) {
+  while (is(v, "parenthesized_expression")) v = ts_node_named_child(v, 0);
+  if (is(v, "false") || is(v, "none") || (is(v, "integer") && ll_ctx_text_is(ctx, v, "0"))) {
+    ll_strbuf_addc(out, 'f');
+    return;
+  }
+  ll_scope *fn = ll_ctx_function(ctx);
+  if (is(v, "identifier") && fn && fn->kind == LL_SCOPE_FUNCTION) {
+    const char *n = ll_ctx_text(ctx, v);
+    int k = ll_flow_param_index(ctx, fn->node, n);
+    if (k >= 0 && k < 127 && ll_flow_param_off_by_default(ctx, fn->node, n) && !ll_flow_rebinds(ctx, fn->node, n)) {
+      ll_strbuf_addf(out, "p%s@%d", n, k);
+      return;
+    }
+  }
+  ll_strbuf_addc(out, 'v');
+}
+
+/* What the call passes, for a callee whose blocking step needs a flag (ll_callsite.args):
+ * the positional arguments' tokens ("*" a splat), then ';' and the keywords as NAME=TOKEN
+ * ("**=v" a splat), each list comma-separated; NULL when the call passes nothing. */
+static const char *args_summary(ll_ctx *ctx, TSNode call, ll_arena *arena) {
+  TSNode args = ll_field(call, "arguments");
+  if (!is(args, "argument_list") || ts_node_named_child_count(args) == 0) return NULL;
+  ll_strbuf pos, kw;
+  ll_strbuf_init(&pos);
+  ll_strbuf_init(&kw);
+  for (uint32_t i = 0; i < ts_node_named_child_count(args); i++) {
+    TSNode a = ts_node_named_child(args, i);
+    if (is(a, "comment")) continue;
+    if (is(a, "keyword_argument")) {
+      if (kw.len) ll_strbuf_addc(&kw, ',');
+      ll_strbuf_addf(&kw, "%s=", ll_ctx_text(ctx, ll_field(a, "name")));
+      arg_token(ctx, ll_field(a, "value"), &kw);
+    } else if (is(a, "dictionary_splat")) {
+      ll_strbuf_add(&kw, kw.len ? ",**=v" : "**=v");
+    } else {
+      if (pos.len) ll_strbuf_addc(&pos, ',');
+      if (is(a, "list_splat")) ll_strbuf_addc(&pos, '*');
+      else arg_token(ctx, a, &pos);
+    }
+  }
+  ll_strbuf_addc(&pos, ';');
+  ll_strbuf_addn(&pos, kw.data ? kw.data : "", kw.len);
+  const char *r = ll_arena_strdup(arena, pos.data);
+  ll_strbuf_free(&pos);
+  ll_strbuf_free(&kw);
+  return r;
+}
 
 static void enter(ll_ctx *ctx, TSNode call) {
   TSNode fnode = ll_field(call, "function");
@@ -81,6 +137,14 @@ static void enter(ll_ctx *ctx, TSNode call) {
   cs.on_loop = in_function && (fn->is_async || fn->is_callback);
   cs.bare_ok = (uint8_t)bare_ok;
   cs.deferred = (uint8_t)deferred;
+  if (in_function) {
+    ll_guard g = ll_flow_guard(ctx, fn->node, call);
+    cs.guard = (uint8_t)g.kind;
+    cs.guard_pos = (int8_t)(g.kind == LL_GUARD_FLAG && g.pos < 127 ? g.pos : -1);
+    if (g.kind == LL_GUARD_FLAG && g.pos >= 127) cs.guard = LL_GUARD_NONE;
+    cs.guard_name = g.name && cs.guard == LL_GUARD_FLAG ? ll_arena_strdup(&facts->arena, g.name) : NULL;
+  }
+  cs.args = args_summary(ctx, call, &facts->arena);
   if (deferred) {
     const char *g = ll_except_guarding(ctx, call);
     cs.guarding = g ? ll_arena_strdup(&facts->arena, g) : NULL;

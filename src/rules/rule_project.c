@@ -8,10 +8,12 @@
 #include "../util/strbuf.h"
 #include "engine.h"
 #include "../model/except.h"
+#include "../model/flow.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,14 +36,99 @@ static const ll_blocking_entry *typed_blocking(resolver *rv, const ll_callsite *
   return e;
 }
 
-/* Whether calling r blocks (after compute_blocking). */
-static int blocks(const ll_funcref *r) { return r->block_state == 2; }
+/* How a call site passes its callee d's flag parameter (index pos, self counted; name):
+ * 0 not at all or as a literal False/None/0 (the default, off); 1 as something that may be
+ * true (another value, or a splat that may hold it); 2 as the caller's own flag parameter
+ * (*via_name, *via_pos), so the flag is on only when the caller's is. */
+static int flag_passed(const ll_callsite *cs, const ll_funcdef *d, int pos, const char *name, const char **via_name,
+                       int *via_pos, ll_arena *arena) {
+  const char *a = cs->args;
+  if (!a) return 0;
+  /* a method called on an instance or class receives it as its first parameter */
+  int offset = d->cls && !d->is_static ? 1 : 0;
+  const char *tok = NULL;
+  size_t toklen = 0;
+  int k = 0;
+  while (*a && *a != ';') {
+    size_t n = strcspn(a, ",;");
+    if (n == 1 && *a == '*') return 1;
+    if (k + offset == pos) { tok = a; toklen = n; }
+    k++;
+    a += n;
+    if (*a == ',') a++;
+  }
+  if (*a == ';') a++;
+  size_t nl = strlen(name);
+  while (*a && !tok) {
+    size_t n = strcspn(a, ",");
+    const char *eq = memchr(a, '=', n);
+    if (eq) {
+      if (eq - a == 2 && a[0] == '*' && a[1] == '*') return 1;
+      if ((size_t)(eq - a) == nl && strncmp(a, name, nl) == 0) { tok = eq + 1; toklen = n - (size_t)(eq + 1 - a); }
+    }
+    a += n;
+    if (*a == ',') a++;
+  }
+  if (!tok || (toklen == 1 && *tok == 'f')) return 0;
+  if (*tok == 'p' && toklen > 2) {
+    const char *at = memchr(tok, '@', toklen);
+    if (at && at > tok + 1) {
+      *via_name = ll_arena_strndup(arena, tok + 1, (size_t)(at - tok - 1));
+      *via_pos = atoi(at + 1);
+      return 2;
+    }
+  }
+  return 1;
+}
+
+/* Whether calling r at cs blocks (after compute_blocking): always (2), or only under a flag
+ * the call passes (4). via_name and via_pos: set when the call hands the caller's own flag on. */
+static int blocks_via(const ll_funcref *r, const ll_callsite *cs, const char **via_name, int *via_pos, ll_arena *arena) {
+  *via_name = NULL;
+  if (r->block_state == 2) return 1;
+  if (r->block_state != 4) return 0;
+  return flag_passed(cs, r->def, r->flag_pos, r->flag_name, via_name, via_pos, arena) != 0;
+}
+
+static int blocks_at(const ll_funcref *r, const ll_callsite *cs, ll_arena *arena) {
+  const char *vn;
+  int vp;
+  /* on the loop, the caller's own flag is whatever the caller was given: it may be true */
+  return blocks_via(r, cs, &vn, &vp, arena);
+}
+
+/* A call edge inside a sync helper: the callee and the call site (its guard, its arguments). */
+typedef struct edge {
+  ll_funcref *callee;
+  const ll_callsite *cs;
+} edge;
+
+/* Moves r to "blocks" (2), or to "blocks when flag is passed" (4); a second, different flag
+ * makes it block whatever is passed (one flag is all a function's state says). */
+static int raise_state(ll_funcref *r, int state, int pos, const char *name, ll_funcref *via) {
+  if (r->block_state == 2) return 0;
+  if (state == 4 && r->block_state == 4) {
+    if (r->flag_pos == pos && strcmp(r->flag_name, name) == 0) return 0;
+    state = 2;
+  }
+  r->block_state = (uint8_t)state;
+  r->block_next = via;
+  if (state == 4) {
+    r->flag_pos = (int8_t)pos;
+    r->flag_name = name;
+  }
+  return 1;
+}
 
 /* Decides whether calling each function that code on the loop can reach blocks: it makes
  * a blocking call itself, or calls a sync project function that does. The functions reached
  * from on-loop call sites are collected first (each call site resolved once), then "blocks"
  * spreads from direct blockers to callers until nothing changes, so call cycles are right by
  * construction (a cycle blocks exactly when one of its members reaches a blocker).
+ * What cannot run on the loop does not spread: a memoized callee (`@functools.lru_cache`) or
+ * a call behind the module memo idiom runs its body once; a call under `if flag:` (a
+ * parameter off by default) makes its caller block only when the flag is passed, and a
+ * callee that blocks only under its flag blocks the calls that pass it.
  * block_next keeps the callee that made a function block: the chain for the message. */
 static void compute_blocking(ll_project *p) {
   ll_reach_set rs = {0};
@@ -55,18 +142,26 @@ static void compute_blocking(ll_project *p) {
         ll_reach_add(&rs, r);
       }
   }
-  typedef LL_VEC(ll_funcref *) funclist;
-  LL_VEC(funclist) callees = {0};
+  typedef LL_VEC(edge) edgelist;
+  LL_VEC(edgelist) callees = {0};
   for (size_t k = 0; k < rs.items.len; k++) {
     ll_funcref *r = rs.items.items[k];
-    funclist cl = {0};
+    edgelist cl = {0};
     r->block_next = NULL;
     r->block_state = r->def->block_qual ? 2 : 0;
+    r->flag_pos = -1;
+    r->flag_name = NULL;
+    if (!r->def->block_qual && r->def->flag_block_qual) {
+      r->block_state = 4;
+      r->flag_pos = r->def->flag_pos;
+      r->flag_name = r->def->flag_name;
+    }
     r->typed_block_qual = NULL;
     if (!r->def->block_qual) {
       ll_callsite_list *calls = ll_project_calls_of(p, r);
       /* a blocking call the file could not see: its callee's type is declared elsewhere */
       for (size_t i = 0; i < calls->len && !r->typed_block_qual; i++) {
+        if (calls->items[i]->guard == LL_GUARD_MEMO) continue;
         const char *name = NULL;
         const ll_blocking_entry *e = typed_blocking(ll_project_resolver(p), calls->items[i], &name);
         if (!e) continue;
@@ -79,9 +174,12 @@ static void compute_blocking(ll_project *p) {
     if (!r->def->block_qual && !r->typed_block_qual) {
       ll_callsite_list *calls = ll_project_calls_of(p, r);
       for (size_t i = 0; i < calls->len; i++) {
-        ll_funcref *c = ll_project_resolve_call(p, calls->items[i], NULL);
-        if (c && c != r && !c->def->is_async) {
-          ll_vec_push(&cl, c);
+        const ll_callsite *cs = calls->items[i];
+        if (cs->guard == LL_GUARD_MEMO) continue;
+        ll_funcref *c = ll_project_resolve_call(p, cs, NULL);
+        /* an unknown decorator may run the callee elsewhere; a memo runs its body once */
+        if (c && c != r && !c->def->is_async && !c->def->memo && !c->def->other_decorator) {
+          ll_vec_push(&cl, ((edge){c, cs}));
           ll_reach_add(&rs, c);
         }
       }
@@ -92,14 +190,20 @@ static void compute_blocking(ll_project *p) {
     changed = 0;
     for (size_t k = 0; k < rs.items.len; k++) {
       ll_funcref *r = rs.items.items[k];
-      if (r->block_state != 0) continue;
-      for (size_t i = 0; i < callees.items[k].len; i++)
-        if (callees.items[k].items[i]->block_state == 2) {
-          r->block_state = 2;
-          r->block_next = callees.items[k].items[i];
-          changed = 1;
-          break;
-        }
+      if (r->block_state == 2) continue;
+      for (size_t i = 0; i < callees.items[k].len && r->block_state != 2; i++) {
+        const edge *e = &callees.items[k].items[i];
+        const char *via_name;
+        int via_pos;
+        if (!blocks_via(e->callee, e->cs, &via_name, &via_pos, &p->arena)) continue;
+        /* under `if flag:`, or handing the caller's flag on: blocks only when that flag is passed */
+        int guarded = e->cs->guard == LL_GUARD_FLAG && e->cs->guard_name;
+        if (guarded && via_name && (via_pos != e->cs->guard_pos || strcmp(via_name, e->cs->guard_name) != 0))
+          changed |= raise_state(r, 2, -1, NULL, e->callee); /* two flags: one state cannot say it */
+        else if (guarded) changed |= raise_state(r, 4, e->cs->guard_pos, e->cs->guard_name, e->callee);
+        else if (via_name) changed |= raise_state(r, 4, via_pos, via_name, e->callee);
+        else changed |= raise_state(r, 2, -1, NULL, e->callee);
+      }
     }
   }
   for (size_t k = 0; k < rs.items.len; k++) {
@@ -115,16 +219,32 @@ static const char *short_path(const char *path) {
   return s ? s + 1 : path;
 }
 
+/* The blocking step a chain ends in: the function's own, one only the project pass typed, or
+ * the one under its flag (*flag: that flag's name). */
+static const char *chain_leaf(const ll_funcref *c, ll_pos *at, const char **flag) {
+  *flag = NULL;
+  if (c->def->block_qual) { *at = c->def->block_pos; return c->def->block_qual; }
+  if (c->typed_block_qual) { *at = c->typed_block_pos; return c->typed_block_qual; }
+  if (c->def->flag_block_qual) {
+    *at = c->def->flag_block_pos;
+    *flag = c->def->flag_name;
+    return c->def->flag_block_qual;
+  }
+  return NULL;
+}
+
 static void describe_chain(ll_strbuf *sb, ll_funcref *r) {
   int n = 0;
   for (ll_funcref *c = r; c && n < 8; c = c->block_next, n++) {
     ll_strbuf_addf(sb, "%s%s()", n ? " -> " : "", c->def->name);
     if (!c->block_next) {
-      const char *b = c->def->block_qual ? c->def->block_qual : c->typed_block_qual;
-      ll_pos at = c->def->block_qual ? c->def->block_pos : c->typed_block_pos;
+      ll_pos at;
+      const char *flag;
+      const char *b = chain_leaf(c, &at, &flag);
       if (!b) break;
       if (strncmp(b, "builtins.", 9) == 0) b += 9;
       ll_strbuf_addf(sb, " -> %s() at %s:%u", b, short_path(c->file->path), at.row);
+      if (flag) ll_strbuf_addf(sb, " (when `%s` is passed)", flag);
     }
   }
 }
@@ -136,8 +256,9 @@ static void add_chain(ll_finding *f, ll_funcref *r) {
     if (!c->file->path) continue;
     ll_finding_add_related(f, c->file->path, c->def->pos, c->def->pos, "`%s()` is defined here", c->def->name);
     if (!c->block_next) {
-      const char *b = c->def->block_qual ? c->def->block_qual : c->typed_block_qual;
-      ll_pos at = c->def->block_qual ? c->def->block_pos : c->typed_block_pos;
+      ll_pos at;
+      const char *flag;
+      const char *b = chain_leaf(c, &at, &flag);
       if (!b) break;
       if (strncmp(b, "builtins.", 9) == 0) b += 9;
       ll_finding_add_related(f, c->file->path, at, at, "`%s()` blocks here", b);
@@ -230,7 +351,7 @@ static void check_file(resolver *rv, ll_file_facts *ff, ll_findings *out) {
         ll_funcref *r = ll_resolver_call(rv, cs, NULL);
         /* an unknown decorator may run the helper elsewhere (`@sync_to_async`, `@run_in_executor`) */
         if (r && !r->def->is_async && !r->def->is_callback && !r->def->is_property && !r->def->other_decorator &&
-            blocks(r)) {
+            !r->def->memo && blocks_at(r, cs, rv->arena)) {
           ll_strbuf_clear(&msg);
           const ll_funcdef *caller = &ff->funcs.items[cs->func];
           ll_strbuf_addf(&msg, "`%s()` blocks the event loop: ", cs->text);

@@ -216,6 +216,84 @@ static void caught_blocking_io(void **state) {
   assert_string_equal(all_codes(*state, f, 1, buf, sizeof buf), "LOOP105@m.py:9 LOOP105@m.py:16");
 }
 
+/* A helper's blocking step behind a memo or a flag, in another file: each call site decides
+ * by what it passes (positionally, by keyword, as a splat, or the caller's own flag). */
+static void guarded_helpers_across_files(void **state) {
+  char buf[1024];
+  const char *helpers =
+      "import functools\n"
+      "_C = None\n"
+      "@functools.lru_cache(maxsize=1)\n"
+      "def memo():\n    return open('/x').read()\n"
+      "def once():\n    global _C\n    if _C is None:\n        _C = open('/x').read()\n    return _C\n"
+      "def dump():\n    open('/x', 'w').write('x')\n"
+      "def rescan(d, log_results=False):\n    if log_results:\n        dump()\n    return d\n"
+      "def direct(d, verbose=None):\n    if verbose and d:\n        open('/x').read()\n"
+      "def hands_on(d, log=False):\n    return rescan(d, log)\n"
+      "def two(a=False, b=False):\n    if a:\n        dump()\n    if b:\n        dump()\n"
+      "class S:\n    def scan(self, log_results=False):\n        return rescan({}, log_results)\n";
+  struct { const char *call; int reported; } cases[] = {
+      {"memo()", 0},
+      {"once()", 0},
+      {"rescan(d)", 0},
+      {"rescan(d, False)", 0},
+      {"rescan(d, None)", 0},
+      {"rescan(d, log_results=False)", 0},
+      {"rescan(d, True)", 1},
+      {"rescan(d, log_results=1)", 1},
+      {"rescan(d, x)", 1},
+      {"rescan(*a)", 1},
+      {"rescan(d, **kw)", 1},
+      {"direct(d)", 0},
+      {"direct(d, verbose=True)", 1},
+      {"hands_on(d)", 0},
+      {"hands_on(d, True)", 1},
+      {"two()", 1}, /* two flags: one state per function cannot say which; reported, as before */
+      {"two(b=True)", 1},
+      {"S().scan()", 0},
+      {"S().scan(True)", 1},
+      {"dump()", 1},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char code[512], want[64];
+    snprintf(code, sizeof code, "from .h import memo, once, rescan, direct, hands_on, two, S, dump\n\n"
+                                "async def run(d, x, a, kw):\n    %s\n",
+             cases[i].call);
+    snprintf(want, sizeof want, "%s", cases[i].reported ? "LOOP110@pkg/w.py:4" : "");
+    file_spec f[] = {
+        {"pkg/__init__.py", "pkg", "", 1},
+        {"pkg/h.py", "pkg.h", helpers, 0},
+        {"pkg/w.py", "pkg.w", code, 0},
+    };
+    const char *got = all_codes(*state, f, 3, buf, sizeof buf);
+    if (strcmp(got, want) != 0) fail_msg("%s: got '%s', want '%s'", cases[i].call, got, want);
+  }
+}
+
+/* importlib.import_module of the module itself, its package or a parent is a sys.modules look-up. */
+static void imported_modules(void **state) {
+  char buf[1024], err[256] = "";
+  test_env *e = *state;
+  assert_int_equal(ll_ruledb_load_text(&e->db, "extra",
+                                       "{\"categories\":{\"other\":\"LOOP106\"},\"blocking\":[{\"name\":"
+                                       "\"importlib.import_module\",\"category\":\"other\",\"harmless_when\":"
+                                       "[{\"keyword\":\"name\",\"position\":0,\"imported\":true}]}]}",
+                                       err, sizeof err),
+                   0);
+  struct { const char *arg; int reported; } cases[] = {
+      {"__name__", 0}, {"__package__", 0}, {"'pkg'", 0}, {"\"pkg.w\"", 0},
+      {"'pk'", 1}, {"'pkg.other'", 1}, {"f'{__package__}.x'", 1}, {"name", 1}, {"'pkg.w.x'", 1}, {"name='pkg'", 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char code[512], want[64];
+    snprintf(code, sizeof code, "import importlib\n\nasync def run(name):\n    importlib.import_module(%s)\n", cases[i].arg);
+    snprintf(want, sizeof want, "%s", cases[i].reported ? "LOOP106@pkg/w.py:4" : "");
+    file_spec f[] = {{"pkg/__init__.py", "pkg", "", 1}, {"pkg/w.py", "pkg.w", code, 0}};
+    const char *got = all_codes(*state, f, 2, buf, sizeof buf);
+    if (strcmp(got, want) != 0) fail_msg("%s: got '%s', want '%s'", cases[i].arg, got, want);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(reraise_across_files, setup, teardown),
@@ -223,6 +301,8 @@ int main(void) {
       cmocka_unit_test(harmless_when_loader),
       cmocka_unit_test_setup_teardown(broad_handler_converter, setup, teardown),
       cmocka_unit_test_setup_teardown(caught_blocking_io, setup, teardown),
+      cmocka_unit_test_setup_teardown(guarded_helpers_across_files, setup, teardown),
+      cmocka_unit_test_setup_teardown(imported_modules, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
