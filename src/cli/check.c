@@ -11,6 +11,7 @@
 #include "../config/select.h"
 #include "../util/fs.h"
 #include "../util/strbuf.h"
+#include "../util/strmap.h"
 #include "cli.h"
 
 #include <stdio.h>
@@ -65,7 +66,10 @@ static const char CHECK_USAGE[] =
     "  --threads N             worker threads (default: one per core)\n"
     "  --no-cache              do not read or write the result cache (.looplint_cache/)\n"
     "  --cache-dir DIR         where the cache lives (also LOOPLINT_CACHE_DIR)\n"
-    "  --statistics            print a count per code instead of the findings\n"
+    "  --statistics            print a count per code instead of the findings (with the roots LOOP110/111\n"
+    "                          call sites share, and what the test profile held back)\n"
+    "  --no-group              report every LOOP110/111 call site on its own (by default the call sites\n"
+    "                          of one helper are one finding, the others its related locations)\n"
     "  --report-unused-noqa    report `# noqa` directives that suppress nothing (LOOP902)\n"
     "  -q, --quiet             print findings only, no summary\n"
     "  --exit-zero             exit 0 even when there are findings\n"
@@ -94,6 +98,7 @@ typedef struct check_opts {
   int threads;
   int report_unused_noqa;
   int statistics;
+  int no_group; /* --no-group: each call site of a root on its own */
   int force_exclude;
   int include_tests; /* --include-tests: lint-tests = "all" for every file */
   const char *show_settings;
@@ -142,6 +147,7 @@ static int parse_args(int argc, char **argv, check_opts *o) {
     if (strcmp(a, "--exit-zero") == 0) { o->exit_zero = 1; continue; }
     if (strcmp(a, "--report-unused-noqa") == 0) { o->report_unused_noqa = 1; continue; }
     if (strcmp(a, "--statistics") == 0) { o->statistics = 1; continue; }
+    if (strcmp(a, "--no-group") == 0) { o->no_group = 1; continue; }
     if (strcmp(a, "--ha") == 0) { o->settings.ha_mode = 1; continue; }
     if (strcmp(a, "--no-ha") == 0) { o->settings.ha_mode = 0; continue; }
     if (strcmp(a, "--no-cache") == 0) { o->no_cache = 1; continue; }
@@ -198,27 +204,58 @@ static int parse_args(int argc, char **argv, check_opts *o) {
   return -1;
 }
 
-/* --statistics: one line per code, most frequent first (ruff's layout); JSON as an array. */
+/* --statistics: one line per code, most frequent first (ruff's layout); JSON as an array.
+ * A code whose findings share roots (LOOP110/111: call sites of one helper) says how many
+ * roots its call sites have; what the test profile held back is said last (text), or as a
+ * last entry with code null (JSON). */
 static void print_statistics(const ll_findings *fs, const ll_report_opts *ro) {
   const ll_rule_info *all = ll_registry_all();
-  size_t counts[64] = {0}, order[64], n = 0;
+  size_t counts[64] = {0}, roots[64] = {0}, order[64], n = 0;
+  int grouped[64] = {0};
+  ll_strmap seen;
+  ll_strmap_init(&seen);
   for (size_t r = 0; all[r].code && r < 64; r++) {
-    for (size_t i = 0; i < fs->v.len; i++)
-      if (strcmp(fs->v.items[i].code, all[r].code) == 0) counts[r]++;
+    for (size_t i = 0; i < fs->v.len; i++) {
+      const ll_finding *f = &fs->v.items[i];
+      if (strcmp(f->code, all[r].code) != 0) continue;
+      counts[r]++;
+      if (!f->group) roots[r]++;
+      else {
+        grouped[r] = 1;
+        if (!ll_strmap_get(&seen, f->group)) {
+          ll_strmap_put(&seen, f->group, (void *)1);
+          roots[r]++;
+        }
+      }
+    }
     if (counts[r]) order[n++] = r;
   }
+  ll_strmap_free(&seen);
   for (size_t i = 1; i < n; i++)
     for (size_t j = i; j > 0 && counts[order[j]] > counts[order[j - 1]]; j--) {
       size_t t = order[j]; order[j] = order[j - 1]; order[j - 1] = t;
     }
   int json = ro->format == LL_FMT_JSON || ro->format == LL_FMT_JSON_LINES;
+  size_t held = ro->tests_held_back;
   if (json) fputs("[", stdout);
   for (size_t i = 0; i < n; i++) {
-    const ll_rule_info *r = &all[order[i]];
-    if (json) printf("%s\n  {\"code\": \"%s\", \"name\": \"%s\", \"count\": %zu}", i ? "," : "", r->code, r->name, counts[order[i]]);
-    else printf("%5zu\t%s\t%s\n", counts[order[i]], r->code, r->name);
+    size_t k = order[i];
+    const ll_rule_info *r = &all[k];
+    if (json) {
+      printf("%s\n  {\"code\": \"%s\", \"name\": \"%s\", \"count\": %zu", i ? "," : "", r->code, r->name, counts[k]);
+      if (grouped[k]) printf(", \"roots\": %zu", roots[k]);
+      fputs("}", stdout);
+    } else if (grouped[k])
+      printf("%5zu\t%s\t%s\t(%zu call sites through %zu root%s)\n", counts[k], r->code, r->name, counts[k], roots[k],
+             roots[k] == 1 ? "" : "s");
+    else printf("%5zu\t%s\t%s\n", counts[k], r->code, r->name);
   }
-  if (json) fputs(n ? "\n]\n" : "]\n", stdout);
+  if (json && held)
+    printf("%s\n  {\"code\": null, \"name\": \"held-back-in-tests\", \"count\": %zu}", n ? "," : "", held);
+  if (json) fputs(n || held ? "\n]\n" : "]\n", stdout);
+  else if (held)
+    printf("%zu finding%s in test code held back (blocking calls and cancellation handling; `--include-tests` shows "
+           "them)\n", held, held == 1 ? "" : "s");
 }
 
 /* Whether code is on for files under cfg: the configuration decides first, then the command
@@ -568,7 +605,11 @@ int ll_cli_check(int argc, char **argv) {
     goto done;
   }
   if (o.statistics) print_statistics(&kept, &o.report);
-  else if (!o.diff || (!o.fix && !o.add_noqa && !o.diff)) ll_report_write(stdout, &kept, &o.report);
+  else if (!o.diff || (!o.fix && !o.add_noqa && !o.diff)) {
+    /* one finding per root, its other call sites as related locations: fixed once */
+    if (!o.no_group) ll_findings_group(&kept);
+    ll_report_write(stdout, &kept, &o.report);
+  }
   fflush(stdout);
   phase("output", &t0);
   ll_linter_free(&linter);

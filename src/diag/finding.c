@@ -1,9 +1,11 @@
 /* finding.c: the findings list: add, move, sort, free. */
 #include "finding.h"
 #include "../util/strbuf.h"
+#include "../util/strmap.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 void ll_findings_init(ll_findings *fs) { fs->v.items = NULL; fs->v.len = fs->v.cap = 0; }
@@ -19,12 +21,15 @@ void ll_finding_free(ll_finding *f) {
   free(f->related);
   f->related = NULL;
   f->nrelated = 0;
+  free(f->group);
+  f->group = NULL;
 }
 
 void ll_finding_copy(ll_finding *dst, const ll_finding *src) {
   *dst = *src;
   dst->message = ll_xstrdup(src->message);
   dst->filename = ll_xstrdup(src->filename);
+  dst->group = src->group ? ll_xstrdup(src->group) : NULL;
   if (src->fix) {
     dst->fix = ll_fix_new(src->fix->applicability, src->fix->message);
     for (size_t i = 0; i < src->fix->edits.len; i++)
@@ -128,4 +133,59 @@ void ll_fix_free(ll_fix *fix) {
   ll_vec_free(&fix->edits);
   free(fix->message);
   free(fix);
+}
+
+/* Where another finding of the group sits, as the compact list in a message shows it. */
+static void add_site(ll_strbuf *sb, const ll_finding *g, const ll_finding *f) {
+  const char *name = f->filename;
+  if (strcmp(f->filename, g->filename) == 0) {
+    const char *slash = strrchr(name, '/');
+    name = slash ? slash + 1 : name;
+  }
+  ll_strbuf_addf(sb, "%s:%u", name, f->start.row);
+}
+
+size_t ll_findings_group(ll_findings *fs) {
+  ll_strmap first; /* group key -> index + 1 of its first finding in the kept list */
+  ll_strmap_init(&first);
+  size_t out = 0, roots = 0;
+  LL_VEC(ll_strbuf) lists = {0}; /* per kept finding: the sites merged into it */
+  for (size_t i = 0; i < fs->v.len; i++) {
+    ll_finding *f = &fs->v.items[i];
+    size_t at = f->group ? (size_t)(uintptr_t)ll_strmap_get(&first, f->group) : 0;
+    if (!at) {
+      if (f->group) ll_strmap_put(&first, f->group, (void *)(uintptr_t)(out + 1));
+      fs->v.items[out++] = *f;
+      ll_strbuf sb;
+      ll_strbuf_init(&sb);
+      ll_vec_push(&lists, sb);
+      continue;
+    }
+    ll_finding *g = &fs->v.items[at - 1];
+    if (g->grouped++ == 0) roots++;
+    ll_strbuf *sb = &lists.items[at - 1];
+    if (g->grouped <= 8) {
+      ll_strbuf_add(sb, sb->len ? ", " : "");
+      add_site(sb, g, f);
+    }
+    ll_finding_add_related(g, f->filename, f->start, f->end, "the same root is reached here too");
+    ll_finding_free(f);
+  }
+  fs->v.len = out;
+  for (size_t i = 0; i < out; i++) {
+    ll_finding *g = &fs->v.items[i];
+    if (g->grouped) {
+      ll_strbuf m;
+      ll_strbuf_init(&m);
+      ll_strbuf_addf(&m, "%s [%u more call site%s of this root: %s%s]", g->message, g->grouped, g->grouped == 1 ? "" : "s",
+                     lists.items[i].data, g->grouped > 8 ? ", ..." : "");
+      free(g->message);
+      g->message = ll_xstrdup(m.data);
+      ll_strbuf_free(&m);
+    }
+    ll_strbuf_free(&lists.items[i]);
+  }
+  ll_vec_free(&lists);
+  ll_strmap_free(&first);
+  return roots;
 }

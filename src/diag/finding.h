@@ -39,6 +39,10 @@ typedef struct ll_finding {
   int confirmed; /* -1 unknown, 0 not seen at run time, 1 seen (check --verify) */
   ll_related *related; /* owned, nrelated of them (editors show them beside the finding) */
   uint32_t nrelated;
+  /* findings with one root (LOOP110/111: the same helper, so the same blocking step) share
+   * a key; the report shows one per root with the other call sites as related locations */
+  char *group;       /* owned, NULL: its own root */
+  uint32_t grouped;  /* the other call sites merged into this one (ll_findings_group) */
 } ll_finding;
 
 typedef struct ll_findings {
@@ -57,6 +61,10 @@ void ll_finding_copy(ll_finding *dst, const ll_finding *src);
 /* Appends a related location to f; message is printf-formatted and copied. */
 void ll_finding_add_related(ll_finding *f, const char *filename, ll_pos start, ll_pos end, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* Merges the findings of fs (sorted) that share a group key into the first of them: the
+ * others become its related locations ("also called here") and a compact list at the end of
+ * its message. Returns how many roots had more than one call site. */
+size_t ll_findings_group(ll_findings *fs);
 /* Moves every finding of src to the end of dst; src is left empty. */
 void ll_findings_move(ll_findings *dst, ll_findings *src);
 /* Sorts by filename, row, column, code: the order every output format uses. */

@@ -126,6 +126,15 @@ static void put_findings(ll_strbuf *b, const ll_findings *fs, int with_path) {
         put_pos(b, x->fix->edits.items[e].end);
       }
     }
+    /* the chain hops and the root key: a warm run reports what a cold one does */
+    put_u32(b, x->nrelated);
+    for (uint32_t k = 0; k < x->nrelated; k++) {
+      put_str(b, x->related[k].filename);
+      put_pos(b, x->related[k].start);
+      put_pos(b, x->related[k].end);
+      put_str(b, x->related[k].message);
+    }
+    put_str(b, x->group);
   }
 }
 
@@ -258,6 +267,17 @@ static void get_findings(reader *r, ll_findings *fs, const char *path) {
         free(content);
       }
     }
+    uint32_t nr = get_count(r);
+    for (uint32_t k = 0; k < nr && !r->bad; k++) {
+      char *rf = get_str(r);
+      ll_pos a = get_pos(r), z = get_pos(r);
+      char *rm = get_str(r);
+      if (rf && rm) ll_finding_add_related(x, rf, a, z, "%s", rm);
+      else r->bad = 1;
+      free(rf);
+      free(rm);
+    }
+    x->group = get_str(r);
   }
 }
 

@@ -47,6 +47,19 @@ static void add_finding(ll_strbuf *sb, const ll_finding *f, const ll_report_opts
   ll_strbuf_addf(sb, "%s\"message\":%s", ind, sp); add_str(sb, f->message); ll_strbuf_addf(sb, ",%s", nl);
   ll_strbuf_addf(sb, "%s\"name\":%s", ind, sp); add_str(sb, ri ? ri->name : NULL); ll_strbuf_addf(sb, ",%s", nl);
   ll_strbuf_addf(sb, "%s\"noqa_row\":%s%u,%s", ind, sp, f->noqa_row, nl);
+  /* only when there are some: the hops of a LOOP110/111 chain, the other call sites of a root */
+  if (f->nrelated) {
+    ll_strbuf_addf(sb, "%s\"related\":%s[", ind, sp);
+    for (uint32_t i = 0; i < f->nrelated; i++) {
+      const ll_related *r = &f->related[i];
+      ll_strbuf_add(sb, i ? ", {\"end_location\": " : "{\"end_location\": "); add_pos(sb, r->end);
+      ll_strbuf_add(sb, ", \"filename\": "); add_str(sb, r->filename);
+      ll_strbuf_add(sb, ", \"location\": "); add_pos(sb, r->start);
+      ll_strbuf_add(sb, ", \"message\": "); add_str(sb, r->message);
+      ll_strbuf_add(sb, "}");
+    }
+    ll_strbuf_addf(sb, "],%s", nl);
+  }
   ll_strbuf_addf(sb, "%s\"severity\":%s\"error\",%s", ind, sp, nl);
   ll_strbuf_addf(sb, "%s\"url\":%s", ind, sp); add_str(sb, url);
   ll_strbuf_addf(sb, "%s%s}", nl, pretty ? "  " : "");

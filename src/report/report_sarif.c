@@ -76,6 +76,21 @@ void ll_report_write_sarif(FILE *out, const ll_findings *fs, const ll_report_opt
     add_uri(&sb, f->filename);
     ll_strbuf_addf(&sb, "}, \"region\": {\"startLine\": %u, \"startColumn\": %u, \"endLine\": %u, \"endColumn\": %u}}}]",
                    f->start.row, f->start.col, f->end.row, f->end.col);
+    /* the hops of a LOOP110/111 chain and the other call sites of its root */
+    if (f->nrelated) {
+      ll_strbuf_add(&sb, ", \"relatedLocations\": [");
+      for (uint32_t k = 0; k < f->nrelated; k++) {
+        const ll_related *r = &f->related[k];
+        ll_strbuf_addf(&sb, "%s{\"id\": %u, \"physicalLocation\": {\"artifactLocation\": {\"uri\": ", k ? ", " : "", k);
+        add_uri(&sb, r->filename);
+        ll_strbuf_addf(&sb, "}, \"region\": {\"startLine\": %u, \"startColumn\": %u, \"endLine\": %u, \"endColumn\": %u}}, "
+                            "\"message\": {\"text\": ",
+                       r->start.row, r->start.col, r->end.row, r->end.col);
+        add_str(&sb, r->message);
+        ll_strbuf_add(&sb, "}}");
+      }
+      ll_strbuf_add(&sb, "]");
+    }
     if (f->fix && f->fix->edits.len) {
       ll_strbuf_add(&sb, ", \"fixes\": [{\"description\": {\"text\": ");
       add_str(&sb, f->fix->message ? f->fix->message : "looplint fix");

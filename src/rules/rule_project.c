@@ -360,8 +360,13 @@ static void check_file(resolver *rv, ll_file_facts *ff, ll_findings *out) {
             ll_strbuf_addf(&msg, "; a @callback cannot await: schedule it with `hass.async_add_executor_job(%s, ...)`", cs->text);
           else if (ff->ha) ll_strbuf_addf(&msg, "; use `await hass.async_add_executor_job(%s, ...)`", cs->text);
           else ll_strbuf_addf(&msg, "; use `await asyncio.to_thread(%s, ...)`", cs->text);
-          ll_finding *f = report(out, ff, cs, caller->is_async ? "LOOP110" : "LOOP111", msg.data);
+          const char *code = caller->is_async ? "LOOP110" : "LOOP111";
+          ll_finding *f = report(out, ff, cs, code, msg.data);
           add_chain(f, r);
+          /* one root: the helper called, so the same chain and the same blocking step */
+          ll_strbuf_clear(&msg);
+          ll_strbuf_addf(&msg, "%s %s", code, r->def->qual);
+          f->group = ll_xstrdup(msg.data);
         }
       }
     }

@@ -71,6 +71,42 @@ check("sarif driver", run0["tool"]["driver"]["name"] == "looplint" and
 for r in run0["results"]:
     check("sarif result fields", all(k in r for k in ("ruleId", "message", "locations")) and
           "text" in r["message"] and r["locations"][0]["physicalLocation"]["region"]["startLine"] > 0, r)
+# one root (a helper) called at several places: one finding, the other call sites related
+roots = os.path.join(tmp, "roots.py")
+with open(roots, "w") as fh:
+    fh.write("import time\ndef nap():\n    time.sleep(1)\nasync def a():\n    nap()\nasync def b():\n    nap()\n"
+             "    nap()\n")
+rc, out, err = run("check", "--output-format", "sarif", roots)
+res = json.loads(out)["runs"][0]["results"]
+rel = res[0].get("relatedLocations", []) if len(res) == 1 else []
+check("sarif: one result per root", len(res) == 1 and "2 more call sites" in res[0]["message"]["text"], out)
+check("sarif: chain and call sites as relatedLocations",
+      [(r["physicalLocation"]["region"]["startLine"], r["message"]["text"]) for r in rel] ==
+      [(2, "`nap()` is defined here"), (3, "`time.sleep()` blocks here"), (7, "the same root is reached here too"),
+       (8, "the same root is reached here too")] and [r["id"] for r in rel] == [0, 1, 2, 3], rel)
+rc, data, err = run_json(roots)
+check("json: one finding per root, related locations", len(data or []) == 1 and len(data[0].get("related", [])) == 4,
+      data)
+rc, data, err = run_json("--no-group", roots)
+check("json --no-group: every call site", [f["location"]["row"] for f in data or []] == [5, 7, 8], data)
+rc, out, err = run("check", roots)
+check("text: the other call sites listed compactly", "[2 more call sites of this root: roots.py:7, roots.py:8]" in out,
+      out)
+rc, out, err = run("check", "--statistics", roots)
+check("statistics: call sites and roots", "(3 call sites through 1 root)" in out, out)
+rc, out, err = run("check", "--statistics", "--output-format", "json", roots)
+check("statistics json: roots", json.loads(out) == [{"code": "LOOP110", "name": "blocking-call-through-helper",
+                                                      "count": 3, "roots": 1}], out)
+# --statistics says what the test profile held back
+os.makedirs(os.path.join(tmp, "tests"), exist_ok=True)
+held = os.path.join(tmp, "tests", "test_held.py")
+with open(held, "w") as fh:
+    fh.write("import time\nasync def test_x():\n    time.sleep(1)\n")
+rc, out, err = run("check", "--statistics", held)
+check("statistics: held back in tests", "1 finding in test code held back" in out, out)
+rc, out, err = run("check", "--statistics", "--output-format", "json", held)
+check("statistics json: held back in tests",
+      json.loads(out) == [{"code": None, "name": "held-back-in-tests", "count": 1}], out)
 rc, out, err = run("check", "--output-format", "sarif", clean)
 check("sarif empty", json.loads(out)["runs"][0]["results"] == [], out)
 rc, out, err = run("check", "--output-format", "junit", src)

@@ -40,7 +40,8 @@ files = fixture_files()
 check("fixtures exist", len(files) > 0, "no fixtures found")
 dirs = sorted({f.split(os.sep)[1] for f in files if f.count(os.sep) >= 2})
 args = [os.path.join("fixtures", d) for d in dirs]
-rc, data, err = run_json(*args)
+# every call site on its own (a root's other call sites are related locations by default)
+rc, data, err = run_json("--no-group", *args)
 check("fixtures json", data is not None, err)
 data = data or []
 check("fixtures exit code 1", rc == 1, f"rc={rc} {err}")
@@ -86,8 +87,25 @@ if golden is not None:
     check("golden JSON equal", golden == data,
           "output differs from tests/cli/golden/fixtures.json; review, then LOOPLINT_UPDATE_GOLDEN=1")
 
+# by default the call sites of one root are one finding: every ungrouped finding is either
+# reported or a related location ("reached here too") of a reported one with its code
+rc, grouped, err = run_json(*args)
+grouped = grouped or []
+shown = {(f["filename"], f["location"]["row"], f["location"]["column"], f["code"]) for f in grouped}
+for f in grouped:
+    for r in f.get("related", []):
+        if r["message"] == "the same root is reached here too":
+            shown.add((r["filename"], r["location"]["row"], r["location"]["column"], f["code"]))
+missing = [f for f in data if (f["filename"], f["location"]["row"], f["location"]["column"], f["code"]) not in shown]
+check("grouped: every call site reported or related", not missing, missing[:3])
+check("grouped: fewer findings", 0 < len(grouped) < len(data), f"{len(grouped)} vs {len(data)}")
+check("grouped: the message lists the other call sites",
+      all("more call site" in f["message"] for f in grouped if any(r["message"] == "the same root is reached here too"
+                                                                   for r in f.get("related", []))), "")
+
 # the human format agrees with the JSON, sorted by path then position
 rc, out, err = run("check", *args)
+data = grouped
 lines = [l for l in out.splitlines() if re.match(r"^[^:]+:\d+:\d+: LOOP\d{3} ", l)]
 check("text lines == json findings", len(lines) == len(data), f"{len(lines)} vs {len(data)}")
 keys = [(l.split(":")[0], int(l.split(":")[1]), int(l.split(":")[2])) for l in lines]

@@ -294,6 +294,30 @@ static void imported_modules(void **state) {
   }
 }
 
+/* Findings of one root merge into the first; others stay; the message lists the sites. */
+static void grouping_roots(void **state) {
+  (void)state;
+  ll_findings fs;
+  ll_findings_init(&fs);
+  const char *files[] = {"a.py", "a.py", "b.py", "b.py", "c.py"};
+  const char *groups[] = {"LOOP110 m.nap", NULL, "LOOP110 m.nap", "LOOP110 m.other", "LOOP110 m.nap"};
+  for (int i = 0; i < 5; i++) {
+    ll_finding *f = ll_findings_add(&fs, "LOOP110", files[i], (ll_pos){(uint32_t)(10 + i), 5}, (ll_pos){(uint32_t)(10 + i), 9},
+                                    "msg%d", i);
+    f->group = groups[i] ? strdup(groups[i]) : NULL;
+  }
+  assert_int_equal(ll_findings_group(&fs), 1);
+  assert_int_equal(fs.v.len, 3);
+  assert_string_equal(fs.v.items[0].message, "msg0 [2 more call sites of this root: b.py:12, c.py:14]");
+  assert_int_equal(fs.v.items[0].grouped, 2);
+  assert_int_equal(fs.v.items[0].nrelated, 2);
+  assert_string_equal(fs.v.items[0].related[1].filename, "c.py");
+  assert_int_equal(fs.v.items[0].related[1].start.row, 14);
+  assert_string_equal(fs.v.items[1].message, "msg1");
+  assert_string_equal(fs.v.items[2].message, "msg3");
+  ll_findings_free(&fs);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(reraise_across_files, setup, teardown),
@@ -303,6 +327,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(caught_blocking_io, setup, teardown),
       cmocka_unit_test_setup_teardown(guarded_helpers_across_files, setup, teardown),
       cmocka_unit_test_setup_teardown(imported_modules, setup, teardown),
+      cmocka_unit_test(grouping_roots),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
