@@ -366,7 +366,7 @@ void ll_project_probe(ll_project *p, ll_strmap *misses, const ll_strmap *hopeles
       if (cs->on_loop) {
         rv.db = p->db;
         ll_reach_add(&rs, probe_call(&rv, cs, keep));
-      } else if (ll_callsite_judged(cs) && may_give_awaitable(p, ff->db ? ff->db : p->db, cs)) {
+      } else if ((ll_callsite_judged(cs) || cs->use == LL_USE_HANDED) && may_give_awaitable(p, ff->db ? ff->db : p->db, cs)) {
         rv.db = ff->db ? ff->db : p->db;
         probe_call(&rv, cs, keep);
       }

@@ -14,6 +14,8 @@ typedef enum ll_use {
   LL_USE_LOCAL,      /* assigned to a local name */
   LL_USE_BOOL,       /* if/while/assert condition, `not`, and/or operand, ternary test */
   LL_USE_ARGUMENT,   /* passed as an argument to another call */
+  LL_USE_HANDED,     /* not a call: a callable handed to an API that calls it without awaiting
+                        (LOOP206, rules/rule_handoff.c); the call site's `local` is the API */
 } ll_use;
 
 typedef struct ll_call_use {

@@ -59,6 +59,7 @@ extern const ll_rule ll_rule_noqa; /* reads # noqa comments into facts */
 extern const ll_rule ll_rule_cache; /* LOOP205 */
 extern const ll_rule ll_rule_locks; /* LOOP107 */
 extern const ll_rule ll_rule_polling; /* LOOP120 */
+extern const ll_rule ll_rule_handoff; /* LOOP206 (the walk's half) */
 
 /* The message of a blocking finding (rule_blocking.c): what entry e says of callable q, and
  * what to use instead (in Home Assistant code its own advice; in a @callback, the executor). */

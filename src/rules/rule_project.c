@@ -289,6 +289,22 @@ static int helper_reraises(resolver *rv, const ll_file_facts *ff, const ll_held 
   return h->arg_pos >= 0 && h->arg_pos + offset == d->reraise_param;
 }
 
+/* LOOP206: a callable handed to an API that calls it without awaiting (rule_handoff.c) is a
+ * coroutine function by definition: an `async def` of the project that its decorators keep one,
+ * or a coroutine of the rules data. */
+static void check_handed(resolver *rv, const ll_file_facts *ff, const ll_callsite *cs, ll_strbuf *msg, ll_findings *out) {
+  const ll_callback_api *a = cs->local ? ll_strmap_get(&rv->db->callback_apis, cs->local) : NULL;
+  if (!a || ll_resolver_callee_kind(rv, cs) != LL_CALLEE_COROUTINE) return;
+  /* the API by its last two parts: `AbstractEventLoop.call_soon`, `atexit.register` */
+  const char *api = a->name + strlen(a->name);
+  for (int dots = 0; api > a->name; api--)
+    if (api[-1] == '.' && ++dots == 2) break;
+  ll_strbuf_addf(msg, "`%s` is a coroutine function: `%s()` calls it %s and drops what it returns, so the coroutine is "
+                      "never awaited and its body never runs; %s",
+                 cs->text, api, a->runs, a->fix);
+  report(out, ff, cs, "LOOP206", msg->data);
+}
+
 /* The project-wide findings of one file. Reads the index and the blocking results computed
  * before; writes only to out and to the resolver's own arena, so files run in parallel. */
 static void check_file(resolver *rv, ll_file_facts *ff, ll_findings *out) {
@@ -304,6 +320,10 @@ static void check_file(resolver *rv, ll_file_facts *ff, ll_findings *out) {
     for (size_t i = 0; i < ff->calls.len; i++) {
       const ll_callsite *cs = &ff->calls.items[i];
       ll_strbuf_clear(&msg);
+      if (cs->use == LL_USE_HANDED) {
+        check_handed(rv, ff, cs, &msg, out);
+        continue;
+      }
       if (ll_callsite_judged(cs)) {
         ll_callee_kind k = ll_resolver_callee_kind(rv, cs);
         int in_async = cs->func >= 0 && ff->funcs.items[cs->func].is_async;
