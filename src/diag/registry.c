@@ -22,6 +22,7 @@ static const ll_rule_info RULES[] = {
     {"LOOP204", "await-not-awaitable", "await on something that is not awaitable"},
     {"LOOP205", "cached-coroutine", "Memoizing cache on an async def caches the coroutine, not its result"},
     {"LOOP206", "coroutine-function-handed-to-sync-api", "Coroutine function handed to an API that calls it without awaiting"},
+    {"LOOP207", "async-test-never-runs", "async def test that its runner calls without awaiting"},
     {"LOOP301", "dangling-task", "Task reference dropped; the task may be garbage collected"},
     {"LOOP401", "cancelled-error-swallowed", "asyncio.CancelledError caught and not re-raised"},
     {"LOOP402", "broad-except-swallows-cancel", "Bare or BaseException handler swallows cancellation"},

@@ -342,7 +342,7 @@ static void get_precision(reader *r, ll_file_facts *f) {
     h.kind = (uint8_t)(fl & 0xFF);
     h.arg_pos = (int8_t)(uint8_t)(fl >> 8);
     h.arg_kw = get_str(r);
-    if (!h.code || !h.message || h.call >= f->calls.len) r->bad = 1;
+    if (!h.code || !h.message || (h.call >= f->calls.len && h.kind != LL_HELD_ASYNC_TEST)) r->bad = 1;
     ll_vec_push(&f->held, h);
   }
 }

@@ -109,6 +109,10 @@ typedef struct ll_callsite {
 typedef enum ll_held_kind {
   LL_HELD_UNLESS_RERAISES = 1, /* LOOP401: dropped when the call's callee re-raises the
                                   handler's exception (arg_pos / arg_kw), or any when bare */
+  LL_HELD_ASYNC_TEST = 3,         /* LOOP207 (rules/rule_tests.c): an unmarked `async def test*`;
+                                     message is its name, arg_kw its class (NULL: none), call
+                                     unused (UINT32_MAX); reported when its bases or the pytest
+                                     configuration show nothing runs it as a coroutine */
   LL_HELD_UNLESS_MAY_RERAISE = 2, /* LOOP402: dropped when the callee never returns and
                                      re-raises the exception on some path (raising others on
                                      the rest: what a broad handler converts is not swallowed) */

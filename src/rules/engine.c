@@ -13,7 +13,7 @@
 static const ll_rule *const ALL_RULES[] = {&ll_rule_syntax, &ll_rule_blocking, &ll_rule_calls,
                                            &ll_rule_tasks,  &ll_rule_cancel,   &ll_rule_homeassistant,
                                            &ll_rule_noqa,   &ll_rule_cache,    &ll_rule_locks,
-                                           &ll_rule_polling, &ll_rule_handoff};
+                                           &ll_rule_polling, &ll_rule_handoff, &ll_rule_tests};
 
 void ll_linter_init(ll_linter *l, const ll_ruledb *db, const ll_settings *settings) {
   memset(l, 0, sizeof *l);

@@ -60,6 +60,7 @@ extern const ll_rule ll_rule_cache; /* LOOP205 */
 extern const ll_rule ll_rule_locks; /* LOOP107 */
 extern const ll_rule ll_rule_polling; /* LOOP120 */
 extern const ll_rule ll_rule_handoff; /* LOOP206 (the walk's half) */
+extern const ll_rule ll_rule_tests;   /* LOOP207 (the walk's half) */
 
 /* The message of a blocking finding (rule_blocking.c): what entry e says of callable q, and
  * what to use instead (in Home Assistant code its own advice; in a @callback, the executor). */
@@ -71,5 +72,11 @@ void ll_blocking_message(struct ll_strbuf *msg, const ll_blocking_entry *e, cons
  * is not context_only. */
 struct ll_project;
 void ll_project_check(struct ll_project *p, ll_findings *out);
+/* LOOP207's project half (rule_tests.c): whether the held async test h never runs, with the
+ * message in msg; memo (per thread) keeps what each folder's pytest configuration decides. */
+struct ll_resolver;
+struct ll_held;
+int ll_tests_decide(struct ll_resolver *rv, ll_strmap *memo, const ll_file_facts *ff, const struct ll_held *h,
+                    struct ll_strbuf *msg);
 
 #endif

@@ -307,13 +307,16 @@ static void check_handed(resolver *rv, const ll_file_facts *ff, const ll_callsit
 
 /* The project-wide findings of one file. Reads the index and the blocking results computed
  * before; writes only to out and to the resolver's own arena, so files run in parallel. */
-static void check_file(resolver *rv, ll_file_facts *ff, ll_findings *out) {
+static void check_file(resolver *rv, ll_strmap *test_memo, ll_file_facts *ff, ll_findings *out) {
   ll_strbuf msg;
   ll_strbuf_init(&msg);
   for (size_t i = 0; i < ff->held.len; i++) {
     const ll_held *h = &ff->held.items[i];
     if ((h->kind == LL_HELD_UNLESS_RERAISES || h->kind == LL_HELD_UNLESS_MAY_RERAISE) && helper_reraises(rv, ff, h)) continue;
-    ll_finding *f = ll_findings_add(out, ll_registry_code(h->code), ff->path, h->start, h->end, "%s", h->message);
+    ll_strbuf_clear(&msg);
+    if (h->kind == LL_HELD_ASYNC_TEST && !ll_tests_decide(rv, test_memo, ff, h, &msg)) continue;
+    ll_finding *f = ll_findings_add(out, ll_registry_code(h->code), ff->path, h->start, h->end, "%s",
+                                    h->kind == LL_HELD_ASYNC_TEST ? msg.data : h->message);
     f->stmt_first = h->stmt_first;
     f->stmt_last = h->stmt_last;
   }
@@ -407,6 +410,8 @@ static void *check_worker(void *arg) {
   ll_arena_init(&arena);
   resolver rv;
   ll_resolver_init(&rv, job->p, &arena, job->p->db, NULL);
+  ll_strmap test_memo;
+  ll_strmap_init(&test_memo);
   for (;;) {
     size_t f = atomic_fetch_add(&job->next, 1);
     if (f >= job->p->nfiles) break;
@@ -414,8 +419,9 @@ static void *check_worker(void *arg) {
     if (ff->context_only) continue;
     /* what a call returns is judged with the knowledge of the calling file's configuration */
     rv.db = ff->db ? ff->db : job->p->db;
-    check_file(&rv, ff, &job->per_file[f]);
+    check_file(&rv, &test_memo, ff, &job->per_file[f]);
   }
+  ll_strmap_free(&test_memo);
   ll_resolver_free(&rv);
   ll_arena_free(&arena);
   return NULL;

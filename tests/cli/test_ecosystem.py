@@ -386,6 +386,17 @@ def test_profile():
         check(f"bad config ({text}): exit 2 and reason", rc == 2 and reason in err and ":2:" in err, (rc, err))
 
 
+def test_profile_async_tests():
+    """LOOP207 (an async test that never runs) is about the test itself: the test profile keeps it."""
+    files = {"tests/test_a.py": "import unittest\nclass T(unittest.TestCase):\n    async def test_x(self):\n        pass\n"
+                                "async def test_y():\n    pass\n"}
+    root = project("tprof207", "[tool.looplint]\n\n[tool.pytest.ini_options]\nasyncio_mode = \"strict\"\n", files)
+    rc, data, err = run_json(root)
+    check("test profile: LOOP207 kept in test code",
+          [(f[len("tprof207/"):], r, c) for f, r, c in found(data)] ==
+          [("tests/test_a.py", 3, "LOOP207"), ("tests/test_a.py", 5, "LOOP207")], (found(data), err))
+
+
 def output_formats():
     root = project("fmt", None, {"a.py": SLEEP_AND_RUN, "b,c.py": "import requests\nasync def g():\n    requests.get('x')\n",
                                  "clean.py": "x = 1\n"})
@@ -657,6 +668,7 @@ try:
     suppressions()
     configuration()
     test_profile()
+    test_profile_async_tests()
     output_formats()
     standard_input()
     pre_commit()

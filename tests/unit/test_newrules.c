@@ -162,10 +162,121 @@ static void handed_methods_and_decorators(void **state) {
                       "LOOP206@m.py:7");
 }
 
+static void unittest_testcases(void **state) {
+  char buf[1024];
+  /* in-memory files: the unittest path needs no configuration */
+  assert_string_equal(ONE("LOOP207", "import unittest\nclass T(unittest.TestCase):\n    async def test_a(self):\n        pass\n"
+                                     "    async def helper(self):\n        pass\n    def test_b(self):\n        pass\n"),
+                      "LOOP207@m.py:3");
+  assert_string_equal(ONE("LOOP207", "from unittest import IsolatedAsyncioTestCase as I\nclass T(I):\n    async def test_a(self):\n"
+                                     "        pass\n"),
+                      "");
+  /* an unknown base, a runner hook, a subclass that may be async */
+  assert_string_equal(ONE("LOOP207", "import unittest\nfrom lib import Mixin\nclass T(Mixin, unittest.TestCase):\n"
+                                     "    async def test_a(self):\n        pass\n"),
+                      "");
+  assert_string_equal(ONE("LOOP207", "import unittest\nclass T(unittest.TestCase):\n    def run(self, result=None):\n"
+                                     "        pass\n    async def test_a(self):\n        pass\n"),
+                      "");
+  assert_string_equal(ONE("LOOP207", "import unittest\nclass C(unittest.TestCase):\n    async def test_a(self):\n        pass\n"
+                                     "class R(C, unittest.IsolatedAsyncioTestCase):\n    pass\n"),
+                      "");
+  /* an unknown decorator may run it; a harmless one does not */
+  assert_string_equal(ONE("LOOP207", "import unittest\nfrom lib import run_async\nclass T(unittest.TestCase):\n    @run_async\n"
+                                     "    async def test_a(self):\n        pass\n    @unittest.skip('x')\n"
+                                     "    async def test_b(self):\n        pass\n"),
+                      "LOOP207@m.py:8");
+  /* project bases across files */
+  file_spec f[] = {
+      {"pkg/base.py", "pkg.base", "import unittest\nclass B(unittest.TestCase):\n    pass\nclass A(unittest.IsolatedAsyncioTestCase):\n    pass\n"},
+      {"pkg/test_x.py", "pkg.test_x",
+       "from .base import A, B\nclass T(B):\n    async def test_a(self):\n        pass\nclass U(A):\n    async def test_a(self):\n"
+       "        pass\n"},
+  };
+  assert_string_equal(project_codes(state, "LOOP207", f, 2, buf, sizeof buf), "LOOP207@pkg/test_x.py:3");
+}
+
+/* Writes text to dir/rel, making folders. */
+static void put(const char *dir, const char *rel, const char *text) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, rel);
+  for (char *s = path + strlen(dir) + 1; (s = strchr(s, '/')); s++) {
+    *s = 0;
+    mkdir(path, 0755);
+    *s = '/';
+  }
+  FILE *fh = fopen(path, "w");
+  assert_non_null(fh);
+  fputs(text, fh);
+  fclose(fh);
+}
+
+static const char *on_disk(void **state, const char *dir, const char *rel, const char *code, char *buf, size_t size) {
+  char path[4096];
+  put(dir, rel, code);
+  snprintf(path, sizeof path, "%s/%s", dir, rel);
+  file_spec f[] = {{path, "tests.test_a", code}};
+  char all[1024];
+  project_codes(state, "LOOP207", f, 1, all, sizeof all);
+  /* the rows only: the folder is a temporary one */
+  size_t n = 0;
+  buf[0] = 0;
+  for (char *tok = strtok(all, " "); tok; tok = strtok(NULL, " ")) {
+    const char *row = strrchr(tok, ':');
+    n += (size_t)snprintf(buf + n, size - n, "%sLOOP207@%s", n ? " " : "", row ? row + 1 : tok);
+  }
+  return buf;
+}
+
+static void pytest_modes(void **state) {
+  char buf[1024], tmpl[] = "/tmp/ll207XXXXXX";
+  char *dir = mkdtemp(tmpl);
+  assert_non_null(dir);
+  const char *code = "import pytest\nasync def test_a():\n    pass\n@pytest.mark.asyncio\nasync def test_b():\n    pass\n"
+                     "class TestC:\n    async def test_c(self):\n        pass\nclass Other:\n    async def test_d(self):\n        pass\n";
+  char sub[4200];
+#define CASE(name) (snprintf(sub, sizeof sub, "%s/%s", dir, name), mkdir(sub, 0755), sub)
+  /* no configuration anywhere up (the temporary folder's parents hold none): unknown */
+  assert_string_equal(on_disk(state, CASE("none"), "tests/test_a.py", code, buf, sizeof buf), "");
+  put(CASE("strict"), "pytest.ini", "[pytest]\nasyncio_mode = strict\n");
+  assert_string_equal(on_disk(state, sub, "tests/test_a.py", code, buf, sizeof buf), "LOOP207@2 LOOP207@8");
+  /* a file pytest does not collect */
+  put(CASE("strict2"), "pytest.ini", "[pytest]\n");
+  assert_string_equal(on_disk(state, sub, "tests/helpers.py", code, buf, sizeof buf), "");
+  put(CASE("auto"), "pyproject.toml", "[project]\nname = 'x'\n[tool.pytest.ini_options]\nasyncio_mode = \"auto\"\n");
+  assert_string_equal(on_disk(state, sub, "tests/test_a.py", code, buf, sizeof buf), "");
+  put(CASE("trio"), "setup.cfg", "[metadata]\nname = x\n[tool:pytest]\ntrio_mode = true\n");
+  assert_string_equal(on_disk(state, sub, "tests/test_a.py", code, buf, sizeof buf), "");
+  put(CASE("addopts"), "tox.ini", "[tox]\nenvlist = py3\n[pytest]\naddopts =\n    -q\n    --asyncio-mode=auto\n");
+  assert_string_equal(on_disk(state, sub, "tests/test_a.py", code, buf, sizeof buf), "");
+  /* a pyproject.toml without a pytest section is not the configuration: the one above is */
+  put(CASE("nested"), "pytest.ini", "[pytest]\nasyncio_mode = auto\n");
+  put(sub, "pkg/pyproject.toml", "[project]\nname = 'x'\n");
+  assert_string_equal(on_disk(state, sub, "pkg/tests/test_a.py", code, buf, sizeof buf), "");
+  /* a conftest hook that may mark every test; a plugin in the requirements */
+  put(CASE("hook"), "pytest.ini", "[pytest]\n");
+  put(sub, "tests/conftest.py", "def pytest_collection_modifyitems(items):\n    pass\n");
+  assert_string_equal(on_disk(state, sub, "tests/test_a.py", code, buf, sizeof buf), "");
+  put(CASE("ha"), "setup.cfg", "[tool:pytest]\ntestpaths = tests\n");
+  put(sub, "requirements_test.txt", "pytest_homeassistant_custom_component==0.13\n");
+  assert_string_equal(on_disk(state, sub, "tests/test_a.py", code, buf, sizeof buf), "");
+  /* a module pytestmark */
+  put(CASE("marked"), "pytest.ini", "[pytest]\n");
+  assert_string_equal(on_disk(state, sub, "tests/test_a.py", "import pytest\npytestmark = pytest.mark.anyio\n"
+                                                             "async def test_a():\n    pass\n", buf, sizeof buf),
+                      "");
+#undef CASE
+  char cmd[4200];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  assert_int_equal(system(cmd), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(handed_apis, setup, teardown),
       cmocka_unit_test_setup_teardown(handed_methods_and_decorators, setup, teardown),
+      cmocka_unit_test_setup_teardown(unittest_testcases, setup, teardown),
+      cmocka_unit_test_setup_teardown(pytest_modes, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
