@@ -1,9 +1,11 @@
 /* server.c: `looplint server`: the message loop, documents, and when diagnostics go out.
  *
  * One thread (this one) handles every message in order; a reader thread (rpc.c) queues them.
- * An edit schedules a lint a little later (debounced: a burst of edits is linted once, with
- * the newest text); while a lint runs, the arrival of another edit makes it stop between
- * steps (stale runs are abandoned) and the loop takes the new text first. Diagnostics are
+ * An edit schedules a lint: it starts once no message waits (a burst of edits already queued
+ * is linted once, with the newest text), or debounceMs after the last edit when the editor
+ * asks for a wait; while a lint runs, the arrival of another edit makes it stop between steps
+ * (stale runs are abandoned) and the loop takes the new text first. The default is no wait:
+ * a lint of one edit costs a few milliseconds, less than any wait would save. Diagnostics are
  * pushed (textDocument/publishDiagnostics) unless the client pulls them
  * (textDocument/diagnostic, workspace/diagnostic). */
 #include "server.h"
@@ -146,8 +148,7 @@ static void doc_free(sdoc *d) {
 }
 
 static void schedule_lint(server *s) {
-  if (!s->lint_pending) s->deadline = now_ms() + s->debounce_ms;
-  else s->deadline = now_ms() + s->debounce_ms; /* the newest edit counts */
+  s->deadline = now_ms() + s->debounce_ms; /* the newest edit counts */
   s->lint_pending = 1;
 }
 
@@ -689,7 +690,7 @@ int ll_server_main(int argc, char **argv) {
     return 2;
   }
   server *s = ll_xcalloc(1, sizeof *s);
-  s->debounce_ms = 10;
+  s->debounce_ms = 0;
   ll_strmap_init(&s->cancelled);
   if (ll_rpc_start(&s->rpc, 0, 1) != 0) {
     fputs("looplint server: cannot start the reader thread\n", stderr);
