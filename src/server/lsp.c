@@ -257,7 +257,7 @@ static int has_word(const char *p, const char *end, const char *w) {
 static int file_noqa_edit(const ll_source *src, const char *code, ll_pos *at, ll_strbuf *text) {
   uint32_t after = 0;
   for (uint32_t row = 1; row <= src->line_starts.len; row++) {
-    size_t ls, le;
+    size_t ls = 0, le = 0;
     line_span(src, row, &ls, &le);
     const char *p = src->text + ls, *end = src->text + le;
     while (p < end && (*p == ' ' || *p == '\t')) p++;
