@@ -617,17 +617,29 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   clock_gettime(CLOCK_MONOTONIC, &tp0);
   ll_findings project_findings;
   ll_findings_init(&project_findings);
+  ll_project *kept_project = NULL;
   int reused = 0;
   if (record && rounds && ll_cache_decode_findings(record->blob, record->len, &project_findings) == 0) reused = 1;
   if (!reused) {
     ll_findings_free(&project_findings);
     ll_findings_init(&project_findings);
     /* the last round's index when there were rounds; --no-project: empty */
-    if (!indexed) ll_project_build(&project, job.facts, opts && opts->no_project ? 0 : n, l->db);
+    /* the server's run keeps its index for the updates to come */
+    int kept_index = keep && !indexed && !(opts && opts->no_project);
+    if (kept_index) ll_project_build_kept(&project, job.facts, n, l->db);
+    else if (!indexed) ll_project_build(&project, job.facts, opts && opts->no_project ? 0 : n, l->db);
     if (getenv("LOOPLINT_DEBUG_FACTS"))
       for (size_t i = 0; i < n; i++) ll_facts_dump(stderr, &job.facts[i]);
     ll_project_check(&project, &project_findings);
-    ll_project_free(&project);
+    if (kept_index) {
+      /* moved: what points at it (the project resolver) goes first */
+      if (project.rv) ll_resolver_free(project.rv);
+      project.rv = NULL;
+      kept_project = ll_xmalloc(sizeof *kept_project);
+      *kept_project = project;
+    } else {
+      ll_project_free(&project);
+    }
   }
   clock_gettime(CLOCK_MONOTONIC, &tp1);
   if (getenv("LOOPLINT_TIMING"))
@@ -679,6 +691,7 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
     keep->per_file = job.per_file;
     keep->read_failed = job.read_failed;
     keep->modules = modules;
+    keep->project = kept_project;
   } else {
     for (size_t i = 0; i < n; i++) ll_facts_free(&job.facts[i]);
     ll_modules_free(&modules);
@@ -691,7 +704,16 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
   free(stdin_overlays);
 }
 
+/* The kept index goes (it points into the facts). */
+static void drop_project(ll_batch_state *st) {
+  if (!st->project) return;
+  ll_project_free(st->project);
+  free(st->project);
+  st->project = NULL;
+}
+
 void ll_batch_state_free(ll_batch_state *st) {
+  drop_project(st);
   for (size_t i = 0; i < st->n; i++) {
     ll_facts_free(&st->facts[i]);
     ll_findings_free(&st->per_file[i]);
@@ -720,6 +742,12 @@ int ll_batch_update(const ll_linter *l, ll_batch_state *st, const size_t *change
   job.state = ll_xcalloc(n ? n : 1, 1);
   size_t *order = ll_xcalloc(nchanged ? nchanged : 1, sizeof *order);
   size_t count = 0;
+  int no_project = opts && opts->no_project;
+  if (no_project) drop_project(st);
+  /* the kept index: the changed files leave it while their old facts still stand */
+  int index_kept = st->project != NULL;
+  for (size_t k = 0; k < nchanged && st->project; k++)
+    if (changed[k] < n && ll_project_drop_file(st->project, changed[k])) drop_project(st);
   for (size_t k = 0; k < nchanged; k++) {
     size_t i = changed[k];
     if (i >= n) continue;
@@ -734,12 +762,23 @@ int ll_batch_update(const ll_linter *l, ll_batch_state *st, const size_t *change
   if (nthreads < 1) nthreads = 1;
   if (nthreads > 64) nthreads = 64;
   int timing = getenv("LOOPLINT_TIMING") != NULL;
-  struct timespec ta, tb, tc, td;
+  struct timespec ta, tb, tb2, tc, td;
   clock_gettime(CLOCK_MONOTONIC, &ta);
   run_round(&job, order, count, nthreads);
   clock_gettime(CLOCK_MONOTONIC, &tb);
-  free(order);
   free(job.state);
+  /* ...and come back with their new ones; an index that cannot follow, or that updates have
+   * grown, is built afresh (also before a cancelled update returns: the state stays whole) */
+  for (size_t k = 0; k < count && st->project; k++)
+    if (ll_project_add_file(st->project, order[k])) drop_project(st);
+  if (st->project && ll_project_worn(st->project)) drop_project(st);
+  index_kept = index_kept && st->project;
+  if (!st->project && !no_project) {
+    st->project = ll_xcalloc(1, sizeof *st->project);
+    ll_project_build_kept(st->project, st->facts, n, l->db);
+  }
+  free(order);
+  clock_gettime(CLOCK_MONOTONIC, &tb2);
   if (cancel && atomic_load(cancel)) return 1;
   /* the project pass decides what crosses files; the files not reported on are context for
    * it, which leaves the findings of the reported ones as they are and saves their checks */
@@ -748,12 +787,12 @@ int ll_batch_update(const ll_linter *l, ll_batch_state *st, const size_t *change
     was_context[i] = st->facts[i].context_only;
     if (report && !report[i]) st->facts[i].context_only = 1;
   }
-  ll_project project;
+  ll_project none;
   ll_findings project_findings;
   ll_findings_init(&project_findings);
-  ll_project_build(&project, st->facts, opts && opts->no_project ? 0 : n, l->db);
-  ll_project_check(&project, &project_findings);
-  ll_project_free(&project);
+  if (no_project) ll_project_build(&none, st->facts, 0, l->db);
+  ll_project_check(no_project ? &none : st->project, &project_findings);
+  if (no_project) ll_project_free(&none);
   clock_gettime(CLOCK_MONOTONIC, &tc);
   for (size_t i = 0; i < n; i++) st->facts[i].context_only = was_context[i];
   free(was_context);
@@ -767,8 +806,8 @@ int ll_batch_update(const ll_linter *l, ll_batch_state *st, const size_t *change
   clock_gettime(CLOCK_MONOTONIC, &td);
 #define LL_MS(a, b) (((b).tv_sec - (a).tv_sec) * 1e3 + ((b).tv_nsec - (a).tv_nsec) / 1e6)
   if (timing)
-    fprintf(stderr, "timing: update: lint %.1f ms, project %.1f ms, collect %.1f ms\n", LL_MS(ta, tb), LL_MS(tb, tc),
-            LL_MS(tc, td));
+    fprintf(stderr, "timing: update: lint %.1f ms, index %.1f ms (%s), project %.1f ms, collect %.1f ms\n", LL_MS(ta, tb),
+            LL_MS(tb, tb2), index_kept ? "kept" : "built", LL_MS(tb2, tc), LL_MS(tc, td));
 #undef LL_MS
   return 0;
 }

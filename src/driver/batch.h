@@ -53,6 +53,7 @@ typedef struct ll_batch_state {
   ll_findings *per_file;
   unsigned char *read_failed;
   ll_modules modules;
+  struct ll_project *project; /* the project index the updates keep (NULL: built at the next) */
 } ll_batch_state;
 
 void ll_batch_state_free(ll_batch_state *st);

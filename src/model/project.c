@@ -8,51 +8,196 @@
 #include <stdio.h>
 #include <string.h>
 
-void ll_project_build(ll_project *p, ll_file_facts *files, size_t nfiles, const ll_ruledb *db) {
+/* The sets (async_methods, async_names, roots) count the definitions that bring each name, so
+ * a file can leave them; a kept index copies their keys, which outlive the file's facts. */
+/* Sets the count of a name the set has (a replace keeps the slot's key: name is only read). */
+static void set_count(ll_strmap *m, const char *name, size_t n, uintptr_t c) {
+  if (!name[n]) { ll_strmap_put(m, name, (void *)c); return; }
+  char *k = ll_xstrndup(name, n);
+  ll_strmap_put(m, k, (void *)c);
+  free(k);
+}
+
+static void set_add(ll_project *p, ll_strmap *m, const char *name, size_t n) {
+  uintptr_t c = (uintptr_t)ll_strmap_getn(m, name, n);
+  if (c) set_count(m, name, n, c + 1);
+  else ll_strmap_put(m, p->kept || name[n] ? ll_arena_strndup(&p->arena, name, n) : name, (void *)1);
+}
+
+static void set_drop(ll_strmap *m, const char *name, size_t n) {
+  uintptr_t c = (uintptr_t)ll_strmap_getn(m, name, n);
+  if (c > 1) set_count(m, name, n, c - 1);
+  else if (c) ll_strmap_deln(m, name, n);
+}
+
+/* A key two files claim: the later file's entry stands, an order an update cannot keep. */
+static void contest(ll_project *p, const char *key) {
+  if (!ll_strmap_get(&p->contested, key)) ll_strmap_put(&p->contested, ll_arena_strdup(&p->arena, key), (void *)1);
+}
+
+static int in_range(const void *v, const void *items, size_t len, size_t size) {
+  return v >= items && (const char *)v < (const char *)items + len * size;
+}
+
+static int export_target_of(const ll_file_facts *ff, const void *v) {
+  for (size_t i = 0; i < ff->exports.len; i++)
+    if (ff->exports.items[i].target == v) return 1;
+  return 0;
+}
+
+/* The key ll_arena_join makes, in a scratch buffer (look-ups need no arena copy). */
+static const char *scratch_join(ll_strbuf *sb, const char *x, const char *y) {
+  ll_strbuf_clear(sb);
+  ll_strbuf_add(sb, x);
+  if (*x && *y) ll_strbuf_addc(sb, '.');
+  ll_strbuf_add(sb, y);
+  return sb->data ? sb->data : "";
+}
+
+/* Indexes file f's facts. Returns 1 when a key another file claims too was met (kept
+ * index: it must be built again to keep the order), else 0. */
+static int index_file(ll_project *p, size_t f) {
+  ll_file_facts *ff = &p->files[f];
+  int clash = 0;
+  void *old;
+  for (size_t i = 0; i < ff->funcs.len; i++) {
+    ll_funcdef *d = &ff->funcs.items[i];
+    if (d->is_nested) continue; /* a nested def is not reachable by name from elsewhere */
+    ll_funcref *r = ll_arena_alloc(&p->arena, sizeof *r);
+    r->file = ff;
+    r->def = d;
+    r->index = (int32_t)i;
+    if ((old = ll_strmap_put(&p->funcs, d->qual, r)) && ((ll_funcref *)old)->file != ff) clash = 1, contest(p, d->qual);
+    if (d->cls && d->is_async) set_add(p, &p->async_methods, d->name, strlen(d->name));
+    if (d->is_async) set_add(p, &p->async_names, d->name, strlen(d->name));
+  }
+  for (size_t i = 0; i < ff->classes.len; i++) {
+    ll_classdef *c = &ff->classes.items[i];
+    if ((old = ll_strmap_put(&p->classes, c->qual, c)) && !in_range(old, ff->classes.items, ff->classes.len, sizeof *c))
+      clash = 1, contest(p, c->qual);
+    for (size_t m = 0; m < c->members.len; m++) {
+      const char *key = ll_arena_join(&p->arena, c->qual, c->members.items[m].name);
+      if ((old = ll_strmap_put(&p->members, key, &c->members.items[m])) &&
+          !in_range(old, c->members.items, c->members.len, sizeof *c->members.items))
+        clash = 1, contest(p, key);
+    }
+  }
+  if (ff->module && *ff->module) {
+    if ((old = ll_strmap_put(&p->modules, ff->module, ff)) && old != ff) clash = 1, contest(p, ff->module);
+    set_add(p, &p->roots, ff->module, strcspn(ff->module, "."));
+    for (size_t g = 0; g < ff->globals.len; g++) {
+      const char *key = ll_arena_join(&p->arena, ff->module, ff->globals.items[g].name);
+      if ((old = ll_strmap_put(&p->globals, key, &ff->globals.items[g])) &&
+          !in_range(old, ff->globals.items, ff->globals.len, sizeof *ff->globals.items))
+        clash = 1, contest(p, key);
+    }
+  }
+  for (size_t i = 0; i < ff->exports.len; i++) {
+    const ll_export *e = &ff->exports.items[i];
+    const char *key = ll_arena_join(&p->arena, ff->module ? ff->module : "", e->name);
+    if (strcmp(key, e->target) != 0 && (old = ll_strmap_put(&p->exports, key, (void *)e->target)) &&
+        !export_target_of(ff, old))
+      clash = 1, contest(p, key);
+  }
+  return clash;
+}
+
+static void build_index(ll_project *p, ll_file_facts *files, size_t nfiles, const ll_ruledb *db, int kept) {
   memset(p, 0, sizeof *p);
   ll_arena_init(&p->arena);
   p->files = files;
   p->nfiles = nfiles;
   p->db = db;
-  for (size_t f = 0; f < nfiles; f++) {
-    ll_file_facts *ff = &files[f];
-    for (size_t i = 0; i < ff->funcs.len; i++) {
-      ll_funcdef *d = &ff->funcs.items[i];
-      if (d->is_nested) continue; /* a nested def is not reachable by name from elsewhere */
-      ll_funcref *r = ll_arena_alloc(&p->arena, sizeof *r);
-      r->file = ff;
-      r->def = d;
-      r->index = (int32_t)i;
-      ll_strmap_put(&p->funcs, d->qual, r);
-      if (d->cls && d->is_async) ll_strmap_put(&p->async_methods, d->name, (void *)1);
-      if (d->is_async) ll_strmap_put(&p->async_names, d->name, (void *)1);
-    }
-    for (size_t i = 0; i < ff->classes.len; i++) {
-      ll_classdef *c = &ff->classes.items[i];
-      ll_strmap_put(&p->classes, c->qual, c);
-      for (size_t m = 0; m < c->members.len; m++)
-        ll_strmap_put(&p->members, ll_arena_join(&p->arena, c->qual, c->members.items[m].name), &c->members.items[m]);
-    }
-    if (ff->module && *ff->module) {
-      ll_strmap_put(&p->modules, ff->module, ff);
-      ll_strmap_put(&p->roots, ll_arena_strndup(&p->arena, ff->module, strcspn(ff->module, ".")), (void *)1);
-      for (size_t g = 0; g < ff->globals.len; g++)
-        ll_strmap_put(&p->globals, ll_arena_join(&p->arena, ff->module, ff->globals.items[g].name), &ff->globals.items[g]);
-    }
-    for (size_t i = 0; i < ff->exports.len; i++) {
-      const ll_export *e = &ff->exports.items[i];
-      const char *key = ll_arena_join(&p->arena, ff->module, e->name);
-      if (strcmp(key, e->target) != 0) ll_strmap_put(&p->exports, key, (void *)e->target);
-    }
-  }
-  /* `from .impl import main as run`: a call of run may give main's coroutine */
-  for (size_t f = 0; f < nfiles; f++)
+  p->kept = kept;
+  for (size_t f = 0; f < nfiles; f++) index_file(p, f);
+  /* `from .impl import main as run`: a call of run may give main's coroutine (a kept index
+   * does not follow this across updates: may_give_awaitable then assumes any name may) */
+  for (size_t f = 0; f < nfiles && !kept; f++)
     for (size_t i = 0; i < files[f].exports.len; i++) {
       const ll_export *e = &files[f].exports.items[i];
       const char *last = strrchr(e->target, '.');
       if (ll_strmap_get(&p->async_names, last ? last + 1 : e->target)) ll_strmap_put(&p->async_names, e->name, (void *)1);
     }
   p->calls_by_func = ll_xcalloc(nfiles ? nfiles : 1, sizeof(*p->calls_by_func));
+  size_t reserved = 0;
+  p->arena_built = 0;
+  ll_arena_stats(&p->arena, &reserved, &p->arena_built); /* it adds to both */
+}
+
+void ll_project_build(ll_project *p, ll_file_facts *files, size_t nfiles, const ll_ruledb *db) {
+  build_index(p, files, nfiles, db, 0);
+}
+
+void ll_project_build_kept(ll_project *p, ll_file_facts *files, size_t nfiles, const ll_ruledb *db) {
+  build_index(p, files, nfiles, db, 1);
+}
+
+/* What the index derived from the facts it holds: asked again after a change. */
+static void forget_derived(ll_project *p) {
+  if (p->rv) ll_resolver_free(p->rv);
+  p->rv = NULL;
+}
+
+int ll_project_drop_file(ll_project *p, size_t f) {
+  if (!p->kept || f >= p->nfiles) return -1;
+  ll_file_facts *ff = &p->files[f];
+  forget_derived(p);
+  if (p->calls_by_func[f]) {
+    for (size_t i = 0; i < ff->funcs.len; i++) ll_vec_free(&p->calls_by_func[f][i]);
+    free(p->calls_by_func[f]);
+    p->calls_by_func[f] = NULL;
+  }
+  ll_strbuf sb;
+  ll_strbuf_init(&sb);
+  int rc = 0;
+  /* a key another file claims too: the entry to fall back on is unknown */
+#define DROP(map, key, mine)                                                   \
+  do {                                                                         \
+    const char *k_ = (key);                                                    \
+    if (p->contested.len && ll_strmap_get(&p->contested, k_)) { rc = -1; goto done; } \
+    void *v_ = ll_strmap_get(&(map), k_);                                      \
+    if (v_ && (mine)) ll_strmap_del(&(map), k_);                               \
+  } while (0)
+  for (size_t i = 0; i < ff->funcs.len; i++) {
+    const ll_funcdef *d = &ff->funcs.items[i];
+    if (d->is_nested) continue;
+    DROP(p->funcs, d->qual, ((ll_funcref *)v_)->file == ff);
+    if (d->cls && d->is_async) set_drop(&p->async_methods, d->name, strlen(d->name));
+    if (d->is_async) set_drop(&p->async_names, d->name, strlen(d->name));
+  }
+  for (size_t i = 0; i < ff->classes.len; i++) {
+    const ll_classdef *c = &ff->classes.items[i];
+    DROP(p->classes, c->qual, in_range(v_, ff->classes.items, ff->classes.len, sizeof *c));
+    for (size_t m = 0; m < c->members.len; m++)
+      DROP(p->members, scratch_join(&sb, c->qual, c->members.items[m].name),
+           in_range(v_, c->members.items, c->members.len, sizeof *c->members.items));
+  }
+  if (ff->module && *ff->module) {
+    DROP(p->modules, ff->module, v_ == ff);
+    set_drop(&p->roots, ff->module, strcspn(ff->module, "."));
+    for (size_t g = 0; g < ff->globals.len; g++)
+      DROP(p->globals, scratch_join(&sb, ff->module, ff->globals.items[g].name),
+           in_range(v_, ff->globals.items, ff->globals.len, sizeof *ff->globals.items));
+  }
+  for (size_t i = 0; i < ff->exports.len; i++)
+    DROP(p->exports, scratch_join(&sb, ff->module ? ff->module : "", ff->exports.items[i].name),
+         export_target_of(ff, v_));
+#undef DROP
+done:
+  ll_strbuf_free(&sb);
+  return rc;
+}
+
+int ll_project_add_file(ll_project *p, size_t f) {
+  if (!p->kept || f >= p->nfiles) return -1;
+  forget_derived(p);
+  return index_file(p, f) ? -1 : 0;
+}
+
+int ll_project_worn(const ll_project *p) {
+  size_t reserved = 0, used = 0;
+  ll_arena_stats(&p->arena, &reserved, &used);
+  return used > 2 * p->arena_built + (8u << 20);
 }
 
 void ll_project_free(ll_project *p) {
@@ -71,6 +216,7 @@ void ll_project_free(ll_project *p) {
   ll_strmap_free(&p->globals);
   ll_strmap_free(&p->modules);
   ll_strmap_free(&p->roots);
+  ll_strmap_free(&p->contested);
   if (p->rv) ll_resolver_free(p->rv);
   ll_arena_free(&p->arena);
 }
@@ -340,7 +486,7 @@ static ll_funcref *probe_call(resolver *rv, ll_callsite *cs, ll_arena *keep) {
  * hot files, parsed from the first round) or a coroutine of the rules data bears. The others
  * need no file parsed for them. */
 static int may_give_awaitable(const ll_project *p, const ll_ruledb *db, const ll_callsite *cs) {
-  if (cs->use == LL_USE_AWAITED) return 1;
+  if (cs->use == LL_USE_AWAITED || p->kept) return 1;
   const char *c = cs->callee;
   size_t n = strlen(c);
   if (!n || c[n - 1] == ')' || c[n - 1] == ']' || c[n - 1] == '@' || c[n - 1] == '!' || c[n - 1] == '~' || c[n - 1] == '^')

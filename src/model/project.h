@@ -42,6 +42,10 @@ typedef struct ll_project {
   ll_callsite_list **calls_by_func; /* per file: per function, its call sites (built lazily) */
   const ll_ruledb *db;
   struct ll_resolver *rv; /* the project's own resolver (serial uses), made on first use */
+  /* kept between edits (ll_project_build_kept): files leave and enter one at a time */
+  int kept;
+  ll_strmap contested; /* keys more than one file claims (the later file's entry stands) */
+  size_t arena_built;  /* the arena's use right after the build */
 } ll_project;
 
 /* What resolving needs besides the index: scratch memory for joined names and the rules
@@ -63,6 +67,19 @@ void ll_resolver_free(ll_resolver *rv);
 
 void ll_project_build(ll_project *p, ll_file_facts *files, size_t nfiles, const ll_ruledb *db);
 void ll_project_free(ll_project *p);
+
+/* An index kept between edits, for the server: ll_project_drop_file takes file f's entries
+ * out (before its facts are freed), ll_project_add_file puts the new facts' in, so an edit
+ * costs the edited file's definitions, not the project's. Either returns -1 when the index
+ * cannot follow (a name another file defines too: which one stands depends on the order of
+ * all files); then it is freed and built again. Cross-file results derived from the index
+ * (the project resolver's reductions) are forgotten on every change. A kept index is never
+ * probed for parse on demand (async_names does not follow re-exports there). */
+void ll_project_build_kept(ll_project *p, ll_file_facts *files, size_t nfiles, const ll_ruledb *db);
+int ll_project_drop_file(ll_project *p, size_t f);
+int ll_project_add_file(ll_project *p, size_t f);
+/* Whether updates have grown the index's memory enough to build it afresh. */
+int ll_project_worn(const ll_project *p);
 
 /* What calling a qualified name gives, as far as the project and the rules data know. */
 typedef enum ll_callee_kind {

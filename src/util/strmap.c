@@ -62,3 +62,33 @@ void *ll_strmap_put(ll_strmap *m, const char *key, void *value) {
     if (s->hash == h && strcmp(s->key, key) == 0) { void *old = s->value; s->value = value; return old; }
   }
 }
+
+void *ll_strmap_deln(ll_strmap *m, const char *key, size_t n) {
+  if (!m->cap) return NULL;
+  uint64_t h = ll_hash_bytes(key, n);
+  size_t mask = m->cap - 1, i = h & mask;
+  for (;; i = (i + 1) & mask) {
+    const ll_strmap_slot *s = &m->slots[i];
+    if (!s->key) return NULL;
+    if (s->hash == h && strncmp(s->key, key, n) == 0 && s->key[n] == 0) break;
+  }
+  void *old = m->slots[i].value;
+  /* backward shift: a later slot of the run moves into the hole unless its home lies
+   * cyclically in (hole, slot] */
+  for (size_t j = i;;) {
+    j = (j + 1) & mask;
+    if (!m->slots[j].key) break;
+    size_t home = m->slots[j].hash & mask;
+    int stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+    if (stays) continue;
+    m->slots[i] = m->slots[j];
+    i = j;
+  }
+  m->slots[i].key = NULL;
+  m->slots[i].value = NULL;
+  m->slots[i].hash = 0;
+  m->len--;
+  return old;
+}
+
+void *ll_strmap_del(ll_strmap *m, const char *key) { return ll_strmap_deln(m, key, strlen(key)); }

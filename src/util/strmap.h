@@ -23,5 +23,9 @@ void *ll_strmap_get(const ll_strmap *m, const char *key);
 void *ll_strmap_getn(const ll_strmap *m, const char *key, size_t n);
 /* Inserts or replaces; returns the previous value or NULL. */
 void *ll_strmap_put(ll_strmap *m, const char *key, void *value);
+/* Removes key (its first n bytes); returns its value or NULL. The slots after it move back
+ * (linear probing without tombstones), so look-ups stay as fast as before. */
+void *ll_strmap_deln(ll_strmap *m, const char *key, size_t n);
+void *ll_strmap_del(ll_strmap *m, const char *key);
 
 #endif

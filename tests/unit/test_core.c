@@ -323,6 +323,37 @@ static void strmap(void **state) {
   assert_null(ll_strmap_get(&m, "k1000"));
   assert_int_equal((intptr_t)ll_strmap_getn(&m, "k12xyz", 3), 13);
   assert_int_equal((intptr_t)ll_strmap_put(&m, keys[5], (void *)99), 6);
+  /* deleting every other key keeps the rest reachable (runs shifted back, wrapping too) */
+  for (int i = 0; i < 1000; i += 2) assert_non_null(ll_strmap_del(&m, keys[i]));
+  assert_null(ll_strmap_del(&m, keys[0]));
+  assert_int_equal(m.len, 500);
+  for (int i = 0; i < 1000; i++) {
+    if (i % 2 == 0) assert_null(ll_strmap_get(&m, keys[i]));
+    else assert_int_equal((intptr_t)ll_strmap_get(&m, keys[i]), i == 5 ? 99 : i + 1);
+  }
+  assert_int_equal((intptr_t)ll_strmap_deln(&m, "k13xyz", 3), 14);
+  assert_null(ll_strmap_get(&m, "k13"));
+  for (int i = 0; i < 1000; i += 2) assert_null(ll_strmap_put(&m, keys[i], (void *)(intptr_t)(i + 1)));
+  for (int i = 0; i < 1000; i++)
+    if (i != 5 && i != 13) assert_int_equal((intptr_t)ll_strmap_get(&m, keys[i]), i + 1);
+  /* a small table (runs wrap around its end) against a plain array, puts and deletes mixed */
+  ll_strmap w;
+  ll_strmap_init(&w);
+  intptr_t ref[40] = {0};
+  unsigned seed = 12345;
+  for (int step = 0; step < 20000; step++) {
+    seed = seed * 1103515245u + 12345u;
+    int k = (int)((seed >> 16) % 40);
+    if (((seed >> 8) & 1) && w.len < 7) {
+      ll_strmap_put(&w, keys[k], (void *)(intptr_t)(step + 1));
+      ref[k] = step + 1;
+    } else {
+      assert_int_equal((intptr_t)ll_strmap_del(&w, keys[k]), ref[k]);
+      ref[k] = 0;
+    }
+    for (int q = 0; q < 40; q++) assert_int_equal((intptr_t)ll_strmap_get(&w, keys[q]), ref[q]);
+  }
+  ll_strmap_free(&w);
   ll_strmap_free(&m);
 }
 

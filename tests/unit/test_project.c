@@ -226,6 +226,110 @@ static void not_awaitable(void **state) {
   assert_string_equal(project_codes(*state, f, 1, buf, sizeof buf), "LOOP204@m.py:8");
 }
 
+/* Findings of a project pass over facts as "CODE@file:row ...", sorted. */
+static const char *codes_of(ll_project *p, char *buf, size_t size) {
+  ll_findings out;
+  ll_findings_init(&out);
+  ll_project_check(p, &out);
+  ll_findings_sort(&out);
+  buf[0] = 0;
+  size_t k = 0;
+  for (size_t i = 0; i < out.v.len; i++)
+    k += (size_t)snprintf(buf + k, size - k, "%s%s@%s:%u", i ? " " : "", out.v.items[i].code, out.v.items[i].filename,
+                          out.v.items[i].start.row);
+  ll_findings_free(&out);
+  return buf;
+}
+
+static void lint_into(test_env *e, const file_spec *s, ll_file_facts *facts) {
+  ll_findings out;
+  ll_findings_init(&out);
+  ll_facts_init(facts);
+  ll_source src;
+  ll_source_from_buffer(&src, s->path, s->code, strlen(s->code));
+  src.module = s->module;
+  src.is_package = s->is_package;
+  ll_lint_source(&e->linter, e->parser, &src, &out, facts);
+  ll_source_free(&src);
+  ll_findings_free(&out);
+}
+
+/* The server's kept index: files leave and come back edited, and every pass gives what an
+ * index built afresh over the same facts gives (LOOP110 follows the helper's file). */
+static void kept_index_follows_edits(void **state) {
+  test_env *e = *state;
+  char kept[1024], fresh[1024];
+  file_spec f[] = {
+      {"pkg/__init__.py", "pkg", "from .api import fetch as get\n", 1},
+      {"pkg/api.py", "pkg.api", "def fetch():\n    return None\n\nclass Client:\n    limit: int = 3\n", 0},
+      {"pkg/sensor.py", "pkg.sensor",
+       "from .api import fetch, Client\nfrom . import get\n\nasync def poll():\n    fetch()\n    get()\n"
+       "    Client().go()\n",
+       0},
+  };
+  const char *versions[] = {
+      "import time\n\ndef fetch():\n    time.sleep(1)\n\nclass Client:\n    def go(self):\n        time.sleep(1)\n",
+      "def fetch():\n    return None\n\nclass Client:\n    def go(self):\n        return None\n",
+      "import time\n\ndef fetch():\n    helper()\n\ndef helper():\n    time.sleep(1)\n\nclass Client:\n    pass\n",
+      "def fetch():\n    return None\n",
+  };
+  const char *expect[] = {"LOOP110@pkg/sensor.py:5 LOOP110@pkg/sensor.py:6 LOOP110@pkg/sensor.py:7", "",
+                          "LOOP110@pkg/sensor.py:5 LOOP110@pkg/sensor.py:6", ""};
+  ll_file_facts facts[3];
+  for (size_t i = 0; i < 3; i++) lint_into(e, &f[i], &facts[i]);
+  ll_project p;
+  ll_project_build_kept(&p, facts, 3, &e->db);
+  assert_string_equal(codes_of(&p, kept, sizeof kept), "");
+  for (size_t v = 0; v < 4; v++) {
+    assert_int_equal(ll_project_drop_file(&p, 1), 0);
+    ll_facts_free(&facts[1]);
+    file_spec edited = f[1];
+    edited.code = versions[v];
+    lint_into(e, &edited, &facts[1]);
+    assert_int_equal(ll_project_add_file(&p, 1), 0);
+    codes_of(&p, kept, sizeof kept);
+    ll_project again;
+    ll_project_build(&again, facts, 3, &e->db);
+    codes_of(&again, fresh, sizeof fresh);
+    ll_project_free(&again);
+    assert_string_equal(kept, fresh);
+    assert_string_equal(kept, expect[v]);
+  }
+  /* the caller's file edited too: its call sites are indexed again */
+  assert_int_equal(ll_project_drop_file(&p, 2), 0);
+  ll_facts_free(&facts[2]);
+  file_spec caller = f[2];
+  caller.code = "from .api import fetch\n\nasync def poll():\n    fetch()\n";
+  lint_into(e, &caller, &facts[2]);
+  assert_int_equal(ll_project_add_file(&p, 2), 0);
+  assert_string_equal(codes_of(&p, kept, sizeof kept), "");
+  ll_project_free(&p);
+  for (size_t i = 0; i < 3; i++) ll_facts_free(&facts[i]);
+}
+
+/* Two files that define one module: the later one stands, an order the kept index cannot
+ * keep through an edit of either, so it says so (the server then builds it afresh). */
+static void kept_index_refuses_shared_names(void **state) {
+  test_env *e = *state;
+  file_spec f[] = {
+      {"a/tools.py", "tools", "def run():\n    return None\n", 0},
+      {"b/tools.py", "tools", "def run():\n    return None\n", 0},
+      {"c/user.py", "user", "def other():\n    return None\n", 0},
+  };
+  ll_file_facts facts[3];
+  for (size_t i = 0; i < 3; i++) lint_into(e, &f[i], &facts[i]);
+  ll_project p;
+  ll_project_build_kept(&p, facts, 3, &e->db);
+  assert_int_equal(ll_project_drop_file(&p, 2), 0); /* a file that shares nothing follows */
+  assert_int_equal(ll_project_add_file(&p, 2), 0);
+  assert_int_equal(ll_project_drop_file(&p, 0), -1);
+  ll_project_free(&p);
+  ll_project_build_kept(&p, facts, 3, &e->db);
+  assert_int_equal(ll_project_drop_file(&p, 1), -1);
+  ll_project_free(&p);
+  for (size_t i = 0; i < 3; i++) ll_facts_free(&facts[i]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(relative_import_chain, setup, teardown),
@@ -237,6 +341,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(chains_across_files, setup, teardown),
       cmocka_unit_test_setup_teardown(types_unknown, setup, teardown),
       cmocka_unit_test_setup_teardown(project_decorators, setup, teardown),
+      cmocka_unit_test_setup_teardown(kept_index_follows_edits, setup, teardown),
+      cmocka_unit_test_setup_teardown(kept_index_refuses_shared_names, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
