@@ -31,6 +31,7 @@ void ll_ruledb_free(ll_ruledb *db) {
   ll_strmap_free(&db->bases);
   ll_strmap_free(&db->implicit_modules);
   ll_strmap_free(&db->in_memory);
+  ll_strmap_free(&db->vague_annotations);
   ll_strmap_free(&db->roots);
   ll_strmap_free(&db->awaitable_names);
   ll_strmap_free(&db->categories);
@@ -481,6 +482,8 @@ int ll_ruledb_load_text(ll_ruledb *db, const char *name, const char *text, char 
     if (!db->categories.len) rc = fail(err, errlen, name, "sync_clients", -1, "no categories loaded (load rules/blocking.json first)");
     else rc = load_sync_clients(db, name, s, err, errlen);
   }
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "vague_annotations")))
+    rc = load_name_list(db, name, "vague_annotations", s, &db->vague_annotations, (void *)1, err, errlen);
   if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "in_memory")))
     rc = load_name_list(db, name, "in_memory", s, &db->in_memory, (void *)1, err, errlen);
   if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "implicit_modules")))
@@ -648,6 +651,10 @@ const ll_blocking_entry *ll_ruledb_sync_client(const ll_ruledb *db, const char *
   for (size_t i = 0; member && i < best->entry.except.len; i++)
     if (strcmp(best->entry.except.items[i], member) == 0) return NULL;
   return &best->entry;
+}
+
+int ll_ruledb_vague_annotation(const ll_ruledb *db, const char *te, size_t head_len) {
+  return te && ll_strmap_getn(&db->vague_annotations, te, head_len) != NULL;
 }
 
 int ll_ruledb_in_memory(const ll_ruledb *db, const char *cls) { return cls && ll_strmap_get(&db->in_memory, cls) != NULL; }

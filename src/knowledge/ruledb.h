@@ -96,6 +96,7 @@ typedef struct ll_ruledb {
   ll_strmap client_sessions;   /* HTTP client session constructors (LOOP501) */
   ll_strmap bases;             /* library class -> const char *const * (its direct bases, NULL-ended) */
   LL_VEC(ll_sync_client *) sync_clients;
+  ll_strmap vague_annotations; /* types that, in the project's annotations, say too little (`typing.IO`) */
   ll_strmap in_memory;         /* classes whose every method works in memory (`io.BytesIO`) */
   ll_strmap implicit_modules;  /* names an unbound identifier stands for (`subprocess`, `os`) */
   ll_strmap roots;             /* top-level modules the data names (`os`, `requests`, `homeassistant`) */
@@ -146,6 +147,10 @@ int ll_ruledb_implicit_module(const ll_ruledb *db, const char *name, size_t n);
 /* Whether cls works in memory ("in_memory" in rules/blocking.json): none of its methods
  * block, whatever its bases say (`io.BytesIO` derives from `typing.BinaryIO`). */
 int ll_ruledb_in_memory(const ll_ruledb *db, const char *cls);
+/* Whether a type (its head, before any `[`) is one the project's own annotations may not
+ * decide by ("vague_annotations" in rules/types.json): `out: BinaryIO` is any binary stream,
+ * a BytesIO as often as a file, so the value stays unknown. */
+int ll_ruledb_vague_annotation(const ll_ruledb *db, const char *te, size_t head_len);
 /* What a decorator (its qualified name, a factory's call stripped) does to a function. */
 ll_deco_kind ll_ruledb_decorator(const ll_ruledb *db, const char *qualname);
 /* Whether some coroutine or awaitable the data lists has this last name part (a call of any

@@ -928,6 +928,9 @@ void ll_resolve_parameters(ll_ctx *ctx, TSNode function) {
     if (!scope->first_param) scope->first_param = ll_ctx_text(ctx, name);
     const char *path = has_ann ? annotation_path(ctx, ann) : NULL;
     if (path && strcmp(path, "<@Self>") == 0) path = NULL;
+    /* `out: BinaryIO`: the caller's stream, a BytesIO as often as a file: unknown */
+    const char *te = path ? annotation_te(ctx, ann, 0) : NULL;
+    if (te && ll_ruledb_vague_annotation(ctx->db, te, ll_texpr_head_len(te))) path = NULL;
     ll_ctx_bind(ctx, scope, ctx->src->text + ts_node_start_byte(name), ts_node_end_byte(name) - ts_node_start_byte(name),
                 path ? LL_BIND_PATH : LL_BIND_UNKNOWN, path);
   }
