@@ -1,6 +1,7 @@
 /* flow.c: parameters, guards and always-raising blocks, read from a function's tree. */
 #include "../front/fields.h"
 #include "flow.h"
+#include "except.h"
 
 #include <string.h>
 
@@ -203,12 +204,92 @@ static int module_starts_none(ll_ctx *ctx, const char *name) {
   return 0;
 }
 
+/* `name = {}` / `name = dict()` (or annotated) among the module's top-level statements. */
+static int module_starts_dict(ll_ctx *ctx, const char *name) {
+  for (uint32_t i = 0; i < ts_node_named_child_count(ctx->root); i++) {
+    TSNode st = ts_node_named_child(ctx->root, i);
+    if (!is(st, "expression_statement") || !ts_node_named_child_count(st)) continue;
+    TSNode a = ts_node_named_child(st, 0);
+    if (!is(a, "assignment")) continue;
+    TSNode l = ll_field(a, "left"), r = ll_field(a, "right");
+    if (!is(l, "identifier") || !ll_ctx_text_is(ctx, l, name)) continue;
+    if (is(r, "dictionary") && ts_node_named_child_count(r) == 0) return 1;
+    if (is(r, "call") && ll_ctx_text_is(ctx, ll_field(r, "function"), "dict")) {
+      TSNode args = ll_field(r, "arguments");
+      return !ts_node_is_null(args) && ts_node_named_child_count(args) == 0;
+    }
+  }
+  return 0;
+}
+
+/* `name[...] = ...` somewhere in n (nested scopes excluded): the memo is filled. */
+static int stores_into(ll_ctx *ctx, TSNode n, const char *name) {
+  if (is(n, "assignment")) {
+    TSNode l = ll_field(n, "left");
+    if (is(l, "subscript") && ll_ctx_text_is(ctx, ll_field(l, "value"), name)) return 1;
+  }
+  for (uint32_t i = 0; i < ts_node_named_child_count(n); i++) {
+    TSNode c = ts_node_named_child(n, i);
+    if (!is_scope(c) && stores_into(ctx, c, name)) return 1;
+  }
+  return 0;
+}
+
+/* The module-level dict a per-key memo reads in n: the `D` of a `D[...]` subscript in n. */
+static TSNode subscripted_dict(TSNode n) {
+  if (is(n, "subscript") && is(ll_field(n, "value"), "identifier")) return ll_field(n, "value");
+  for (uint32_t i = 0; i < ts_node_named_child_count(n); i++) {
+    TSNode c = ts_node_named_child(n, i);
+    if (is_scope(c)) continue;
+    TSNode d = subscripted_dict(c);
+    if (!ts_node_is_null(d)) return d;
+  }
+  return (TSNode){0};
+}
+
+/* A per-key memo of a module-level dict D (`D = {}` at the top, never rebound in fn), the
+ * node in the branch that fills it: `try: return D[k] / except KeyError: ... D[k] = v`, or
+ * `if k not in D: ... D[k] = v`. It runs once per key. */
+static int dict_memo(ll_ctx *ctx, TSNode fn, TSNode p, TSNode child) {
+  TSNode d = {0};
+  if (is(p, "except_clause")) {
+    TSNode tr = ll_ctx_parent(ctx, p);
+    if (!is(tr, "try_statement")) return 0;
+    static const char *const KEY[] = {"builtins.KeyError", "builtins.LookupError", NULL};
+    ll_except_info info;
+    ll_except_read(ctx, p, &info);
+    if (!ts_node_eq(info.body, child) || !ll_except_catches(ctx, &info, KEY)) return 0;
+    d = subscripted_dict(ll_field(tr, "body"));
+  } else if ((is(p, "if_statement") || is(p, "elif_clause")) && ts_node_eq(ll_field(p, "consequence"), child)) {
+    TSNode cond = ll_field(p, "condition");
+    while (is(cond, "parenthesized_expression")) cond = ts_node_named_child(cond, 0);
+    if (!is(cond, "comparison_operator") || ts_node_named_child_count(cond) != 2) return 0;
+    int not_in = 0;
+    for (uint32_t i = 0; i < ts_node_child_count(cond); i++) {
+      TSNode c = ts_node_child(cond, i);
+      if (!ts_node_is_named(c) && strcmp(ts_node_type(c), "not in") == 0) not_in = 1;
+    }
+    TSNode r = ts_node_named_child(cond, 1);
+    if (!not_in || !is(r, "identifier")) return 0;
+    d = r;
+  } else return 0;
+  if (ts_node_is_null(d)) return 0;
+  const char *n = ll_ctx_text(ctx, d);
+  return module_starts_dict(ctx, n) && !ll_flow_rebinds(ctx, fn, n) && stores_into(ctx, child, n);
+}
+
 ll_guard ll_flow_guard(ll_ctx *ctx, TSNode fn, TSNode node) {
   ll_guard g = {LL_GUARD_NONE, -1, NULL};
   if (ts_node_is_null(fn) || !is(fn, "function_definition")) return g;
   TSNode child = node;
   for (TSNode p = ll_ctx_parent(ctx, node); !ts_node_is_null(p) && !ts_node_eq(p, fn); p = ll_ctx_parent(ctx, p)) {
     if (is_scope(p)) break;
+    if (dict_memo(ctx, fn, p, child)) {
+      g.kind = LL_GUARD_MEMO;
+      g.name = NULL;
+      g.pos = -1;
+      return g; /* runs once per key */
+    }
     if ((is(p, "if_statement") || is(p, "elif_clause")) && ts_node_eq(ll_field(p, "consequence"), child)) {
       TSNode cond = ll_field(p, "condition");
       TSNode x = unset_test(cond);

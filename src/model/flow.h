@@ -24,7 +24,8 @@ int ll_flow_always_raises(TSNode block);
 typedef enum ll_guard_kind {
   LL_GUARD_NONE = 0,
   LL_GUARD_MEMO, /* `global _X` ... `if _X is None: _X = ...` with `_X = None` at module level:
-                    runs once per process */
+                    runs once per process; or a per-key memo of a module-level dict (`try:
+                    return D[k] except KeyError: ... D[k] = v`, `if k not in D: ... D[k] = v`) */
   LL_GUARD_FLAG, /* `if flag:` (or `if flag and ...:`) where flag is a parameter defaulting to
                     False/None and never rebound: runs only when the caller passes it */
 } ll_guard_kind;
