@@ -819,9 +819,66 @@ void ll_resolve_with_item(ll_ctx *ctx, TSNode item) {
   bind_target(ctx, target, normal(ctx, ll_path_step(&ctx->arena, expr_path(ctx, value, 0), is_async ? "^" : "~")), 0);
 }
 
+/* The positional arguments of a call (none after a splat or keyword): up to max, or -1
+ * when one is a splat. */
+static int positional_args(TSNode call, TSNode *out, int max) {
+  TSNode args = ll_field(call, "arguments");
+  int n = 0;
+  for (uint32_t i = 0; type_is(args, "argument_list") && i < ts_node_named_child_count(args); i++) {
+    TSNode a = ts_node_named_child(args, i);
+    if (type_is(a, "comment")) continue;
+    if (type_is(a, "list_splat") || type_is(a, "dictionary_splat")) return -1;
+    if (type_is(a, "keyword_argument")) continue;
+    if (n < max) out[n] = a;
+    n++;
+  }
+  return n;
+}
+
+/* The names of a two-or-more target pattern (`i, p`, `(i, (k, v))`), or 0. */
+static int pattern_items(TSNode left, TSNode *out, int max) {
+  left = unwrap(left);
+  if (!type_is(left, "pattern_list") && !type_is(left, "tuple_pattern") && !type_is(left, "list_pattern")) return 0;
+  int n = 0;
+  for (uint32_t i = 0; i < ts_node_named_child_count(left); i++) {
+    TSNode c = ts_node_named_child(left, i);
+    if (type_is(c, "comment")) continue;
+    if (type_is(c, "list_splat_pattern")) return 0;
+    if (n < max) out[n] = c;
+    n++;
+  }
+  return n <= max ? n : 0;
+}
+
+/* The builtins whose iteration gives the elements of their first argument, as the stubs'
+ * generics say (`sorted(Iterable[T]) -> list[T]`); enumerate gives (int, element) pairs and
+ * zip a tuple of the elements of each argument. */
+static const char *const SAME_ELEMENTS[] = {"builtins.sorted", "builtins.reversed", "builtins.list", "builtins.tuple",
+                                            "builtins.set", "builtins.frozenset", "builtins.iter", NULL};
+
 /* `for v in xs` (and a comprehension's `for v in xs`): an element of xs. */
 void ll_resolve_for(ll_ctx *ctx, TSNode left, TSNode right, int is_async) {
   if (ts_node_is_null(left)) return;
+  TSNode call = unwrap(right);
+  if (!is_async && type_is(call, "call")) {
+    const char *q = ll_resolve_qualname(ctx, ll_field(call, "function"));
+    TSNode args[8], items[8];
+    int na = q ? positional_args(call, args, 8) : -1;
+    for (const char *const *w = SAME_ELEMENTS; q && na == 1 && *w; w++)
+      if (strcmp(q, *w) == 0) {
+        ll_resolve_for(ctx, left, args[0], 0);
+        return;
+      }
+    if (q && strcmp(q, "builtins.enumerate") == 0 && na == 1 && pattern_items(left, items, 8) == 2) {
+      bind_target(ctx, items[0], NULL, 0);
+      ll_resolve_for(ctx, items[1], args[0], 0);
+      return;
+    }
+    if (q && strcmp(q, "builtins.zip") == 0 && na >= 1 && na <= 8 && pattern_items(left, items, 8) == na) {
+      for (int i = 0; i < na; i++) ll_resolve_for(ctx, items[i], args[i], 0);
+      return;
+    }
+  }
   const char *path = is_async ? NULL : normal(ctx, ll_path_step(&ctx->arena, expr_path(ctx, right, 0), "@"));
   bind_target(ctx, left, path, 0);
 }

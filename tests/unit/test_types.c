@@ -200,6 +200,19 @@ static void flow(void **state) {
   assert_string_equal(LINT("async def f():\n    with open('x') as fh:\n        fh.read()\n"), "LOOP104@3");
   assert_string_equal(LINT("from pathlib import Path\nasync def f(x):\n    if (p := Path(x)):\n        p.unlink()\n"), "LOOP104@4");
   assert_string_equal(LINT("from pathlib import Path\nasync def f(a: Path, b: Path):\n    x, y = a, b\n    x.unlink()\n"), "");
+  /* iteration through the builtins that pass elements on: enumerate, zip, sorted, ... */
+  assert_string_equal(LINT("from pathlib import Path\nasync def f(ps: list[Path], d: dict[Path, int]):\n"
+                           "    for i, p in enumerate(ps):\n        p.unlink()\n"
+                           "    for i, (k, v) in enumerate(d.items()):\n        k.unlink()\n"
+                           "    for a, b in zip(d, ps):\n        b.unlink()\n"
+                           "    for q in sorted(ps, reverse=True):\n        q.unlink()\n"
+                           "    for i, q in enumerate(ps, 1):\n        i.unlink()\n"
+                           "    for r in zip(ps):\n        r.unlink()\n"),
+                      "LOOP104@4 LOOP104@6 LOOP104@8 LOOP104@10");
+  /* a project's own enumerate decides nothing */
+  assert_string_equal(LINT("from pathlib import Path\ndef enumerate(x):\n    return x\n"
+                           "async def f(ps: list[Path]):\n    for i, p in enumerate(ps):\n        p.unlink()\n"),
+                      "");
   /* a name rebound to something unknown is unknown again */
   assert_string_equal(LINT("from pathlib import Path\nasync def f(p: Path):\n    p = other()\n    p.unlink()\n"), "");
   /* a name the file never binds is not guessed (no implicit module in this data) */
