@@ -28,6 +28,8 @@ void ll_ruledb_free(ll_ruledb *db) {
   ll_vec_free(&db->patterns);
   for (size_t i = 0; i < db->sync_clients.len; i++) ll_vec_free(&db->sync_clients.items[i]->entry.except);
   ll_vec_free(&db->sync_clients);
+  ll_strmap_free(&db->sync_client_classes);
+  ll_strmap_free(&db->sync_client_modules);
   ll_strmap_free(&db->bases);
   ll_strmap_free(&db->implicit_modules);
   ll_strmap_free(&db->in_memory);
@@ -395,6 +397,7 @@ static int load_sync_clients(ll_ruledb *db, const char *name, const cJSON *list,
       ll_vec_push(&c->entry.except, dup(db, x->valuestring));
     }
     ll_vec_push(&db->sync_clients, c);
+    ll_strmap_put(c->is_module ? &db->sync_client_modules : &db->sync_client_classes, c->entry.name, c);
     note_root(db, ll_arena_join(&db->arena, c->entry.name, "x"));
     i++;
   }
@@ -593,8 +596,11 @@ static void *inherited(const ll_ruledb *db, const ll_strmap *map, const char *cl
   const char *const *bases = ll_strmap_getn(&db->bases, cls, cls_len);
   for (; bases && *bases; bases++) {
     char key[512];
-    int n = snprintf(key, sizeof key, "%s.%s", *bases, member);
-    if (n <= 0 || (size_t)n >= sizeof key) continue;
+    size_t nb = strlen(*bases), nm = strlen(member);
+    if (nb + 1 + nm >= sizeof key) continue;
+    memcpy(key, *bases, nb);
+    key[nb] = '.';
+    memcpy(key + nb + 1, member, nm + 1);
     void *v = ll_strmap_get(map, key);
     if (!v) v = inherited(db, map, *bases, strlen(*bases), member, depth + 1);
     if (v) return v;
@@ -638,14 +644,12 @@ const ll_blocking_entry *ll_ruledb_sync_client(const ll_ruledb *db, const char *
   if (!cls || !db->sync_clients.len) return NULL;
   /* dunders are the language's (`__enter__`, `__repr__`), not calls to the server */
   if (member && member[0] == '_' && member[1] == '_') return NULL;
-  const ll_sync_client *best = NULL;
-  size_t best_len = 0, cl = strlen(cls);
-  for (size_t i = 0; i < db->sync_clients.len; i++) {
-    const ll_sync_client *c = db->sync_clients.items[i];
-    size_t n = strlen(c->entry.name);
-    int hit = c->is_module ? (cl > n && strncmp(cls, c->entry.name, n) == 0 && cls[n] == '.')
-                           : strcmp(cls, c->entry.name) == 0;
-    if (hit && n >= best_len) { best = c; best_len = n; }
+  /* the longest name that covers cls: the class itself, else the nearest module above it */
+  const ll_sync_client *best = ll_strmap_get(&db->sync_client_classes, cls);
+  for (const char *d = strrchr(cls, '.'); !best && d && d > cls;) {
+    best = ll_strmap_getn(&db->sync_client_modules, cls, (size_t)(d - cls));
+    do d--; while (d > cls && *d != '.');
+    if (d == cls) d = NULL;
   }
   if (!best || (!member && !best->constructor)) return NULL;
   for (size_t i = 0; member && i < best->entry.except.len; i++)
@@ -672,7 +676,5 @@ int ll_ruledb_awaitable_name(const ll_ruledb *db, const char *name, size_t n) {
 }
 
 int ll_ruledb_sync_client_class(const ll_ruledb *db, const char *cls) {
-  for (size_t i = 0; cls && i < db->sync_clients.len; i++)
-    if (!db->sync_clients.items[i]->is_module && strcmp(db->sync_clients.items[i]->entry.name, cls) == 0) return 1;
-  return 0;
+  return cls && ll_strmap_get(&db->sync_client_classes, cls) != NULL;
 }

@@ -96,6 +96,7 @@ typedef struct ll_ruledb {
   ll_strmap client_sessions;   /* HTTP client session constructors (LOOP501) */
   ll_strmap bases;             /* library class -> const char *const * (its direct bases, NULL-ended) */
   LL_VEC(ll_sync_client *) sync_clients;
+  ll_strmap sync_client_classes, sync_client_modules; /* the same by name (the last entry of a name stands) */
   ll_strmap vague_annotations; /* types that, in the project's annotations, say too little (`typing.IO`) */
   ll_strmap in_memory;         /* classes whose every method works in memory (`io.BytesIO`) */
   ll_strmap implicit_modules;  /* names an unbound identifier stands for (`subprocess`, `os`) */

@@ -72,6 +72,7 @@ static void ruledb_types_sections(void **state) {
                           "  {\"name\": \"serial.Serial\", \"category\": \"other\", \"constructor\": true,"
                           "   \"message\": \"m\", \"except\": [\"fileno\"]},"
                           "  {\"name\": \"git\", \"module\": true, \"category\": \"other\"},"
+                          "  {\"name\": \"git.cmd\", \"module\": true, \"category\": \"other\", \"message\": \"c\"},"
                           "  {\"name\": \"git.Repo\", \"category\": \"other\", \"constructor\": true, \"fix\": \"f\"}],"
                           "\"implicit_modules\": [\"subprocess\", \"os\"]}",
                           err, sizeof err),
@@ -100,6 +101,14 @@ static void ruledb_types_sections(void **state) {
   assert_null(ll_ruledb_sync_client(&db, "git.remote.Remote", NULL));
   assert_null(ll_ruledb_sync_client(&db, "gitdb.GitDB", "stream"));
   assert_null(ll_ruledb_sync_client(&db, "git", "x"));
+  e = ll_ruledb_sync_client(&db, "git.cmd.sub.Git", "execute"); /* the nearest module above */
+  assert_non_null(e);
+  assert_string_equal(e->message, "c");
+  e = ll_ruledb_sync_client(&db, "git.cmdline.Tool", "run");
+  assert_non_null(e);
+  assert_null(e->message);
+  assert_true(ll_ruledb_sync_client_class(&db, "git.Repo"));
+  assert_false(ll_ruledb_sync_client_class(&db, "git"));
   e = ll_ruledb_sync_client(&db, "git.Repo", NULL);
   assert_non_null(e);
   assert_string_equal(e->fix, "f");
