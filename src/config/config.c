@@ -49,9 +49,11 @@ static int bad(char *err, size_t errlen, const char *path, uint32_t row, const c
 static int string_list(ll_toml *t, const ll_toml_pair *p, const char *key, ll_strlist *list, int is_codes,
                        const char *path, char *err, size_t errlen) {
   if (!ll_toml_is_array(p->value)) return bad(err, errlen, path, p->row, key, "must be a list of strings");
-  for (uint32_t i = 0; i < ll_toml_array_len(p->value); i++) {
+  uint32_t n;
+  const TSNode *items = ll_toml_array_items(t, p->value, &n);
+  for (uint32_t i = 0; i < n; i++) {
     const char *s;
-    if (ll_toml_string(t, ll_toml_array_at(p->value, i), &s))
+    if (ll_toml_string(t, items[i], &s))
       return bad(err, errlen, path, p->row, key, "must be a list of strings");
     char *v = ll_xstrdup(s);
     if (is_codes) {
@@ -96,18 +98,22 @@ static int per_file_entry(ll_config *cfg, ll_toml *t, const char *pattern, TSNod
 static int extra_blocking(ll_config *cfg, ll_toml *t, const ll_toml_pair *p, const char *path, char *err, size_t errlen) {
   if (!ll_toml_is_array(p->value)) return bad(err, errlen, path, p->row, "extra-blocking", "must be a list");
   cfg->extra_blocking_row = p->row;
-  for (uint32_t i = 0; i < ll_toml_array_len(p->value); i++) {
-    TSNode v = ll_toml_array_at(p->value, i);
+  uint32_t n;
+  const TSNode *items = ll_toml_array_items(t, p->value, &n);
+  for (uint32_t i = 0; i < n; i++) {
+    TSNode v = items[i];
     ll_extra_blocking e = {0};
     const char *s;
     if (ll_toml_string(t, v, &s) == 0) {
       e.name = ll_xstrdup(s);
       e.category = ll_xstrdup("other");
     } else if (ll_toml_is_inline_table(v)) {
-      for (uint32_t k = 0; k < ll_toml_table_len(v); k++) {
-        const char *key;
-        TSNode val;
-        ll_toml_table_at(t, v, k, &key, &val);
+      const char **keys;
+      const TSNode *vals;
+      uint32_t nk = ll_toml_table_items(t, v, &keys, &vals);
+      for (uint32_t k = 0; k < nk; k++) {
+        const char *key = keys[k];
+        TSNode val = vals[k];
         if (ll_toml_string(t, val, &s))
           return bad(err, errlen, path, p->row, "extra-blocking", "entries' values must be strings");
         char **slot = strcmp(key, "name") == 0 ? &e.name : strcmp(key, "category") == 0 ? &e.category
@@ -178,11 +184,11 @@ static int apply_key(ll_config *cfg, ll_toml *t, const ll_toml_pair *p, const ch
   }
   if (strcmp(key, "per-file-ignores") == 0) {
     if (!ll_toml_is_inline_table(p->value)) return bad(err, errlen, path, p->row, key, "must be a table of pattern = [codes]");
-    for (uint32_t i = 0; i < ll_toml_table_len(p->value); i++) {
-      const char *pat;
-      TSNode v;
-      ll_toml_table_at(t, p->value, i, &pat, &v);
-      if (per_file_entry(cfg, t, pat, v, p->row, path, err, errlen)) return -1;
+    const char **pats;
+    const TSNode *vals;
+    uint32_t n = ll_toml_table_items(t, p->value, &pats, &vals);
+    for (uint32_t i = 0; i < n; i++) {
+      if (per_file_entry(cfg, t, pats[i], vals[i], p->row, path, err, errlen)) return -1;
     }
     return 0;
   }
@@ -210,12 +216,14 @@ int ll_config_load(ll_config *cfg, const char *path, char *err, size_t errlen) {
     rc = apply_key(cfg, &t, p, p->key + pl, path, err, errlen);
   }
   /* an empty [tool.looplint] table still marks the project root */
-  if (pyproject && !found)
-    for (uint32_t i = 0; i < ts_node_named_child_count(ts_tree_root_node(t.tree)); i++) {
-      TSNode c = ts_node_named_child(ts_tree_root_node(t.tree), i);
-      uint32_t s = ts_node_start_byte(c);
-      if (strcmp(ts_node_type(c), "table") == 0 && strncmp(t.src.text + s, "[tool.looplint]", 15) == 0) found = 1;
+  if (pyproject && !found) {
+    uint32_t n;
+    const TSNode *top = ll_toml_named_children(&t, ts_tree_root_node(t.tree), &n);
+    for (uint32_t i = 0; i < n; i++) {
+      uint32_t s = ts_node_start_byte(top[i]);
+      if (strcmp(ts_node_type(top[i]), "table") == 0 && strncmp(t.src.text + s, "[tool.looplint]", 15) == 0) found = 1;
     }
+  }
   ll_toml_close(&t);
   if (rc) { ll_config_free(cfg); return -1; }
   if (!found) { ll_config_free(cfg); return 0; }

@@ -7,6 +7,21 @@
 
 static int is(TSNode n, const char *t) { return !ts_node_is_null(n) && strcmp(ts_node_type(n), t) == 0; }
 
+/* ts_node_named_child(n, i) walks the children from the first each time: a loop over it is
+ * quadratic in a long array or table, and a configuration may be any file a user writes. */
+const TSNode *ll_toml_named_children(ll_toml *t, TSNode n, uint32_t *count) {
+  uint32_t total = ts_node_named_child_count(n), k = 0;
+  TSNode *out = ll_arena_alloc(&t->arena, (total ? total : 1) * sizeof *out);
+  TSTreeCursor c = ts_tree_cursor_new(n);
+  if (ts_tree_cursor_goto_first_child(&c)) do {
+      TSNode x = ts_tree_cursor_current_node(&c);
+      if (ts_node_is_named(x) && k < total) out[k++] = x;
+    } while (ts_tree_cursor_goto_next_sibling(&c));
+  ts_tree_cursor_delete(&c);
+  *count = k;
+  return out;
+}
+
 /* Decodes a TOML string node: basic ("..." with escapes), literal ('...'), and their
  * multi-line forms. */
 static const char *decode_string(ll_toml *t, TSNode v) {
@@ -64,7 +79,9 @@ static const char *decode_string(ll_toml *t, TSNode v) {
 /* Appends the key segments of a bare_key / quoted_key / dotted_key node. */
 static void key_path(ll_toml *t, TSNode k, ll_strbuf *sb) {
   if (is(k, "dotted_key")) {
-    for (uint32_t i = 0; i < ts_node_named_child_count(k); i++) key_path(t, ts_node_named_child(k, i), sb);
+    uint32_t n;
+    const TSNode *parts = ll_toml_named_children(t, k, &n);
+    for (uint32_t i = 0; i < n; i++) key_path(t, parts[i], sb);
     return;
   }
   if (sb->len) ll_strbuf_addc(sb, '.');
@@ -76,8 +93,10 @@ static void key_path(ll_toml *t, TSNode k, ll_strbuf *sb) {
 }
 
 static void add_pairs(ll_toml *t, TSNode parent, const char *prefix) {
-  for (uint32_t i = 0; i < ts_node_named_child_count(parent); i++) {
-    TSNode c = ts_node_named_child(parent, i);
+  uint32_t n;
+  const TSNode *kids = ll_toml_named_children(t, parent, &n);
+  for (uint32_t i = 0; i < n; i++) {
+    TSNode c = kids[i];
     if (!is(c, "pair")) continue;
     ll_strbuf key;
     ll_strbuf_init(&key);
@@ -93,11 +112,13 @@ static void add_pairs(ll_toml *t, TSNode parent, const char *prefix) {
 static TSNode first_error(TSNode n) {
   if (ts_node_symbol(n) == (TSSymbol)-1 || ts_node_is_missing(n)) return n;
   if (!ts_node_has_error(n)) return (TSNode){0};
-  for (uint32_t i = 0; i < ts_node_child_count(n); i++) {
-    TSNode e = first_error(ts_node_child(n, i));
-    if (!ts_node_is_null(e)) return e;
-  }
-  return (TSNode){0};
+  TSNode found = {0};
+  TSTreeCursor c = ts_tree_cursor_new(n);
+  if (ts_tree_cursor_goto_first_child(&c)) do {
+      found = first_error(ts_tree_cursor_current_node(&c));
+    } while (ts_node_is_null(found) && ts_tree_cursor_goto_next_sibling(&c));
+  ts_tree_cursor_delete(&c);
+  return found;
 }
 
 int ll_toml_open(ll_toml *t, const char *path, char *err, size_t errlen) {
@@ -120,8 +141,10 @@ int ll_toml_open(ll_toml *t, const char *path, char *err, size_t errlen) {
     return -1;
   }
   add_pairs(t, root, "");
-  for (uint32_t i = 0; i < ts_node_named_child_count(root); i++) {
-    TSNode c = ts_node_named_child(root, i);
+  uint32_t n;
+  const TSNode *top = ll_toml_named_children(t, root, &n);
+  for (uint32_t i = 0; i < n; i++) {
+    TSNode c = top[i];
     if (!is(c, "table") && !is(c, "table_array_element")) continue;
     ll_strbuf prefix;
     ll_strbuf_init(&prefix);
@@ -155,41 +178,33 @@ int ll_toml_bool(ll_toml *t, TSNode v, int *out) {
 int ll_toml_is_array(TSNode v) { return is(v, "array"); }
 int ll_toml_is_inline_table(TSNode v) { return is(v, "inline_table"); }
 
-uint32_t ll_toml_array_len(TSNode v) {
-  uint32_t n = 0;
-  for (uint32_t i = 0; i < ts_node_named_child_count(v); i++)
-    if (!is(ts_node_named_child(v, i), "comment")) n++;
-  return n;
+const TSNode *ll_toml_array_items(ll_toml *t, TSNode v, uint32_t *n) {
+  uint32_t total;
+  const TSNode *kids = ll_toml_named_children(t, v, &total);
+  TSNode *out = (TSNode *)kids; /* filtered in place: the array is ours */
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < total; i++)
+    if (!is(kids[i], "comment")) out[k++] = kids[i];
+  *n = k;
+  return out;
 }
 
-TSNode ll_toml_array_at(TSNode v, uint32_t idx) {
-  for (uint32_t i = 0, k = 0; i < ts_node_named_child_count(v); i++) {
-    TSNode c = ts_node_named_child(v, i);
-    if (is(c, "comment")) continue;
-    if (k++ == idx) return c;
+uint32_t ll_toml_table_items(ll_toml *t, TSNode v, const char ***keys, const TSNode **values) {
+  uint32_t total, k = 0;
+  const TSNode *kids = ll_toml_named_children(t, v, &total);
+  const char **ks = ll_arena_alloc(&t->arena, (total ? total : 1) * sizeof *ks);
+  TSNode *vs = ll_arena_alloc(&t->arena, (total ? total : 1) * sizeof *vs);
+  ll_strbuf sb;
+  ll_strbuf_init(&sb);
+  for (uint32_t i = 0; i < total; i++) {
+    if (!is(kids[i], "pair")) continue;
+    ll_strbuf_clear(&sb);
+    key_path(t, ts_node_named_child(kids[i], 0), &sb);
+    ks[k] = ll_arena_strdup(&t->arena, sb.data ? sb.data : "");
+    vs[k++] = ts_node_named_child(kids[i], 1);
   }
-  return (TSNode){0};
-}
-
-uint32_t ll_toml_table_len(TSNode v) {
-  uint32_t n = 0;
-  for (uint32_t i = 0; i < ts_node_named_child_count(v); i++)
-    if (is(ts_node_named_child(v, i), "pair")) n++;
-  return n;
-}
-
-int ll_toml_table_at(ll_toml *t, TSNode v, uint32_t idx, const char **key, TSNode *value) {
-  for (uint32_t i = 0, k = 0; i < ts_node_named_child_count(v); i++) {
-    TSNode c = ts_node_named_child(v, i);
-    if (!is(c, "pair")) continue;
-    if (k++ != idx) continue;
-    ll_strbuf sb;
-    ll_strbuf_init(&sb);
-    key_path(t, ts_node_named_child(c, 0), &sb);
-    *key = ll_arena_strdup(&t->arena, sb.data);
-    ll_strbuf_free(&sb);
-    *value = ts_node_named_child(c, 1);
-    return 0;
-  }
-  return -1;
+  ll_strbuf_free(&sb);
+  *keys = ks;
+  *values = vs;
+  return k;
 }

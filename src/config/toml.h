@@ -31,11 +31,12 @@ int ll_toml_string(ll_toml *t, TSNode v, const char **out); /* unescaped, arena-
 int ll_toml_bool(ll_toml *t, TSNode v, int *out);
 int ll_toml_is_array(TSNode v);
 int ll_toml_is_inline_table(TSNode v);
-/* Elements of an array (named children, comments skipped). */
-uint32_t ll_toml_array_len(TSNode v);
-TSNode ll_toml_array_at(TSNode v, uint32_t i);
-/* Pairs of an inline table: key (unquoted) and value. */
-uint32_t ll_toml_table_len(TSNode v);
-int ll_toml_table_at(ll_toml *t, TSNode v, uint32_t i, const char **key, TSNode *value);
-
+/* The named children of n in one walk of a cursor, into an arena array (*count of them). */
+const TSNode *ll_toml_named_children(ll_toml *t, TSNode n, uint32_t *count);
+/* Elements of an array (named children, comments skipped), in one pass: an arena array of
+ * *n nodes. */
+const TSNode *ll_toml_array_items(ll_toml *t, TSNode v, uint32_t *n);
+/* Pairs of an inline table, in one pass: their keys (unquoted) and values, arena arrays;
+ * returns their number. */
+uint32_t ll_toml_table_items(ll_toml *t, TSNode v, const char ***keys, const TSNode **values);
 #endif
