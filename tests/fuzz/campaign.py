@@ -4,17 +4,30 @@ one core (one fuzzing process), from the committed seeds plus a work corpus kept
 where this one stopped). A crash or timeout is saved in WORK/artifacts/ and the harness is
 restarted for the rest of its time. At the end, a table: runs, exec/s, cov, ft, crashes, CPU.
 
-  tests/fuzz/campaign.py [--build build-fuzz] [--work fuzz-work] [--seconds 600] [NAME...]
+  tests/fuzz/campaign.py [--build build-fuzz] [--work fuzz-work] [--seconds 600] [--cpu S] [NAME...]
+
+--cpu S gives each harness S seconds of CPU instead of wall time: on a machine shared with
+other work a niced process gets a fraction of a core, and the CPU time is what counts.
 """
-import argparse, glob, os, re, resource, subprocess, sys, time
+import argparse, glob, os, re, resource, signal, subprocess, sys, time
 
 top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ap = argparse.ArgumentParser()
 ap.add_argument("--build", default=os.path.join(top, "build-fuzz"))
 ap.add_argument("--work", default=os.path.join(top, "fuzz-work"))
 ap.add_argument("--seconds", type=int, default=600)
+ap.add_argument("--cpu", type=int, default=0)
 ap.add_argument("names", nargs="*")
 a = ap.parse_args()
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_of(pid):
+    try:
+        f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(f[11]) + int(f[12])) / TICK
+    except OSError:
+        return 0.0
 names = a.names or sorted(os.path.basename(p)[5:-2] for p in glob.glob(os.path.join(top, "tests/fuzz/fuzz_*.c")))
 os.makedirs(os.path.join(a.work, "artifacts"), exist_ok=True)
 env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=0",
@@ -27,9 +40,10 @@ for name in names:
     start = time.time()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     runs, crashes, cov, ft, last = 0, 0, 0, 0, ""
+    used = 0.0  # CPU of the runs so far (--cpu)
     while True:
-        left = int(a.seconds - (time.time() - start))
-        if left < 5:
+        left = int(a.seconds - (time.time() - start)) if not a.cpu else 10 ** 6
+        if left < 5 or (a.cpu and used >= a.cpu - 5):
             break
         arts = set(glob.glob(os.path.join(a.work, "artifacts", "*")))
         cmd = ["nice", "-n", "10", os.path.join(a.build, f"fuzz_{name}"), f"-max_total_time={left}", "-timeout=10",
@@ -39,7 +53,15 @@ for name in names:
         cmd.insert(4, f"-dict={d if os.path.exists(d) else os.path.join(top, 'tests/fuzz/python.dict')}")
         run_log = os.path.join(a.work, f"{name}.run.log")
         with open(run_log, "w") as f:
-            p = subprocess.run(cmd, cwd=a.work, env=env, stdout=f, stderr=subprocess.STDOUT)
+            p = subprocess.Popen(cmd, cwd=a.work, env=env, stdout=f, stderr=subprocess.STDOUT)
+            while p.poll() is None:
+                time.sleep(2)
+                if a.cpu and used + cpu_of(p.pid) >= a.cpu:
+                    p.send_signal(signal.SIGINT)  # libFuzzer stops and prints its final stats
+                    p.wait()
+                    p.returncode = 0
+            used = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime + \
+                resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime - before.ru_utime - before.ru_stime
         out = open(run_log, errors="replace").read()
         log.write(out)
         log.flush()
