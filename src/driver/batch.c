@@ -631,6 +631,7 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
     if (getenv("LOOPLINT_DEBUG_FACTS"))
       for (size_t i = 0; i < n; i++) ll_facts_dump(stderr, &job.facts[i]);
     ll_project_check(&project, &project_findings);
+    if (opts && opts->no_project) ll_project_release_held(job.facts, n, &project_findings);
     if (kept_index) {
       /* moved: what points at it (the project resolver) goes first */
       if (project.rv) ll_resolver_free(project.rv);
@@ -792,6 +793,7 @@ int ll_batch_update(const ll_linter *l, ll_batch_state *st, const size_t *change
   ll_findings_init(&project_findings);
   if (no_project) ll_project_build(&none, st->facts, 0, l->db);
   ll_project_check(no_project ? &none : st->project, &project_findings);
+  if (no_project) ll_project_release_held(st->facts, n, &project_findings);
   if (no_project) ll_project_free(&none);
   clock_gettime(CLOCK_MONOTONIC, &tc);
   for (size_t i = 0; i < n; i++) st->facts[i].context_only = was_context[i];

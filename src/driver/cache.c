@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAGIC "LLCACHEC"
+#define MAGIC "LLCACHED"
 
 /* --- writing --- */
 static void put_u32(ll_strbuf *b, uint32_t v) {
@@ -175,6 +175,13 @@ static void put_precision(ll_strbuf *b, const ll_file_facts *f) {
     put_u32(b, (uint32_t)(h->kind | (uint8_t)h->arg_pos << 8));
     put_str(b, h->arg_kw);
   }
+  /* how each call's coroutine is run, and the blocking findings of async defs held whole */
+  for (size_t i = 0; i < f->calls.len; i++) {
+    put_u32(b, f->calls.items[i].thread_loop);
+    put_u32(b, (uint32_t)f->calls.items[i].runner);
+  }
+  put_findings(b, &f->held_findings, 0);
+  for (size_t i = 0; i < f->held_findings.v.len; i++) put_u32(b, (uint32_t)f->held_funcs.items[i]);
 }
 
 void ll_cache_encode(ll_strbuf *b, int state, const ll_findings *fs, const ll_file_facts *f) {
@@ -344,6 +351,24 @@ static void get_precision(reader *r, ll_file_facts *f) {
     h.arg_kw = get_str(r);
     if (!h.code || !h.message || (h.call >= f->calls.len && h.kind != LL_HELD_ASYNC_TEST)) r->bad = 1;
     ll_vec_push(&f->held, h);
+  }
+  for (size_t i = 0; i < f->calls.len && !r->bad; i++) {
+    ll_callsite *c = &f->calls.items[i];
+    uint32_t k = get_u32(r);
+    c->thread_loop = (uint8_t)k;
+    c->runner = (int32_t)get_u32(r);
+    if (k > LL_THREAD_LOOP_IF_WORKER || (k == LL_THREAD_LOOP_IF_WORKER && (c->runner < 0 || (size_t)c->runner >= f->calls.len)))
+      r->bad = 1;
+  }
+  /* findings own their strings (malloc), not the facts' arena */
+  ll_arena *arena = r->arena;
+  r->arena = NULL;
+  if (!r->bad) get_findings(r, &f->held_findings, f->path);
+  r->arena = arena;
+  for (size_t i = 0; i < f->held_findings.v.len && !r->bad; i++) {
+    uint32_t k = get_u32(r);
+    if (k >= f->funcs.len) r->bad = 1;
+    ll_vec_push(&f->held_funcs, (int32_t)k);
   }
 }
 

@@ -56,6 +56,8 @@ void ll_ruledb_free(ll_ruledb *db) {
   ll_strmap_free(&db->coroutine_caches);
   ll_strmap_free(&db->transparent_decorators);
   ll_strmap_free(&db->callback_apis);
+  ll_strmap_free(&db->thread_loop_calls);
+  ll_strmap_free(&db->thread_loop_decorators);
   ll_strmap_free(&db->thread_locks);
   ll_strmap_free(&db->poll_sleeps);
   ll_strmap_free(&db->polled_state);
@@ -274,26 +276,45 @@ static int load_calls(ll_ruledb *db, const char *name, const char *what, const c
   return 0;
 }
 
-/* "callback_apis": [{"name": Q | "types": [T...], "method": M, "arg": N, "keyword": K, "runs": R, "fix": F}] */
-static int load_callback_apis(ll_ruledb *db, const char *name, const cJSON *list, char *err, size_t errlen) {
-  if (!cJSON_IsArray(list)) return fail(err, errlen, name, "callback_apis", -1, "must be a list");
+/* "callback_apis": [{"name": Q | "types": [T...], "method": M, "arg": N, "keyword": K, "runs": R, "fix": F,
+ * "off_loop": B, "args": "after" | {"keyword": K, "position": N}}]; with thread_loops (the
+ * "calls" of "thread_loops"), {"name" | "types"+"method", "arg", "keyword", "when": K} into into. */
+static int load_callback_apis(ll_ruledb *db, const char *name, const cJSON *list, ll_strmap *into, int thread_loops,
+                              char *err, size_t errlen) {
+  const char *what = thread_loops ? "thread_loops.calls" : "callback_apis";
+  if (!cJSON_IsArray(list)) return fail(err, errlen, name, what, -1, "must be a list");
   int i = 0;
   const cJSON *it;
   cJSON_ArrayForEach(it, list) {
-    if (!cJSON_IsObject(it)) return fail(err, errlen, name, "callback_apis", i, "must be an object");
+    if (!cJSON_IsObject(it)) return fail(err, errlen, name, what, i, "must be an object");
     int bad = 0;
     const char *qn = opt_string(it, "name", &bad), *method = opt_string(it, "method", &bad);
     const char *kw = opt_string(it, "keyword", &bad), *runs = opt_string(it, "runs", &bad), *fix = opt_string(it, "fix", &bad);
+    const char *when = opt_string(it, "when", &bad);
     const cJSON *types = cJSON_GetObjectItemCaseSensitive(it, "types");
     const cJSON *arg = cJSON_GetObjectItemCaseSensitive(it, "arg");
-    if (bad) return fail(err, errlen, name, "callback_apis", i, "name, method, keyword, runs, fix must be strings");
-    if (!qn == !(types && method))
-      return fail(err, errlen, name, "callback_apis", i, "needs either \"name\" or \"types\" with \"method\"");
-    if (types && !cJSON_IsArray(types)) return fail(err, errlen, name, "callback_apis", i, "\"types\" must be a list of names");
+    const cJSON *off = cJSON_GetObjectItemCaseSensitive(it, "off_loop");
+    const cJSON *args = cJSON_GetObjectItemCaseSensitive(it, "args");
+    if (bad) return fail(err, errlen, name, what, i, "name, method, keyword, runs, fix, when must be strings");
+    if (!qn == !(types && method)) return fail(err, errlen, name, what, i, "needs either \"name\" or \"types\" with \"method\"");
+    if (types && !cJSON_IsArray(types)) return fail(err, errlen, name, what, i, "\"types\" must be a list of names");
     if (arg && (!cJSON_IsNumber(arg) || arg->valueint < -1 || arg->valueint > 8))
-      return fail(err, errlen, name, "callback_apis", i, "\"arg\" must be an argument index (0-8) or -1");
-    if ((!arg || arg->valueint < 0) && !kw) return fail(err, errlen, name, "callback_apis", i, "needs \"arg\" or \"keyword\"");
-    if (!runs || !fix) return fail(err, errlen, name, "callback_apis", i, "needs \"runs\" and \"fix\"");
+      return fail(err, errlen, name, what, i, "\"arg\" must be an argument index (0-8) or -1");
+    if ((!arg || arg->valueint < 0) && !kw) return fail(err, errlen, name, what, i, "needs \"arg\" or \"keyword\"");
+    if (!thread_loops && (!runs || !fix)) return fail(err, errlen, name, what, i, "needs \"runs\" and \"fix\"");
+    if (thread_loops && !when) return fail(err, errlen, name, what, i, "needs \"when\" (the keyword that asks for a thread)");
+    if (off && !cJSON_IsBool(off)) return fail(err, errlen, name, what, i, "\"off_loop\" must be true or false");
+    int args_after = 0, args_pos = -1;
+    const char *args_kw = NULL;
+    if (args && cJSON_IsString(args) && strcmp(args->valuestring, "after") == 0) args_after = 1;
+    else if (args && cJSON_IsObject(args)) {
+      const cJSON *ap = cJSON_GetObjectItemCaseSensitive(args, "position");
+      args_kw = opt_string(args, "keyword", &bad);
+      if (bad || (ap && (!cJSON_IsNumber(ap) || ap->valueint < 0 || ap->valueint > 8)) || (!ap && !args_kw))
+        return fail(err, errlen, name, what, i, "\"args\" needs a \"keyword\" string or a \"position\" (0-8)");
+      args_pos = ap ? ap->valueint : -1;
+    } else if (args)
+      return fail(err, errlen, name, what, i, "\"args\" must be \"after\" or {\"keyword\": K, \"position\": N}");
     const cJSON *t = NULL;
     int more = 1;
     if (types) t = types->child;
@@ -301,19 +322,41 @@ static int load_callback_apis(ll_ruledb *db, const char *name, const cJSON *list
       const char *q = qn;
       if (types) {
         if (!t) break;
-        if (!cJSON_IsString(t)) return fail(err, errlen, name, "callback_apis", i, "\"types\" must be a list of names");
+        if (!cJSON_IsString(t)) return fail(err, errlen, name, what, i, "\"types\" must be a list of names");
         q = ll_arena_join(&db->arena, t->valuestring, method);
         t = t->next;
       } else more = 0;
       ll_callback_api *a = ll_arena_alloc(&db->arena, sizeof *a);
+      memset(a, 0, sizeof *a);
       a->name = dup(db, q);
       a->arg = arg ? arg->valueint : -1;
       a->keyword = dup(db, kw);
       a->runs = dup(db, runs);
       a->fix = dup(db, fix);
-      ll_strmap_put(&db->callback_apis, a->name, a);
+      a->off_loop = off && cJSON_IsTrue(off);
+      a->args_after = args_after;
+      a->args_pos = args_pos;
+      a->args_kw = dup(db, args_kw);
+      a->when = dup(db, when);
+      ll_strmap_put(into, a->name, a);
     }
     i++;
+  }
+  return 0;
+}
+
+/* "thread_loops": {"calls": [...], "decorators": {"textual.work": "thread", ...}} */
+static int load_thread_loops(ll_ruledb *db, const char *name, const cJSON *obj, char *err, size_t errlen) {
+  if (!cJSON_IsObject(obj)) return fail(err, errlen, name, "thread_loops", -1, "must be an object");
+  const cJSON *calls = cJSON_GetObjectItemCaseSensitive(obj, "calls");
+  if (calls && load_callback_apis(db, name, calls, &db->thread_loop_calls, 1, err, errlen)) return -1;
+  const cJSON *decos = cJSON_GetObjectItemCaseSensitive(obj, "decorators");
+  if (decos && !cJSON_IsObject(decos))
+    return fail(err, errlen, name, "thread_loops.decorators", -1, "must be an object of keyword names");
+  const cJSON *d;
+  cJSON_ArrayForEach(d, decos) {
+    if (!cJSON_IsString(d)) return fail(err, errlen, name, "thread_loops.decorators", -1, "values must be keyword names");
+    ll_strmap_put(&db->thread_loop_decorators, dup(db, d->string), (void *)dup(db, d->valuestring));
   }
   return 0;
 }
@@ -469,7 +512,9 @@ int ll_ruledb_load_text(ll_ruledb *db, const char *name, const char *text, char 
     if (!rc) rc = load_sub_list(db, name, "coroutine_caches", s, "caches", &db->coroutine_caches, err, errlen);
     if (!rc) rc = load_sub_list(db, name, "coroutine_caches", s, "transparent", &db->transparent_decorators, err, errlen);
   }
-  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "callback_apis"))) rc = load_callback_apis(db, name, s, err, errlen);
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "callback_apis")))
+    rc = load_callback_apis(db, name, s, &db->callback_apis, 0, err, errlen);
+  if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "thread_loops"))) rc = load_thread_loops(db, name, s, err, errlen);
   if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "thread_locks")))
     rc = load_name_list(db, name, "thread_locks", s, &db->thread_locks, (void *)1, err, errlen);
   if (!rc && (s = cJSON_GetObjectItemCaseSensitive(root, "polling"))) {

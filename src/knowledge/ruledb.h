@@ -73,6 +73,14 @@ typedef struct ll_callback_api {
   const char *keyword; /* its keyword, or NULL */
   const char *runs;    /* where the API calls it, for the message ("on the loop") */
   const char *fix;     /* what to do instead */
+  /* "off_loop": it calls the callable away from the loop's thread (a worker thread, a new
+   * thread, another process); then how it passes the callable its arguments: the positional
+   * arguments after it (args_after), or one tuple given as keyword args_kw / at args_pos */
+  int off_loop, args_after, args_pos;
+  const char *args_kw;
+  /* thread_loops.calls: the keyword that must be a literal True for the call to run the
+   * coroutine it is given on an event loop of its own in a worker thread (`thread`) */
+  const char *when;
 } ll_callback_api;
 
 typedef struct ll_ruledb {
@@ -105,6 +113,11 @@ typedef struct ll_ruledb {
   ll_strmap coroutine_caches;  /* decorators caching what a call returns (LOOP205) */
   ll_strmap transparent_decorators; /* decorators that hand the function on unchanged */
   ll_strmap callback_apis;     /* qualified name -> ll_callback_api* (LOOP206) */
+  /* "thread_loops": calls that run the coroutine (or coroutine function) they are given on an
+   * event loop of their own in a worker thread (qualified name -> ll_callback_api*, `when`
+   * the keyword that asks for it), and decorators that do so to the function they wear
+   * (qualified name -> the keyword, a string) */
+  ll_strmap thread_loop_calls, thread_loop_decorators;
   ll_strmap thread_locks;      /* types of thread locks, semaphores, conditions (LOOP107) */
   ll_strmap poll_sleeps;       /* async sleeps a polling loop waits with (LOOP120) */
   ll_strmap polled_state;      /* state queries with an awaitable twin -> what to await (LOOP120) */

@@ -72,6 +72,12 @@ typedef struct ll_ctx {
   int callee_valid;
   struct ll_typer *typer; /* the file's type engine (model/types.h), made on first use */
   struct ll_value *callee_value; /* the value of the last call's callee (rules share it) */
+  /* a project pass follows (the caller keeps the facts): the blocking findings of async defs
+   * are held in the facts (held_findings), for it to drop those of coroutines that run on a
+   * loop of their own in a worker thread; holds: each such finding (index in out) and its
+   * function */
+  int hold_blocking;
+  LL_VEC(struct ll_ctx_hold { uint32_t finding; int32_t func; }) holds;
 } ll_ctx;
 
 /* --- scopes (engine) --- */

@@ -20,6 +20,8 @@ void ll_facts_free(ll_file_facts *f) {
   ll_vec_free(&f->exports);
   ll_vec_free(&f->noqa);
   ll_vec_free(&f->held);
+  ll_findings_free(&f->held_findings);
+  ll_vec_free(&f->held_funcs);
   ll_arena_free(&f->arena);
 }
 
@@ -48,12 +50,18 @@ void ll_facts_dump(FILE *out, const ll_file_facts *f) {
   }
   for (size_t i = 0; i < f->calls.len; i++) {
     const ll_callsite *c = &f->calls.items[i];
-    fprintf(out, "  call %s at %u:%u use=%d func=%d%s%s\n", c->callee, c->start.row, c->start.col, c->use, c->func,
+    fprintf(out, "  call %s at %u:%u use=%d func=%d%s%s", c->callee, c->start.row, c->start.col, c->use, c->func,
             c->on_loop ? " on-loop" : "", c->deferred ? " deferred" : "");
+    if (c->thread_loop) fprintf(out, " thread-loop=%d runner=%d", c->thread_loop, c->runner);
+    fputc('\n', out);
     if (c->guard) fprintf(out, "    guard %s%s args=%s\n", c->guard == 1 ? "memo" : "flag ", c->guard_name ? c->guard_name : "",
                           c->args ? c->args : "-");
   }
   for (size_t i = 0; i < f->held.len; i++)
     fprintf(out, "  held %s at %u:%u unless call %u re-raises\n", f->held.items[i].code, f->held.items[i].start.row,
             f->held.items[i].start.col, f->held.items[i].call);
+  for (size_t i = 0; i < f->held_findings.v.len; i++)
+    fprintf(out, "  held %s at %u:%u unless every call of function %d starts it on a loop in a thread\n",
+            f->held_findings.v.items[i].code, f->held_findings.v.items[i].start.row, f->held_findings.v.items[i].start.col,
+            f->held_funcs.items[i]);
 }

@@ -64,6 +64,9 @@ typedef struct ll_funcdef {
   ll_pos flag_block_pos;
   const char *flag_name;
   int8_t flag_pos;          /* FLAG's index (self counted) */
+  /* a decorator of the rules data's thread_loops runs its body on an event loop of its own in
+   * a worker thread (`@work(thread=True)`): nothing in it blocks the main loop */
+  uint8_t thread_loop;
 } ll_funcdef;
 
 typedef struct ll_classdef {
@@ -102,7 +105,22 @@ typedef struct ll_callsite {
    * splat), then ';' and the keywords, each `name=f` or `name=v` (`**=v` for a splat),
    * comma-separated. NULL: not recorded (no arguments of interest) */
   const char *args;
+  /* the coroutine this call makes runs on an event loop of its own in a worker thread
+   * (ll_thread_loop_kind); runner: LL_THREAD_LOOP_IF_WORKER, the call site (index into
+   * calls) whose callee the project pass must find in thread_loops.calls */
+  uint8_t thread_loop;
+  int32_t runner;
 } ll_callsite;
+
+typedef enum ll_thread_loop_kind {
+  LL_THREAD_LOOP_NONE = 0,
+  LL_THREAD_LOOP_KNOWN,     /* `Thread(target=asyncio.run, args=(job(),))`, `submit(asyncio.run, job())`,
+                               `Thread(target=lambda: asyncio.run(job()))`: the walk saw it all */
+  LL_THREAD_LOOP_IF_THREAD, /* `asyncio.run(job())` in a sync def: when that def runs only as the
+                               target of off-loop APIs (the project pass counts its call sites) */
+  LL_THREAD_LOOP_IF_WORKER, /* `self.run_worker(job(), thread=True)` on a receiver only the project
+                               pass types: when call site `runner` is one of thread_loops.calls */
+} ll_thread_loop_kind;
 
 /* A file-local finding that another file's definitions may disprove; the project pass
  * reports it or drops it. */
@@ -167,6 +185,11 @@ typedef struct ll_file_facts {
   uint32_t nlazy;
   const char *partial_names; /* partial: the top-level names it was parsed for, one per line */
   LL_VEC(ll_held) held;      /* findings the project pass confirms or drops */
+  /* blocking findings (LOOP101-107) of async defs, whole, each with the index of its function
+   * (held_funcs): the project pass drops them when every call of the function starts it on an
+   * event loop of its own in a worker thread, and reports them otherwise */
+  ll_findings held_findings;
+  LL_VEC(int32_t) held_funcs;
 } ll_file_facts;
 
 void ll_facts_init(ll_file_facts *f);

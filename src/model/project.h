@@ -21,6 +21,11 @@ typedef struct ll_funcref {
    * another file): name, code and position; NULL when none */
   const char *typed_block_qual, *typed_block_code;
   ll_pos typed_block_pos;
+  /* decided by each project check (rules/rule_project.c): thread_cand, a function some call
+   * may start on an event loop of its own in a worker thread (or a sync def such a call sits
+   * in); thread_only, every call of it does (or, a sync def, only off-loop APIs call it) */
+  uint8_t thread_cand, thread_only;
+  uint32_t thread_starts, thread_others;
 } ll_funcref;
 
 typedef LL_VEC(ll_callsite *) ll_callsite_list;

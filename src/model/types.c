@@ -195,7 +195,7 @@ static int lib_is_class(ll_typer *t, const char *name) {
 
 static int lib_knows(ll_typer *t, const char *q) {
   return ll_ruledb_returns(t->db, q) || ll_ruledb_call_kind(t->db, q) != LL_CALL_UNKNOWN ||
-         ll_ruledb_blocking(t->db, q);
+         ll_ruledb_blocking(t->db, q) || ll_strmap_get(&t->db->thread_loop_calls, q);
 }
 
 /* The class (the receiver's own, or a library base) whose `cls.member` the data knows,

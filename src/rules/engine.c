@@ -94,6 +94,17 @@ static uint8_t body_is_stub(TSNode body) {
   return 1;
 }
 
+/* Whether call passes keyword kw as the literal True (`@work(thread=True)`). */
+static int passes_true(ll_ctx *ctx, TSNode call, const char *kw) {
+  TSNode args = ll_field(call, "arguments");
+  for (uint32_t i = 0; !ts_node_is_null(args) && i < ts_node_named_child_count(args); i++) {
+    TSNode a = ts_node_named_child(args, i);
+    if (node_is(a, "keyword_argument") && ll_ctx_text_is(ctx, ll_field(a, "name"), kw))
+      return node_is(ll_field(a, "value"), "true");
+  }
+  return 0;
+}
+
 /* Opens the scope of a def/class/lambda before its children are visited. */
 static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
   const ll_linter *l = ctx->linter;
@@ -126,7 +137,7 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
     ll_ctx_scope(ctx)->class_index = (int32_t)ctx->facts->classes.len - 1;
   } else {
     int is_async = 0, is_callback = 0, is_property = 0, is_static = 0, is_classmethod = 0, other_decorator = 0,
-        schedules = 0, decorator_called = 0, memo = 0;
+        schedules = 0, decorator_called = 0, memo = 0, thread_loop = 0;
     const char *project_decorator = NULL;
     for (uint32_t i = 0; i < ts_node_child_count(node); i++) {
       TSNode c = ts_node_child(node, i);
@@ -139,6 +150,9 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
         TSNode d = ts_node_named_child(parent, i);
         if (!node_is(d, "decorator")) continue;
         const char *q = ll_resolve_decorator(ctx, d);
+        const char *thread_kw = ll_strmap_get(&ctx->db->thread_loop_decorators, q);
+        TSNode dx = ts_node_named_child_count(d) ? ts_node_named_child(d, 0) : (TSNode){0};
+        if (thread_kw && !ts_node_is_null(dx) && node_is(dx, "call") && passes_true(ctx, dx, thread_kw)) thread_loop = 1;
         if (strcmp(q, "homeassistant.core.callback") == 0 || strcmp(q, "callback") == 0 ||
             strcmp(q, "core.callback") == 0 || strcmp(q, "ha_callback") == 0)
           is_callback = 1;
@@ -189,6 +203,7 @@ static void enter_definition(ll_ctx *ctx, TSNode node, TSSymbol sym) {
     fd.other_decorator = (uint8_t)other_decorator;
     fd.schedules = (uint8_t)schedules;
     fd.memo = (uint8_t)memo;
+    fd.thread_loop = (uint8_t)(thread_loop && is_async);
     if (project_decorator && *project_decorator && !ll_resolve_is_project_name(ctx, project_decorator)) project_decorator = "";
     fd.decorator = project_decorator ? ll_arena_strdup(&ctx->facts->arena, project_decorator) : NULL;
     fd.decorator_called = (uint8_t)decorator_called;
@@ -294,6 +309,31 @@ static const char *package_of(ll_ctx *ctx, const char *module, int is_package) {
   return dot ? ll_arena_strndup(&ctx->arena, module, (size_t)(dot - module)) : "";
 }
 
+/* The blocking findings of async defs leave out for the facts' held_findings (the project
+ * pass decides them), but for those of a function whose decorator runs it on a loop of its
+ * own in a worker thread (`@work(thread=True)`): the file alone knows those never block the
+ * main loop. The others keep their order. */
+static void hold_blocking(ll_ctx *ctx) {
+  if (!ctx->holds.len) return;
+  ll_findings *out = ctx->out;
+  size_t k = 0, w = ctx->holds.items[0].finding;
+  for (size_t i = ctx->holds.items[0].finding; i < out->v.len; i++) {
+    if (k < ctx->holds.len && ctx->holds.items[k].finding == i) {
+      int32_t fn = ctx->holds.items[k++].func;
+      if (ctx->facts->funcs.items[fn].thread_loop) {
+        ll_finding_free(&out->v.items[i]);
+      } else {
+        ll_vec_push(&ctx->facts->held_findings.v, out->v.items[i]);
+        ll_vec_push(&ctx->facts->held_funcs, fn);
+      }
+      continue;
+    }
+    out->v.items[w++] = out->v.items[i];
+  }
+  out->v.len = w;
+  ll_vec_free(&ctx->holds);
+}
+
 static int path_is_homeassistant(const char *path) {
   return strstr(path, "custom_components/") != NULL || strstr(path, "homeassistant/components/") != NULL;
 }
@@ -359,11 +399,13 @@ void ll_lint_source_ha(const ll_linter *l, TSParser *parser, const ll_source *sr
     ctx.cur_rule = r;
     if (l->rules[r]->begin_file) l->rules[r]->begin_file(&ctx);
   }
+  ctx.hold_blocking = facts != &local_facts;
   walk(&ctx);
   for (size_t r = 0; r < l->nrules; r++) {
     ctx.cur_rule = r;
     if (l->rules[r]->end_file) l->rules[r]->end_file(&ctx);
   }
+  hold_blocking(&ctx);
   while (ctx.scopes.len) pop_scope(&ctx);
   if (ctx.typer) ll_typer_free(ctx.typer);
   ll_vec_free(&ctx.scopes);

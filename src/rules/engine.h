@@ -72,6 +72,9 @@ void ll_blocking_message(struct ll_strbuf *msg, const ll_blocking_entry *e, cons
  * is not context_only. */
 struct ll_project;
 void ll_project_check(struct ll_project *p, ll_findings *out);
+/* Without a project pass (--no-project): the findings files hold for it, as they are (the
+ * blocking findings of async defs, which only the project could show run off the loop). */
+void ll_project_release_held(const ll_file_facts *files, size_t n, ll_findings *out);
 /* LOOP207's project half (rule_tests.c): whether the held async test h never runs, with the
  * message in msg; memo (per thread) keeps what each folder's pytest configuration decides. */
 struct ll_resolver;

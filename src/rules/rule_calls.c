@@ -68,6 +68,188 @@ static const char *args_summary(ll_ctx *ctx, TSNode call, ll_arena *arena) {
   return r;
 }
 
+/* --- coroutines started on an event loop of their own in a worker thread --- */
+
+/* The last identifier of a callee expression (`Thread` of `threading.Thread`), n its length. */
+static const char *last_name(ll_ctx *ctx, TSNode fn, size_t *n) {
+  if (is(fn, "attribute")) fn = ll_field(fn, "attribute");
+  if (!is(fn, "identifier")) return NULL;
+  uint32_t a = ts_node_start_byte(fn), b = ts_node_end_byte(fn);
+  *n = b - a;
+  return ctx->src->text + a;
+}
+
+/* Whether a key of m has name (n bytes) as its last part: a cheap test before resolving. */
+static int map_names(const ll_strmap *m, const char *name, size_t n) {
+  for (size_t i = 0; name && i < m->cap; i++) {
+    const char *k = m->slots ? m->slots[i].key : NULL;
+    if (!k) continue;
+    size_t kl = strlen(k);
+    if (kl > n && k[kl - n - 1] == '.' && memcmp(k + kl - n, name, n) == 0) return 1;
+    if (kl == n && memcmp(k, name, n) == 0) return 1;
+  }
+  return 0;
+}
+
+/* The entry of m that callee expression fn resolves to (by type: a receiver of unknown
+ * type, or one only the project types, gives none). */
+static const ll_callback_api *listed_api(ll_ctx *ctx, TSNode fn, const ll_strmap *m) {
+  size_t n = 0;
+  const char *ln = last_name(ctx, fn, &n);
+  if (!map_names(m, ln, n)) return NULL;
+  ll_value v = ll_resolve_value(ctx, fn);
+  if (v.kind == LL_V_UNKNOWN || v.kind == LL_V_PENDING) return NULL;
+  const char *q = ll_typer_listed(ll_ctx_typer(ctx), &v, m);
+  return q ? ll_strmap_get(m, q) : NULL;
+}
+
+/* Whether expression ref (not called) is a loop runner of the rules data: `asyncio.run`,
+ * `loop.run_until_complete` of a value typed as an event loop. */
+static int is_loop_runner(ll_ctx *ctx, TSNode ref) {
+  size_t n = 0;
+  const char *ln = last_name(ctx, ref, &n);
+  if (!map_names(&ctx->db->loop_runners, ln, n)) return 0;
+  ll_value v = ll_resolve_value(ctx, ref);
+  if (v.kind == LL_V_UNKNOWN || v.kind == LL_V_PENDING) return 0;
+  return ll_typer_listed(ll_ctx_typer(ctx), &v, &ctx->db->loop_runners) != NULL;
+}
+
+/* Where node sits among the arguments of the call that holds it: *pos its positional index
+ * (-1: a keyword, or after a splat), *kw the keyword's name node (null: positional); the
+ * call, or a null node when node is not an argument. */
+static TSNode argument_slot(ll_ctx *ctx, TSNode node, int *pos, TSNode *kw) {
+  TSNode none = {0}, p = ll_ctx_parent(ctx, node);
+  *pos = -1;
+  *kw = none;
+  if (is(p, "keyword_argument")) {
+    *kw = ll_field(p, "name");
+    TSNode l = ll_ctx_parent(ctx, p);
+    return is(l, "argument_list") ? ll_ctx_parent(ctx, l) : none;
+  }
+  if (!is(p, "argument_list")) return none;
+  int at = 0;
+  for (uint32_t i = 0; i < ts_node_named_child_count(p); i++) {
+    TSNode a = ts_node_named_child(p, i);
+    if (ts_node_eq(a, node)) { *pos = at; break; }
+    if (is(a, "list_splat")) return ll_ctx_parent(ctx, p);
+    if (!is(a, "comment") && !is(a, "keyword_argument") && !is(a, "dictionary_splat")) at++;
+  }
+  return ll_ctx_parent(ctx, p);
+}
+
+/* Whether the argument at (pos, kw) is the one an entry names (arg, keyword). */
+static int slot_is(ll_ctx *ctx, int pos, TSNode kw, int arg, const char *keyword) {
+  if (!ts_node_is_null(kw)) return keyword && ll_ctx_text_is(ctx, kw, keyword);
+  return pos >= 0 && pos == arg;
+}
+
+/* The argument of call at position pos or keyword kw, or a null node. */
+static TSNode argument_at(ll_ctx *ctx, TSNode call, int pos, const char *kw) {
+  TSNode args = ll_field(call, "arguments"), none = {0};
+  if (!is(args, "argument_list")) return none;
+  int at = 0;
+  for (uint32_t i = 0; i < ts_node_named_child_count(args); i++) {
+    TSNode a = ts_node_named_child(args, i);
+    if (is(a, "comment") || is(a, "dictionary_splat")) continue;
+    if (is(a, "keyword_argument")) {
+      if (kw && ll_ctx_text_is(ctx, ll_field(a, "name"), kw)) return ll_field(a, "value");
+      continue;
+    }
+    if (is(a, "list_splat")) pos = -1;
+    if (pos >= 0 && at == pos) return a;
+    at++;
+  }
+  return none;
+}
+
+/* Whether call passes keyword kw as the literal True. */
+static int passes_true(ll_ctx *ctx, TSNode call, const char *kw) {
+  TSNode v = argument_at(ctx, call, -1, kw);
+  return is(v, "true");
+}
+
+/* Whether call is an off-loop API of callback_apis (a thread, an executor) whose callable is
+ * a loop runner: what it passes that runner runs on a loop of its own. */
+static const ll_callback_api *runner_in_thread(ll_ctx *ctx, TSNode call) {
+  const ll_callback_api *a = listed_api(ctx, ll_field(call, "function"), &ctx->db->callback_apis);
+  if (!a || !a->off_loop) return NULL;
+  return is_loop_runner(ctx, argument_at(ctx, call, a->arg, a->keyword)) ? a : NULL;
+}
+
+/* How the coroutine that call makes is run (ll_thread_loop_kind): on a loop of its own in a
+ * worker thread, known here or to be decided by the project pass (*runner: the call site
+ * whose callee it must find in thread_loops.calls). */
+static uint8_t thread_loop_of(ll_ctx *ctx, TSNode call, int32_t *runner) {
+  const ll_ruledb *db = ctx->db;
+  TSNode p = ll_ctx_parent(ctx, call);
+  /* `Thread(target=asyncio.run, args=(job(),))`: the first element of the arguments' tuple */
+  if ((is(p, "tuple") || is(p, "list")) && ts_node_named_child_count(p) && ts_node_eq(ts_node_named_child(p, 0), call)) {
+    int pos;
+    TSNode kw, t = argument_slot(ctx, p, &pos, &kw);
+    const ll_callback_api *a = is(t, "call") ? runner_in_thread(ctx, t) : NULL;
+    if (a && (a->args_kw || a->args_pos >= 0) && slot_is(ctx, pos, kw, a->args_pos, a->args_kw)) return LL_THREAD_LOOP_KNOWN;
+    return LL_THREAD_LOOP_NONE;
+  }
+  int pos;
+  TSNode kw, r = argument_slot(ctx, call, &pos, &kw);
+  if (!is(r, "call")) return LL_THREAD_LOOP_NONE;
+  TSNode rfn = ll_field(r, "function");
+  size_t n = 0;
+  const char *ln = last_name(ctx, rfn, &n);
+  if (!ln) return LL_THREAD_LOOP_NONE;
+  /* `asyncio.run(job())`: where does the runner run? */
+  if (pos == 0 && ts_node_is_null(kw) && map_names(&db->loop_runners, ln, n) && is_loop_runner(ctx, rfn)) {
+    TSNode l = ll_ctx_parent(ctx, r);
+    if (is(l, "lambda")) {
+      /* `Thread(target=lambda: asyncio.run(job()))` */
+      int lpos;
+      TSNode lkw, t = argument_slot(ctx, l, &lpos, &lkw);
+      const ll_callback_api *a = is(t, "call") ? listed_api(ctx, ll_field(t, "function"), &db->callback_apis) : NULL;
+      return a && a->off_loop && slot_is(ctx, lpos, lkw, a->arg, a->keyword) ? LL_THREAD_LOOP_KNOWN : LL_THREAD_LOOP_NONE;
+    }
+    ll_scope *fn = ll_ctx_function(ctx);
+    if (fn && fn->kind == LL_SCOPE_FUNCTION && !fn->is_async && !fn->is_callback && fn->func_index >= 0)
+      return LL_THREAD_LOOP_IF_THREAD;
+    return LL_THREAD_LOOP_NONE;
+  }
+  /* `executor.submit(asyncio.run, job())`: the argument after the runner */
+  if (map_names(&db->callback_apis, ln, n)) {
+    const ll_callback_api *a = runner_in_thread(ctx, r);
+    if (a && a->args_after && a->arg >= 0 && ts_node_is_null(kw) && pos == a->arg + 1 &&
+        !ts_node_is_null(argument_at(ctx, r, a->arg, NULL)))
+      return LL_THREAD_LOOP_KNOWN;
+  }
+  /* `self.run_worker(job(), thread=True)` */
+  if (map_names(&db->thread_loop_calls, ln, n)) {
+    ll_value v = ll_resolve_value(ctx, rfn);
+    if (v.kind == LL_V_PENDING) {
+      /* typed by the project pass: the entries of that method name say where and when */
+      for (size_t i = 0; i < db->thread_loop_calls.cap; i++) {
+        const ll_callback_api *a = db->thread_loop_calls.slots ? db->thread_loop_calls.slots[i].value : NULL;
+        if (!a || !db->thread_loop_calls.slots[i].key) continue;
+        size_t kl = strlen(a->name);
+        if (kl <= n || a->name[kl - n - 1] != '.' || memcmp(a->name + kl - n, ln, n) != 0) continue;
+        if (!slot_is(ctx, pos, kw, a->arg, a->keyword) || !passes_true(ctx, r, a->when)) continue;
+        /* the call that takes it was entered first: its call site is already recorded */
+        ll_pos at = ll_ctx_start(ctx, r);
+        for (size_t k = ctx->facts->calls.len; k-- > 0;) {
+          const ll_callsite *o = &ctx->facts->calls.items[k];
+          if (o->start.row == at.row && o->start.col == at.col) {
+            *runner = (int32_t)k;
+            return LL_THREAD_LOOP_IF_WORKER;
+          }
+        }
+        return LL_THREAD_LOOP_NONE;
+      }
+    } else if (v.kind != LL_V_UNKNOWN) {
+      const char *q = ll_typer_listed(ll_ctx_typer(ctx), &v, &db->thread_loop_calls);
+      const ll_callback_api *a = q ? ll_strmap_get(&db->thread_loop_calls, q) : NULL;
+      if (a && slot_is(ctx, pos, kw, a->arg, a->keyword) && passes_true(ctx, r, a->when)) return LL_THREAD_LOOP_KNOWN;
+    }
+  }
+  return LL_THREAD_LOOP_NONE;
+}
+
 static void enter(ll_ctx *ctx, TSNode call) {
   TSNode fnode = ll_field(call, "function");
   if (ts_node_is_null(fnode)) return;
@@ -107,9 +289,11 @@ static void enter(ll_ctx *ctx, TSNode call) {
   int in_function = fd && fn && fn->kind == LL_SCOPE_FUNCTION;
   /* a library call matters only through the rules data (what it returns) and only where
    * its result is dropped, tested or awaited; a project call always may (chains, kinds) */
+  int library = 0;
   if (q && ctx->project_roots && !deferred) {
     size_t root = strcspn(q, ".");
     int project = ll_strmap_getn(ctx->project_roots, q, root) != NULL;
+    library = !project;
     if (!project) {
       int interesting = u.use == LL_USE_DISCARDED || u.use == LL_USE_BOOL || u.use == LL_USE_AWAITED ||
                         (u.use == LL_USE_LOCAL && u.local_unused);
@@ -119,7 +303,11 @@ static void enter(ll_ctx *ctx, TSNode call) {
       if (!known && !(bare_ok && strchr(q, '.'))) return;
     }
   }
-  if (!in_function && u.use != LL_USE_DISCARDED && u.use != LL_USE_BOOL && u.use != LL_USE_AWAITED) return;
+  /* at module level what is judged, and the project's calls passed on (`asyncio.run(main())`:
+   * where a coroutine runs is decided on every call of its function) */
+  if (!in_function && u.use != LL_USE_DISCARDED && u.use != LL_USE_BOOL && u.use != LL_USE_AWAITED &&
+      !(!library && (u.use == LL_USE_ARGUMENT || u.use == LL_USE_OTHER)))
+    return;
   ll_file_facts *facts = ctx->facts;
   ll_callsite cs;
   memset(&cs, 0, sizeof cs);
@@ -154,6 +342,7 @@ static void enter(ll_ctx *ctx, TSNode call) {
     const char *om = is(ofn, "attribute") ? ll_ctx_text(ctx, ll_field(ofn, "attribute")) : NULL;
     cs.offloaded = (uint8_t)ll_ruledb_is_offload(ctx->db, ll_resolve_qualname(ctx, ofn), om);
   }
+  if (u.use == LL_USE_ARGUMENT || u.use == LL_USE_OTHER) cs.thread_loop = thread_loop_of(ctx, call, &cs.runner);
   ll_vec_push(&facts->calls, cs);
 }
 

@@ -214,6 +214,107 @@ static void compute_blocking(ll_project *p) {
   ll_reach_free(&rs);
 }
 
+/* --- coroutines that run on an event loop of their own in a worker thread --- */
+
+/* The funcref of function k of file ff, or NULL (a name another definition took). */
+static ll_funcref *funcref_of(ll_project *p, const ll_file_facts *ff, int32_t k) {
+  if (k < 0 || (size_t)k >= ff->funcs.len) return NULL;
+  ll_funcref *r = ll_strmap_get(&p->funcs, ff->funcs.items[k].qual);
+  return r && r->def == &ff->funcs.items[k] ? r : NULL;
+}
+
+static const char *last_part(const char *q) {
+  const char *d = strrchr(q, '.');
+  return d ? d + 1 : q;
+}
+
+typedef struct thread_site {
+  const ll_file_facts *ff;
+  const ll_callsite *cs;
+  ll_funcref *r;
+} thread_site;
+
+/* Decides which async defs run only on event loops of their own in worker threads: some call
+ * starts one so (`Thread(target=asyncio.run, args=(job(),))`, `run_worker(job(), thread=True)`,
+ * `asyncio.run(job())` in a sync def that only off-loop APIs call) and no other call of it
+ * exists in the project (`await job()` on the loop keeps its findings; handing the function
+ * itself to an API runs nothing). Their blocking findings are dropped, and their calls of
+ * blocking helpers are not LOOP110. Returns whether any function is thread-only. */
+static int compute_thread_only(ll_project *p) {
+  for (size_t i = 0; i < p->funcs.cap; i++) {
+    ll_funcref *r = p->funcs.slots && p->funcs.slots[i].key ? p->funcs.slots[i].value : NULL;
+    if (r) { r->thread_cand = r->thread_only = 0; r->thread_starts = r->thread_others = 0; }
+  }
+  ll_strmap names;
+  ll_strmap_init(&names);
+  for (size_t f = 0; f < p->nfiles; f++) {
+    const ll_file_facts *ff = &p->files[f];
+    for (size_t i = 0; i < ff->calls.len; i++) {
+      const ll_callsite *cs = &ff->calls.items[i];
+      if (!cs->thread_loop) continue;
+      ll_funcref *r = ll_project_resolve_call(p, cs, NULL);
+      if (!r || !r->def->is_async) continue;
+      r->thread_cand = 1;
+      ll_strmap_put(&names, r->def->name, (void *)1);
+      ll_funcref *fn = cs->thread_loop == LL_THREAD_LOOP_IF_THREAD ? funcref_of(p, ff, cs->func) : NULL;
+      if (fn && !fn->def->is_async) {
+        fn->thread_cand = 1;
+        ll_strmap_put(&names, fn->def->name, (void *)1);
+      }
+    }
+  }
+  int any = 0;
+  if (names.len) {
+    /* every call of a candidate, anywhere in the project */
+    LL_VEC(thread_site) sites = {0};
+    for (size_t f = 0; f < p->nfiles; f++) {
+      const ll_file_facts *ff = &p->files[f];
+      for (size_t i = 0; i < ff->calls.len; i++) {
+        const ll_callsite *cs = &ff->calls.items[i];
+        if (!ll_strmap_get(&names, last_part(cs->callee))) continue;
+        ll_funcref *r = ll_project_resolve_call(p, cs, NULL);
+        if (r && r->thread_cand) ll_vec_push(&sites, ((thread_site){ff, cs, r}));
+      }
+    }
+    const ll_ruledb *db = p->db;
+    /* the sync defs first: handed to off-loop APIs (a thread's target, an executor) and never
+     * called or handed otherwise */
+    for (size_t k = 0; k < sites.len; k++) {
+      thread_site *t = &sites.items[k];
+      if (t->r->def->is_async) continue;
+      const ll_callback_api *a = t->cs->use == LL_USE_HANDED && t->cs->local ? ll_strmap_get(&db->callback_apis, t->cs->local) : NULL;
+      if (a && a->off_loop) t->r->thread_starts++;
+      else t->r->thread_others++;
+    }
+    resolver *rv = ll_project_resolver(p);
+    for (size_t k = 0; k < sites.len; k++) {
+      thread_site *t = &sites.items[k];
+      const ll_callsite *cs = t->cs;
+      if (!t->r->def->is_async || cs->use == LL_USE_HANDED) continue;
+      int start = cs->thread_loop == LL_THREAD_LOOP_KNOWN;
+      if (cs->thread_loop == LL_THREAD_LOOP_IF_THREAD) {
+        ll_funcref *fn = funcref_of(p, t->ff, cs->func);
+        start = fn && !fn->def->is_async && fn->thread_starts && !fn->thread_others;
+      } else if (cs->thread_loop == LL_THREAD_LOOP_IF_WORKER && cs->runner >= 0 && (size_t)cs->runner < t->ff->calls.len) {
+        rv->db = t->ff->db ? t->ff->db : p->db;
+        const ll_value *v = ll_resolver_callee(rv, &t->ff->calls.items[cs->runner]);
+        start = v && rv->typer && ll_typer_listed(rv->typer, v, &rv->db->thread_loop_calls) != NULL;
+        rv->db = p->db;
+      }
+      if (start) t->r->thread_starts++;
+      else t->r->thread_others++;
+    }
+    for (size_t k = 0; k < sites.len; k++) {
+      ll_funcref *r = sites.items[k].r;
+      r->thread_only = r->def->is_async && r->thread_starts && !r->thread_others;
+      any |= r->thread_only;
+    }
+    ll_vec_free(&sites);
+  }
+  ll_strmap_free(&names);
+  return any;
+}
+
 static const char *short_path(const char *path) {
   const char *s = strrchr(path, '/');
   return s ? s + 1 : path;
@@ -307,9 +408,17 @@ static void check_handed(resolver *rv, const ll_file_facts *ff, const ll_callsit
 
 /* The project-wide findings of one file. Reads the index and the blocking results computed
  * before; writes only to out and to the resolver's own arena, so files run in parallel. */
-static void check_file(resolver *rv, ll_strmap *test_memo, ll_file_facts *ff, ll_findings *out) {
+static void check_file(resolver *rv, ll_strmap *test_memo, ll_file_facts *ff, ll_findings *out, int thread_only) {
   ll_strbuf msg;
   ll_strbuf_init(&msg);
+  /* blocking findings of async defs: kept unless the function runs only on loops of its own */
+  for (size_t i = 0; i < ff->held_findings.v.len; i++) {
+    ll_funcref *r = thread_only ? funcref_of(rv->p, ff, ff->held_funcs.items[i]) : NULL;
+    if (r && r->thread_only) continue;
+    ll_finding f;
+    ll_finding_copy(&f, &ff->held_findings.v.items[i]);
+    ll_vec_push(&out->v, f);
+  }
   for (size_t i = 0; i < ff->held.len; i++) {
     const ll_held *h = &ff->held.items[i];
     if ((h->kind == LL_HELD_UNLESS_RERAISES || h->kind == LL_HELD_UNLESS_MAY_RERAISE) && helper_reraises(rv, ff, h)) continue;
@@ -358,6 +467,11 @@ static void check_file(resolver *rv, ll_strmap *test_memo, ll_file_facts *ff, ll
           report(out, ff, cs, "LOOP204", msg.data);
         }
       }
+      if (cs->on_loop && thread_only) {
+        /* in a coroutine that runs only on a loop of its own in a worker thread */
+        ll_funcref *caller = funcref_of(rv->p, ff, cs->func);
+        if (caller && caller->thread_only) continue;
+      }
       if (cs->on_loop && cs->func >= 0) {
         /* a blocking call seen only now that its callee's type is known */
         const char *name = NULL;
@@ -398,6 +512,7 @@ static void check_file(resolver *rv, ll_strmap *test_memo, ll_file_facts *ff, ll
 
 typedef struct check_job {
   ll_project *p;
+  int thread_only; /* some async def runs only on loops of its own in worker threads */
   ll_findings *per_file;
   atomic_size_t next;
 } check_job;
@@ -419,7 +534,7 @@ static void *check_worker(void *arg) {
     if (ff->context_only) continue;
     /* what a call returns is judged with the knowledge of the calling file's configuration */
     rv.db = ff->db ? ff->db : job->p->db;
-    check_file(&rv, &test_memo, ff, &job->per_file[f]);
+    check_file(&rv, &test_memo, ff, &job->per_file[f], job->thread_only);
   }
   ll_strmap_free(&test_memo);
   ll_resolver_free(&rv);
@@ -427,11 +542,23 @@ static void *check_worker(void *arg) {
   return NULL;
 }
 
+void ll_project_release_held(const ll_file_facts *files, size_t n, ll_findings *out) {
+  for (size_t f = 0; f < n; f++) {
+    if (files[f].context_only) continue;
+    for (size_t i = 0; i < files[f].held_findings.v.len; i++) {
+      ll_finding x;
+      ll_finding_copy(&x, &files[f].held_findings.v.items[i]);
+      ll_vec_push(&out->v, x);
+    }
+  }
+}
+
 void ll_project_check(ll_project *p, ll_findings *out) {
   /* serial: whether each function blocks (the parallel checks only read it) */
   compute_blocking(p);
   /* parallel: files handed out through one counter, findings merged in file order */
   check_job job = {.p = p};
+  job.thread_only = compute_thread_only(p);
   job.per_file = ll_xcalloc(p->nfiles ? p->nfiles : 1, sizeof(ll_findings));
   atomic_init(&job.next, 0);
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);

@@ -295,6 +295,96 @@ static void imported_modules(void **state) {
 }
 
 /* Findings of one root merge into the first; others stay; the message lists the sites. */
+/* Pattern 6: a coroutine started on a loop of its own in a worker thread keeps its blocking
+ * calls off the main loop, when every call of it starts it so, in whatever file. */
+static void thread_loops_across_files(void **state) {
+  char buf[1024], err[256] = "";
+  test_env *e = *state;
+  assert_int_equal(ll_ruledb_load_text(&e->db, "thread",
+                                       "{\"loop_runners\":[\"asyncio.run\"],\"callback_apis\":["
+                                       "{\"name\":\"threading.Thread\",\"arg\":1,\"keyword\":\"target\",\"runs\":\"r\","
+                                       "\"fix\":\"f\",\"off_loop\":true,\"args\":{\"keyword\":\"args\",\"position\":3}},"
+                                       "{\"types\":[\"concurrent.futures.ThreadPoolExecutor\"],\"method\":\"submit\",\"arg\":0,"
+                                       "\"runs\":\"r\",\"fix\":\"f\",\"off_loop\":true,\"args\":\"after\"},"
+                                       "{\"types\":[\"asyncio.AbstractEventLoop\"],\"method\":\"call_soon\",\"arg\":0,"
+                                       "\"runs\":\"r\",\"fix\":\"f\"}],"
+                                       "\"bases\":{\"concurrent.futures.ThreadPoolExecutor\":[],\"asyncio.AbstractEventLoop\":[]}}",
+                                       err, sizeof err),
+                   0);
+  const char *jobs = "import time\n"
+                     "def helper():\n    time.sleep(1)\n"
+                     "async def job():\n    time.sleep(1)\n    helper()\n";
+  struct { const char *starts; const char *want; } cases[] = {
+      {"def go():\n    threading.Thread(target=asyncio.run, args=(job(),)).start()\n", ""},
+      {"def go():\n    threading.Thread(None, asyncio.run, None, (job(),)).start()\n", ""},
+      {"def go():\n    threading.Thread(target=lambda: asyncio.run(job())).start()\n", ""},
+      {"def go(pool: ThreadPoolExecutor):\n    pool.submit(asyncio.run, job())\n", ""},
+      {"def run():\n    asyncio.run(job())\ndef go():\n    threading.Thread(target=run).start()\n", ""},
+      /* another call runs it where the main loop runs */
+      {"def go():\n    threading.Thread(target=asyncio.run, args=(job(),)).start()\nasync def m():\n    await job()\n",
+       "LOOP101@pkg/jobs.py:5 LOOP110@pkg/jobs.py:6"},
+      {"def run():\n    asyncio.run(job())\ndef go():\n    threading.Thread(target=run).start()\nrun()\n",
+       "LOOP101@pkg/jobs.py:5 LOOP110@pkg/jobs.py:6"},
+      {"def run():\n    asyncio.run(job())\ndef go(loop: asyncio.AbstractEventLoop):\n    loop.call_soon(run)\n",
+       "LOOP101@pkg/jobs.py:5 LOOP110@pkg/jobs.py:6"},
+      {"asyncio.run(job())\n", "LOOP101@pkg/jobs.py:5 LOOP110@pkg/jobs.py:6"},
+      /* not a loop runner, or not a thread */
+      {"def go():\n    threading.Thread(target=print, args=(job(),)).start()\n", "LOOP101@pkg/jobs.py:5 LOOP110@pkg/jobs.py:6"},
+      {"def go(pool):\n    pool.submit(asyncio.run, job())\n", "LOOP101@pkg/jobs.py:5 LOOP110@pkg/jobs.py:6"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char code[512];
+    snprintf(code, sizeof code, "import asyncio\nimport threading\nfrom concurrent.futures import ThreadPoolExecutor\n"
+                                "from .jobs import job\n%s", cases[i].starts);
+    file_spec f[] = {
+        {"pkg/__init__.py", "pkg", "", 1},
+        {"pkg/jobs.py", "pkg.jobs", jobs, 0},
+        {"pkg/start.py", "pkg.start", code, 0},
+    };
+    const char *got = all_codes(*state, f, 3, buf, sizeof buf);
+    if (strcmp(got, cases[i].want) != 0) fail_msg("%s: got '%s', want '%s'", cases[i].starts, got, cases[i].want);
+  }
+}
+
+/* thread_loops and the off-loop keys of callback_apis are checked as they load. */
+static void thread_loops_loader(void **state) {
+  (void)state;
+  static const char *const BAD[] = {
+      "{\"thread_loops\":{\"calls\":[{\"name\":\"x.run\",\"arg\":0}]}}", /* no when */
+      "{\"thread_loops\":{\"decorators\":{\"x.work\":true}}}",            /* not a keyword */
+      "{\"thread_loops\":[]}",
+      "{\"callback_apis\":[{\"name\":\"x.T\",\"arg\":0,\"runs\":\"r\",\"fix\":\"f\",\"args\":\"before\"}]}",
+      "{\"callback_apis\":[{\"name\":\"x.T\",\"arg\":0,\"runs\":\"r\",\"fix\":\"f\",\"off_loop\":1}]}",
+  };
+  for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+    ll_ruledb db;
+    char err[256] = "";
+    ll_ruledb_init(&db);
+    assert_int_not_equal(ll_ruledb_load_text(&db, "t", BAD[i], err, sizeof err), 0);
+    ll_ruledb_free(&db);
+  }
+  ll_ruledb db;
+  char err[256] = "";
+  ll_ruledb_init(&db);
+  assert_int_equal(ll_ruledb_load_text(&db, "t",
+                                       "{\"callback_apis\":[{\"name\":\"x.T\",\"arg\":1,\"keyword\":\"target\","
+                                       "\"runs\":\"r\",\"fix\":\"f\",\"off_loop\":true,\"args\":{\"keyword\":\"args\","
+                                       "\"position\":3}}],\"thread_loops\":{\"calls\":[{\"types\":[\"x.N\"],\"method\":"
+                                       "\"run_worker\",\"arg\":0,\"when\":\"thread\"}],\"decorators\":{\"x.work\":\"thread\"}}}",
+                                       err, sizeof err),
+                   0);
+  const ll_callback_api *a = ll_strmap_get(&db.callback_apis, "x.T");
+  assert_non_null(a);
+  assert_true(a->off_loop);
+  assert_int_equal(a->args_pos, 3);
+  assert_string_equal(a->args_kw, "args");
+  a = ll_strmap_get(&db.thread_loop_calls, "x.N.run_worker");
+  assert_non_null(a);
+  assert_string_equal(a->when, "thread");
+  assert_string_equal(ll_strmap_get(&db.thread_loop_decorators, "x.work"), "thread");
+  ll_ruledb_free(&db);
+}
+
 static void grouping_roots(void **state) {
   (void)state;
   ll_findings fs;
@@ -328,6 +418,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(guarded_helpers_across_files, setup, teardown),
       cmocka_unit_test_setup_teardown(imported_modules, setup, teardown),
       cmocka_unit_test(grouping_roots),
+      cmocka_unit_test_setup_teardown(thread_loops_across_files, setup, teardown),
+      cmocka_unit_test(thread_loops_loader),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
