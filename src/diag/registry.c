@@ -39,6 +39,7 @@ static const ll_rule_info RULES[] = {
     {"LOOP902", "unused-noqa", "Unused noqa suppression"},
     {"LOOP903", "io-error", "File could not be read"},
     {"LOOP904", "runtime-event-not-found", "Runtime event that static analysis missed"},
+    {"LOOP905", "too-complex", "File too complex to analyse within the per-file budget"},
     {NULL, NULL, NULL},
 };
 

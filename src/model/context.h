@@ -8,6 +8,7 @@
 #include "../diag/finding.h"
 #include "../knowledge/ruledb.h"
 #include "../util/arena.h"
+#include "../util/budget.h"
 #include "../util/strmap.h"
 
 typedef enum ll_binding_kind {
@@ -78,6 +79,10 @@ typedef struct ll_ctx {
    * function */
   int hold_blocking;
   LL_VEC(struct ll_ctx_hold { uint32_t finding; int32_t func; }) holds;
+  /* the file's steps: the walk's nodes, the resolver's descents, the typer's steps and the
+   * rules' own subtree walks; once past the limit everything answers unknown, the walk
+   * stops and the file gets LOOP905 (engine.c) */
+  ll_budget budget;
 } ll_ctx;
 
 /* --- scopes (engine) --- */
@@ -93,6 +98,10 @@ void ll_ctx_bind(ll_ctx *ctx, ll_scope *scope, const char *name, size_t n, ll_bi
 /* The parent of node: from the walk's ancestor stack when node is on it (tree-sitter 0.20
  * finds parents by descending from the root, which dominated the profile), else tree-sitter. */
 TSNode ll_ctx_parent(ll_ctx *ctx, TSNode node);
+
+/* Spends n steps of the file's budget; 0 once it is exhausted (the caller then gives up:
+ * unknown, nothing found). */
+static inline int ll_ctx_spend(ll_ctx *ctx, uint64_t n) { return ll_budget_spend(&ctx->budget, n); }
 
 /* The calling rule's per-file state slot (starts NULL; allocate from ctx->arena). */
 void **ll_ctx_state(ll_ctx *ctx);

@@ -56,6 +56,7 @@ int ll_flow_param_off_by_default(ll_ctx *ctx, TSNode fn, const char *name) {
 
 /* Whether the subtree of n (nested scopes excluded) assigns name. */
 static int assigns(ll_ctx *ctx, TSNode n, const char *name) {
+  if (!ll_ctx_spend(ctx, 1)) return 0;
   if (is(n, "assignment") || is(n, "augmented_assignment")) {
     TSNode left = ll_field(n, "left");
     if (is(left, "identifier") && ll_ctx_text_is(ctx, left, name)) return 1;

@@ -95,6 +95,7 @@ ll_typer *ll_ctx_typer(ll_ctx *ctx) {
     ctx->typer->module = ctx->module;
     ctx->typer->local.arg = ctx;
     ctx->typer->local.class_of = local_class;
+    ctx->typer->budget = &ctx->budget;
   }
   return ctx->typer;
 }
@@ -511,7 +512,7 @@ static const char *open_mode_type(ll_ctx *ctx, TSNode call, TSNode fn, const cha
 
 static const char *expr_path(ll_ctx *ctx, TSNode expr, int depth) {
   expr = unwrap(expr);
-  if (ts_node_is_null(expr) || depth > MAX_CHAIN) return NULL;
+  if (ts_node_is_null(expr) || depth > MAX_CHAIN || !ll_ctx_spend(ctx, 1)) return NULL;
   const char *t = ts_node_type(expr);
   /* a binding holds a normal form already; a global name reduces to itself */
   if (strcmp(t, "identifier") == 0) return identifier_path(ctx, expr);
@@ -1020,6 +1021,7 @@ static void prepass_block(ll_ctx *ctx, TSNode block) {
   for (int more = ts_tree_cursor_goto_first_child(&cur); more; more = ts_tree_cursor_goto_next_sibling(&cur)) {
     TSNode s = ts_tree_cursor_current_node(&cur);
     if (!ts_node_is_named(s)) continue;
+    if (!ll_ctx_spend(ctx, 1)) break;
     if (top) bind_skipped(ctx, &next, ts_node_start_byte(s));
     const char *t = ts_node_type(s);
     if (strcmp(t, "import_statement") == 0 || strcmp(t, "import_from_statement") == 0) ll_resolve_import(ctx, s);

@@ -22,7 +22,8 @@ void ll_typer_init(ll_typer *t, const ll_ruledb *db, ll_arena *arena, ll_resolve
   t->db = db;
   t->arena = arena;
   t->rv = rv;
-  t->budget = DEFAULT_BUDGET;
+  t->own_budget.limit = DEFAULT_BUDGET;
+  t->budget = &t->own_budget;
   ll_strmap_init(&t->memo);
 }
 
@@ -621,7 +622,7 @@ static ll_value reduce(ll_typer *t, const char *path) {
     i = e;
   }
   while (path[i] && v.kind != LL_V_UNKNOWN) {
-    if (++t->steps > t->budget) return UNKNOWN;
+    if (!ll_budget_spend(t->budget, 1)) return UNKNOWN;
     t->depth++;
     v = apply_step(t, v, path, &i);
     t->depth--;

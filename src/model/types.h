@@ -22,6 +22,7 @@
  * budget all give unknown. */
 #ifndef LL_TYPES_H
 #define LL_TYPES_H
+#include "../util/budget.h"
 #include "../knowledge/ruledb.h"
 #include "project.h"
 
@@ -62,7 +63,8 @@ typedef struct ll_typer {
   ll_typer_local local;
   ll_strmap memo;                 /* path -> ll_value* (arena) */
   uint32_t depth;
-  uint64_t steps, budget;
+  ll_budget own_budget; /* the project pass: per resolver */
+  ll_budget *budget;    /* a file's walk: the file's (context.h), else own_budget */
 } ll_typer;
 
 void ll_typer_init(ll_typer *t, const ll_ruledb *db, ll_arena *arena, ll_resolver *rv);

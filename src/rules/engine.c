@@ -7,6 +7,7 @@
 #include "../model/types.h"
 #include "../util/strbuf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,8 +16,24 @@ static const ll_rule *const ALL_RULES[] = {&ll_rule_syntax, &ll_rule_blocking, &
                                            &ll_rule_noqa,   &ll_rule_cache,    &ll_rule_locks,
                                            &ll_rule_polling, &ll_rule_handoff, &ll_rule_tests};
 
+/* A positive number from the environment, or def. */
+static uint64_t env_limit(const char *name, uint64_t def) {
+  const char *v = getenv(name);
+  if (!v || !*v) return def;
+  char *end;
+  unsigned long long n = strtoull(v, &end, 10);
+  return *end == 0 && n > 0 ? (uint64_t)n : def;
+}
+
 void ll_linter_init(ll_linter *l, const ll_ruledb *db, const ll_settings *settings) {
   memset(l, 0, sizeof *l);
+  l->step_base = env_limit("LOOPLINT_STEP_LIMIT", 0);
+  l->step_per_byte = l->step_base ? 0 : LL_STEP_PER_BYTE;
+  if (!l->step_base) l->step_base = LL_STEP_BASE;
+  l->parse_base = env_limit("LOOPLINT_PARSE_LIMIT", 0);
+  l->parse_per_byte = l->parse_base ? 0 : LL_PARSE_PER_BYTE;
+  if (!l->parse_base) l->parse_base = LL_PARSE_BASE;
+  l->budget_stats = getenv("LOOPLINT_BUDGET_STATS") != NULL;
   l->lang = tree_sitter_python();
   l->db = db;
   l->settings = *settings;
@@ -49,6 +66,12 @@ void ll_linter_init(ll_linter *l, const ll_ruledb *db, const ll_settings *settin
     for (int k = 0; TRACKED[k]; k++)
       if (strcmp(ts_language_symbol_name(l->lang, s), TRACKED[k]) == 0) l->track[s] = (uint8_t)(k + 1);
   }
+}
+
+uint64_t ll_linter_step_limit(const ll_linter *l, size_t len) { return l->step_base + l->step_per_byte * (uint64_t)len; }
+
+uint64_t ll_linter_parse_limit(const ll_linter *l, size_t len) {
+  return l->parse_base + l->parse_per_byte * (uint64_t)len;
 }
 
 void ll_linter_free(ll_linter *l) {
@@ -283,6 +306,11 @@ static void walk(ll_ctx *ctx) {
       track_bindings(ctx, node, sym);
       dispatch(ctx, node, sym, 0);
     }
+    /* out of budget: the rest is not walked (the file gets LOOP905) */
+    if (!ll_ctx_spend(ctx, 1)) {
+      ts_tree_cursor_delete(&cur);
+      return;
+    }
     if (ts_tree_cursor_goto_first_child(&cur)) continue;
     /* leaf: leave it, then climb until a sibling exists */
     for (;;) {
@@ -301,6 +329,30 @@ static void walk(ll_ctx *ctx) {
       if (!ts_tree_cursor_goto_parent(&cur)) { ts_tree_cursor_delete(&cur); return; }
     }
   }
+}
+
+/* The file ran out of its step budget: what it found so far is dropped (half a walk may
+ * report what the other half would have excused) and so are its facts (the project sees a
+ * file that defines nothing: unknown, never a guess), and one LOOP905 says so. */
+static void too_complex(ll_ctx *ctx, size_t first_finding) {
+  ll_findings *out = ctx->out;
+  for (size_t i = first_finding; i < out->v.len; i++) ll_finding_free(&out->v.items[i]);
+  out->v.len = first_finding;
+  ll_file_facts *facts = ctx->facts;
+  const ll_ruledb *db = facts->db;
+  uint8_t ha = facts->ha, context_only = facts->context_only;
+  const char *module = ctx->module; /* in ctx's arena, alive until the end of the file */
+  ll_facts_free(facts);
+  ll_facts_init(facts);
+  facts->db = db;
+  facts->ha = ha;
+  facts->context_only = context_only;
+  facts->module = ll_arena_strdup(&facts->arena, module);
+  facts->path = ll_arena_strdup(&facts->arena, ctx->src->path);
+  ll_findings_add(out, "LOOP905", ctx->src->path, (ll_pos){1, 1}, (ll_pos){1, 1},
+                  "Too complex to analyse: this file needs more than %llu steps of name resolution and rules; none "
+                  "of its findings are reported, the rest of the project was checked",
+                  (unsigned long long)ctx->budget.limit);
 }
 
 static const char *package_of(ll_ctx *ctx, const char *module, int is_package) {
@@ -371,8 +423,13 @@ void ll_lint_source_ha(const ll_linter *l, TSParser *parser, const ll_source *sr
 
   ts_parser_set_language(parser, l->lang);
   TSTree *tree = NULL;
+  int over_limit = 0;
+  uint64_t parse_ops = 0, ops = 0;
+  size_t first_finding = out->v.len;
+  uint64_t parse_limit = ll_linter_parse_limit(l, src->len);
   if (src->nranges && ts_parser_set_included_ranges(parser, src->ranges, src->nranges)) {
-    tree = ts_parser_parse_string(parser, NULL, src->text, (uint32_t)src->len);
+    tree = ll_parse_limited(parser, NULL, src->text, (uint32_t)src->len, parse_limit, &over_limit, &ops);
+    parse_ops += ops;
     ts_parser_set_included_ranges(parser, NULL, 0);
     /* the split was not clean: parse it all */
     if (tree && ts_node_has_error(ts_tree_root_node(tree))) {
@@ -382,15 +439,27 @@ void ll_lint_source_ha(const ll_linter *l, TSParser *parser, const ll_source *sr
       facts->partial = 1;
     }
   }
-  if (!tree) tree = ts_parser_parse_string(parser, src->nranges ? NULL : (const TSTree *)src->old_tree, src->text,
-                                          (uint32_t)src->len);
   if (!tree) {
-    ll_findings_add(out, "LOOP901", src->path, (ll_pos){1, 1}, (ll_pos){1, 1}, "Syntax error: the parser gave up on this file");
+    tree = ll_parse_limited(parser, src->nranges ? NULL : (const TSTree *)src->old_tree, src->text, (uint32_t)src->len,
+                            parse_limit, &over_limit, &ops);
+    parse_ops += ops;
+  }
+  if (l->budget_stats)
+    fprintf(stderr, "budget: %s parse_ops=%llu\n", src->path, (unsigned long long)parse_ops);
+  if (!tree) {
+    if (over_limit)
+      ll_findings_add(out, "LOOP905", src->path, (ll_pos){1, 1}, (ll_pos){1, 1},
+                      "Too complex to analyse: parsing this file needs more than %llu parser operations; none of "
+                      "its findings are reported, the rest of the project was checked",
+                      (unsigned long long)parse_limit);
+    else
+      ll_findings_add(out, "LOOP901", src->path, (ll_pos){1, 1}, (ll_pos){1, 1}, "Syntax error: the parser gave up on this file");
     ll_arena_free(&ctx.arena);
     if (facts == &local_facts) ll_facts_free(&local_facts);
     return;
   }
   ctx.root = ts_tree_root_node(tree);
+  ctx.budget.limit = ll_linter_step_limit(l, src->len);
   push_scope(&ctx, LL_SCOPE_MODULE, ctx.root);
   ll_resolve_module_prepass(&ctx);
   if (ctx.ha < 0) ctx.ha = 0;
@@ -407,6 +476,10 @@ void ll_lint_source_ha(const ll_linter *l, TSParser *parser, const ll_source *sr
   }
   hold_blocking(&ctx);
   while (ctx.scopes.len) pop_scope(&ctx);
+  if (l->budget_stats)
+    fprintf(stderr, "budget: %s steps=%llu%s\n", src->path, (unsigned long long)ctx.budget.spent,
+            facts->partial ? " (partial)" : "");
+  if (ll_budget_exhausted(&ctx.budget)) too_complex(&ctx, first_finding);
   if (ctx.typer) ll_typer_free(ctx.typer);
   ll_vec_free(&ctx.scopes);
   ll_vec_free(&ctx.path);

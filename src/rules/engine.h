@@ -6,6 +6,7 @@
 #include <tree_sitter/api.h>
 #include "../model/context.h"
 #include "../knowledge/ruledb.h"
+#include "../front/parse.h"
 
 typedef struct ll_rule {
   const char *id;                 /* short name, e.g. "blocking" */
@@ -34,7 +35,24 @@ struct ll_linter {
   TSSymbol sym_function, sym_class, sym_lambda, sym_decorated;
   /* what the walk itself binds or marks (track_bindings); 0 for a kind the walk ignores */
   uint8_t *track; /* per symbol */
+  /* the per-file budget (LOOP905), linear in the file's size: base + per_byte x bytes of
+   * steps (the walk, resolution, types, the rules' subtree walks) and of parser operations.
+   * LOOPLINT_STEP_LIMIT / LOOPLINT_PARSE_LIMIT set a fixed limit instead (tests);
+   * LOOPLINT_BUDGET_STATS=1 prints each file's counts on stderr. */
+  uint64_t step_base, step_per_byte, parse_base, parse_per_byte;
+  int budget_stats;
 };
+
+/* The defaults: on the 1.1 M-line corpus the most a file needed was 71 k steps (0.5 per
+ * byte at most) and 221 k parser operations (1.3 per byte at most); docs/LOOP905.md. */
+#define LL_STEP_BASE 2000000ull
+#define LL_STEP_PER_BYTE 50ull
+#define LL_PARSE_BASE 5000000ull
+#define LL_PARSE_PER_BYTE 100ull
+
+/* The limits for a file of len bytes. */
+uint64_t ll_linter_step_limit(const ll_linter *l, size_t len);
+uint64_t ll_linter_parse_limit(const ll_linter *l, size_t len);
 
 
 void ll_linter_init(ll_linter *l, const ll_ruledb *db, const ll_settings *settings);

@@ -30,14 +30,15 @@ static int on_loop(ll_ctx *ctx) {
 }
 
 /* Whether block holds an `await` (or async for/with) outside nested functions. */
-static int awaits_in(TSNode n) {
+static int awaits_in(ll_ctx *ctx, TSNode n) {
+  if (!ll_ctx_spend(ctx, 1)) return 0;
   if (is(n, "await")) return 1;
   if (is(n, "function_definition") || is(n, "lambda") || is(n, "class_definition")) return 0;
   if ((is(n, "for_statement") || is(n, "with_statement")) && ts_node_child_count(n) &&
       is(ts_node_child(n, 0), "async"))
     return 1;
   for (uint32_t i = 0; i < ts_node_named_child_count(n); i++)
-    if (awaits_in(ts_node_named_child(n, i))) return 1;
+    if (awaits_in(ctx, ts_node_named_child(n, i))) return 1;
   return 0;
 }
 
@@ -54,7 +55,7 @@ static void check_with(ll_ctx *ctx, TSNode item) {
   const char *t = lock_type(ctx, v);
   if (!t) return;
   const char *name = ll_ctx_text(ctx, v);
-  int held_across_await = awaits_in(ll_field(stmt, "body"));
+  int held_across_await = awaits_in(ctx, ll_field(stmt, "body"));
   if (held_across_await && strstr(t, "RLock"))
     ll_ctx_report(ctx, "LOOP107", v,
                   "`with %s:` takes a `%s` on the event loop and holds it across `await`: an RLock belongs to the "

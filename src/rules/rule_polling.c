@@ -125,11 +125,12 @@ static int is_sleep_stmt(ll_ctx *ctx, TSNode st, const char **interval) {
   return 1;
 }
 
-static int has_await(TSNode n) {
+static int has_await(ll_ctx *ctx, TSNode n) {
+  if (!ll_ctx_spend(ctx, 1)) return 0;
   if (is(n, "await")) return 1;
   if (is(n, "function_definition") || is(n, "lambda") || is(n, "class_definition")) return 0;
   for (uint32_t i = 0; i < ts_node_named_child_count(n); i++)
-    if (has_await(ts_node_named_child(n, i))) return 1;
+    if (has_await(ctx, ts_node_named_child(n, i))) return 1;
   return 0;
 }
 
@@ -155,6 +156,7 @@ static int is_logging_call(ll_ctx *ctx, TSNode call) {
 
 /* Every call in n is a pure builtin or a time function (no I/O, no await). */
 static int calls_only_time(ll_ctx *ctx, TSNode n) {
+  if (!ll_ctx_spend(ctx, 1)) return 0;
   if (is(n, "await") || is(n, "lambda")) return 0;
   if (is(n, "call")) {
     const char *q = callee_qual(ctx, n);
@@ -168,7 +170,7 @@ static int calls_only_time(ll_ctx *ctx, TSNode n) {
 static int logging_stmt(ll_ctx *ctx, TSNode st) {
   if (!is(st, "expression_statement") || ts_node_named_child_count(st) != 1) return 0;
   TSNode c = ts_node_named_child(st, 0);
-  return is(c, "call") && is_logging_call(ctx, c) && !has_await(c);
+  return is(c, "call") && is_logging_call(ctx, c) && !has_await(ctx, c);
 }
 
 /* A deadline or give-up check: `if COND: break|return|raise` (logging allowed), no else. */
@@ -181,7 +183,7 @@ static int exit_check(ll_ctx *ctx, TSNode st) {
     TSNode s = ts_node_named_child(body, i);
     if (is(s, "comment") || logging_stmt(ctx, s)) continue;
     if (is(s, "break_statement") || is(s, "return_statement") || is(s, "raise_statement")) {
-      if (has_await(s)) return 0;
+      if (has_await(ctx, s)) return 0;
       exits = 1;
       continue;
     }
@@ -223,6 +225,7 @@ static int is_global_var(ll_ctx *ctx, TSNode ident) {
  * is the client's state, not `self._client`) */
 static void scan_cond(ll_ctx *ctx, TSNode n, cond_scan *c, const char *assigned, int record) {
   if (c->bad || ts_node_is_null(n)) return;
+  if (!ll_ctx_spend(ctx, 1)) { c->bad = 1; return; }
   if (is(n, "await") || is(n, "lambda") || is(n, "named_expression")) { c->bad = 1; return; }
   if (is(n, "call")) {
     TSNode f = ll_field(n, "function");

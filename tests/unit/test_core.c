@@ -17,6 +17,8 @@
 #include "driver/lazy.h"
 #include "driver/partial.h"
 #include "front/fields.h"
+#include "front/parse.h"
+#include "util/budget.h"
 
 static int load(const char *text, char *err, size_t n) {
   ll_ruledb db;
@@ -639,13 +641,65 @@ static void grammars(void **state) {
   ts_parser_delete(p);
 }
 
+/* A budget: spending past the limit answers 0 from then on; limit 0 is none. */
+static void budget(void **state) {
+  (void)state;
+  ll_budget b = {0, 3};
+  assert_int_equal(ll_budget_spend(&b, 2), 1);
+  assert_int_equal(ll_budget_exhausted(&b), 0);
+  assert_int_equal(ll_budget_spend(&b, 1), 1);
+  assert_int_equal(ll_budget_spend(&b, 1), 0);
+  assert_int_equal(ll_budget_exhausted(&b), 1);
+  assert_int_equal(ll_budget_spend(&b, 0), 0);
+  ll_budget none = {0, 0};
+  assert_int_equal(ll_budget_spend(&none, UINT32_MAX), 1);
+  assert_int_equal(ll_budget_exhausted(&none), 0);
+}
+
+/* The parser's limit counts operations: the same text stops at the same point every time,
+ * a parse given up leaves the parser ready for the next text, and no limit parses it all. */
+static void parse_limit(void **state) {
+  (void)state;
+  TSParser *p = ts_parser_new();
+  ts_parser_set_language(p, tree_sitter_python());
+  ll_strbuf big;
+  ll_strbuf_init(&big);
+  for (int i = 0; i < 2000; i++) ll_strbuf_addf(&big, "def f%d(a, b):\n    return a + b * %d\n", i, i);
+  int over = 0;
+  uint64_t ops = 0, ops2 = 0;
+  TSTree *t = ll_parse_limited(p, NULL, big.data, (uint32_t)big.len, 0, &over, &ops);
+  assert_non_null(t);
+  assert_int_equal(over, 0);
+  assert_true(ops > 1000);
+  ts_tree_delete(t);
+  t = ll_parse_limited(p, NULL, big.data, (uint32_t)big.len, ops / 2, &over, &ops2);
+  assert_null(t);
+  assert_int_equal(over, 1);
+  assert_true(ops2 <= ops / 2 + 200);
+  uint64_t ops3 = 0;
+  t = ll_parse_limited(p, NULL, big.data, (uint32_t)big.len, ops / 2, &over, &ops3);
+  assert_null(t);
+  assert_int_equal(ops3, ops2); /* deterministic */
+  /* the next parse starts afresh (not resumed from the one given up) */
+  const char *small = "def g():\n    pass\n";
+  t = ll_parse_limited(p, NULL, small, (uint32_t)strlen(small), ops / 2, &over, NULL);
+  assert_non_null(t);
+  assert_int_equal(over, 0);
+  assert_false(ts_node_has_error(ts_tree_root_node(t)));
+  assert_int_equal(ts_node_named_child_count(ts_tree_root_node(t)), 1);
+  ts_tree_delete(t);
+  ll_strbuf_free(&big);
+  ts_parser_delete(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(ruledb_errors), cmocka_unit_test(ruledb_lookup), cmocka_unit_test(ruledb_types_sections), cmocka_unit_test(ruledb_bases_decorators),
       cmocka_unit_test(positions),     cmocka_unit_test(positions_long_lines),
       cmocka_unit_test(utf8),          cmocka_unit_test(selection),     cmocka_unit_test(strmap),
       cmocka_unit_test(u32map),        cmocka_unit_test(partial_ranges), cmocka_unit_test(summary_names),
-      cmocka_unit_test(grammars),      cmocka_unit_test(hot_scan),
+      cmocka_unit_test(grammars),      cmocka_unit_test(hot_scan),      cmocka_unit_test(budget),
+      cmocka_unit_test(parse_limit),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
