@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAGIC "LLCACHED"
+#define MAGIC "LLCACHEE"
 
 /* --- writing --- */
 static void put_u32(ll_strbuf *b, uint32_t v) {

@@ -54,7 +54,9 @@ typedef struct ll_funcdef {
   /* never returns (annotated NoReturn/Never, or every path ends in `raise`) and every `raise`
    * in it re-raises: bare (the exception being handled) or parameter reraise_param */
   uint8_t reraises;          /* 1: always that exception; 2: never returns, re-raises it on
-                                some path and raises others on the rest (`_convert(exc)`) */
+                                some path and raises others on the rest (`_convert(exc)`);
+                                3: re-raises it whenever it is a cancellation, may return
+                                otherwise (`if not isinstance(exc, Exception): raise`) */
   int8_t reraise_param;     /* index of the parameter it re-raises (self counted); -1: bare only */
   const char *reraise_name; /* that parameter's name */
   uint8_t memo;             /* @functools.lru_cache / @functools.cache: the body runs once per argument */

@@ -139,6 +139,100 @@ int ll_flow_always_raises(TSNode block) {
   return 0;
 }
 
+/* Whether cond holds when parameter `name` is an asyncio.CancelledError: 1 yes, 0 no, -1 not
+ * known. Knows `isinstance(name, C)` for C (or a tuple of them) CancelledError or BaseException
+ * (yes) and Exception (no: CancelledError is a BaseException since Python 3.8), `not`, `and`
+ * and `or`; anything else is unknown. */
+static const char *const CANCEL_YES[] = {"asyncio.CancelledError", "asyncio.exceptions.CancelledError",
+                                         "builtins.BaseException", NULL};
+
+static int class_takes_cancelled(ll_ctx *ctx, TSNode t) {
+  while (is(t, "parenthesized_expression")) t = ts_node_named_child(t, 0);
+  if (is(t, "tuple")) {
+    int all_no = 1;
+    for (uint32_t i = 0; i < ts_node_named_child_count(t); i++) {
+      int v = class_takes_cancelled(ctx, ts_node_named_child(t, i));
+      if (v == 1) return 1;
+      if (v != 0) all_no = 0;
+    }
+    return all_no ? 0 : -1;
+  }
+  if (!is(t, "identifier") && !is(t, "attribute")) return -1;
+  const char *q = ll_resolve_qualname(ctx, t);
+  if (!q) return -1;
+  for (const char *const *c = CANCEL_YES; *c; c++)
+    if (strcmp(q, *c) == 0) return 1;
+  return strcmp(q, "builtins.Exception") == 0 ? 0 : -1;
+}
+
+static int holds_for_cancelled(ll_ctx *ctx, TSNode cond, const char *name, int depth) {
+  while (is(cond, "parenthesized_expression")) cond = ts_node_named_child(cond, 0);
+  if (depth > 16 || ts_node_is_null(cond)) return -1;
+  if (is(cond, "not_operator")) {
+    int v = holds_for_cancelled(ctx, ll_field(cond, "argument"), name, depth + 1);
+    return v < 0 ? -1 : !v;
+  }
+  if (is(cond, "boolean_operator")) {
+    TSNode op = ll_field(cond, "operator");
+    int l = holds_for_cancelled(ctx, ll_field(cond, "left"), name, depth + 1);
+    int r = holds_for_cancelled(ctx, ll_field(cond, "right"), name, depth + 1);
+    if (!ts_node_is_null(op) && strcmp(ts_node_type(op), "and") == 0)
+      return l == 0 || r == 0 ? 0 : (l == 1 && r == 1 ? 1 : -1);
+    return l == 1 || r == 1 ? 1 : (l == 0 && r == 0 ? 0 : -1);
+  }
+  if (!is(cond, "call")) return -1;
+  const char *q = ll_ctx_callee(ctx, cond);
+  TSNode args = ll_field(cond, "arguments");
+  if (!q || strcmp(q, "builtins.isinstance") != 0 || ts_node_named_child_count(args) != 2) return -1;
+  TSNode subject = ts_node_named_child(args, 0);
+  if (!is(subject, "identifier") || !ll_ctx_text_is(ctx, subject, name)) return -1;
+  return class_takes_cancelled(ctx, ts_node_named_child(args, 1));
+}
+
+/* The parameter an `isinstance(P, ...)` of cond tests, or NULL. */
+static const char *tested_name(ll_ctx *ctx, TSNode cond, int depth) {
+  while (is(cond, "parenthesized_expression")) cond = ts_node_named_child(cond, 0);
+  if (depth > 16 || ts_node_is_null(cond)) return NULL;
+  if (is(cond, "not_operator")) return tested_name(ctx, ll_field(cond, "argument"), depth + 1);
+  if (is(cond, "boolean_operator")) {
+    const char *n = tested_name(ctx, ll_field(cond, "left"), depth + 1);
+    return n ? n : tested_name(ctx, ll_field(cond, "right"), depth + 1);
+  }
+  if (!is(cond, "call")) return NULL;
+  TSNode args = ll_field(cond, "arguments");
+  TSNode subject = ts_node_named_child_count(args) ? ts_node_named_child(args, 0) : (TSNode){0};
+  return is(subject, "identifier") ? ll_ctx_text(ctx, subject) : NULL;
+}
+
+int ll_flow_reraises_cancelled(ll_ctx *ctx, TSNode fn, int *param) {
+  TSNode body = ll_field(fn, "body");
+  for (uint32_t i = 0; !ts_node_is_null(body) && i < ts_node_named_child_count(body); i++) {
+    TSNode st = ts_node_named_child(body, i);
+    if (is(st, "if_statement")) {
+      TSNode cond = ll_field(st, "condition"), cons = ll_field(st, "consequence");
+      TSNode raise = {0};
+      for (uint32_t k = 0; !ts_node_is_null(cons) && k < ts_node_named_child_count(cons); k++) {
+        TSNode c = ts_node_named_child(cons, k);
+        if (is(c, "raise_statement")) { raise = c; break; }
+        if (may_return(c)) break;
+      }
+      if (!ts_node_is_null(raise)) {
+        /* `raise` (the exception being handled) or `raise P`, P the tested parameter */
+        const char *name = NULL;
+        if (ts_node_named_child_count(raise) == 0) name = tested_name(ctx, cond, 0);
+        else if (is(ts_node_named_child(raise, 0), "identifier")) name = ll_ctx_text(ctx, ts_node_named_child(raise, 0));
+        int k = name ? ll_flow_param_index(ctx, fn, name) : -1;
+        if (k >= 0 && !ll_flow_rebinds(ctx, fn, name) && holds_for_cancelled(ctx, cond, name, 0) == 1) {
+          *param = k;
+          return 1;
+        }
+      }
+    }
+    if (may_return(st)) return 0;
+  }
+  return 0;
+}
+
 /* `flag`, or `flag and ...`, `... and flag`: the name that must be true, or NULL node. */
 static int condition_needs(ll_ctx *ctx, TSNode cond, TSNode fn, const char **name, int *pos) {
   while (is(cond, "parenthesized_expression")) cond = ts_node_named_child(cond, 0);

@@ -19,6 +19,11 @@ int ll_flow_noreturn_annotation(ll_ctx *ctx, TSNode fn);
 /* Whether executing block always ends in a `raise`: a `raise` statement, or an if/elif/else
  * whose every branch does, met before any statement that may return. */
 int ll_flow_always_raises(TSNode block);
+/* Whether fn re-raises its parameter (returned in *param, self counted) whenever that parameter
+ * is a cancellation: a top-level `if` whose condition provably holds for a CancelledError
+ * (`not isinstance(exc, Exception)`, `isinstance(exc, (CancelledError, ...))`) raises it (or
+ * bare `raise`), with no `return` before it. */
+int ll_flow_reraises_cancelled(ll_ctx *ctx, TSNode fn, int *param);
 
 /* The condition a node runs under inside its function. */
 typedef enum ll_guard_kind {

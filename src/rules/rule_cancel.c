@@ -236,6 +236,7 @@ static void note_handler_call(ll_ctx *ctx, state *s, TSNode call) {
   handler *h = &ll_vec_last(&s->handlers);
   if (h->fn_start != fn_start(ctx) || ts_node_is_null(h->body)) return;
   TSNode st = ll_ctx_parent(ctx, call);
+  if (is(st, "await")) st = ll_ctx_parent(ctx, st); /* `await self._handle_error(exc)` */
   if (!is(st, "expression_statement") || !ts_node_eq(ll_ctx_parent(ctx, st), h->body)) return;
   ll_file_facts *ff = ctx->facts;
   ll_pos at = ll_ctx_start(ctx, call);
@@ -390,7 +391,8 @@ static void hold(ll_ctx *ctx, const deferred *d, const char *code, const char *m
   ll_vec_push(&ff->held, h);
 }
 
-/* What a function's body guarantees its callers: it never returns and re-raises. */
+/* What a function's body guarantees its callers: it never returns and re-raises, or it
+ * re-raises whenever what it is handed is a cancellation. */
 static void record_reraises(ll_ctx *ctx, state *s, TSNode fn) {
   ll_pos at = ll_ctx_start(ctx, fn);
   ll_funcdef *fd = NULL;
@@ -403,12 +405,20 @@ static void record_reraises(ll_ctx *ctx, state *s, TSNode fn) {
   fnraise *r = NULL;
   for (size_t i = s->raises.len; i-- > 0;)
     if (s->raises.items[i].fn_start == fs) { r = &s->raises.items[i]; r->fn_start = UINT32_MAX; break; }
-  if (!fd || !r || r->param == -2 || fd->has_yield || fd->is_async) return;
+  if (!fd || !r || r->param == -2 || fd->has_yield) return;
   if (r->other && r->param < 0) return;
-  if (!ll_flow_noreturn_annotation(ctx, fn) && !ll_flow_always_raises(ll_field(fn, "body"))) return;
-  fd->reraises = r->other ? 2 : 1;
-  fd->reraise_param = (int8_t)(r->param >= 0 && r->param < 100 ? r->param : -1);
-  if (r->param >= 0) fd->reraise_name = reraise_name(ctx, fn, r->param);
+  if (ll_flow_noreturn_annotation(ctx, fn) || ll_flow_always_raises(ll_field(fn, "body"))) {
+    fd->reraises = r->other ? 2 : 1;
+    fd->reraise_param = (int8_t)(r->param >= 0 && r->param < 100 ? r->param : -1);
+    if (r->param >= 0) fd->reraise_name = reraise_name(ctx, fn, r->param);
+    return;
+  }
+  /* it returns on some paths, but re-raises whenever it is handed a cancellation */
+  int k;
+  if (r->other || !ll_flow_reraises_cancelled(ctx, fn, &k) || k >= 100) return;
+  fd->reraises = 3;
+  fd->reraise_param = (int8_t)k;
+  fd->reraise_name = reraise_name(ctx, fn, k);
 }
 
 /* The handler passes the caught exception on (`errors.append(err)`), beyond the `as` target. */

@@ -375,14 +375,17 @@ static ll_finding *report(ll_findings *out, const ll_file_facts *ff, const ll_ca
 }
 
 /* Whether the helper a held LOOP401's handler calls re-raises the handler's exception: it
- * never returns, and re-raises what is being handled (bare `raise`) or the parameter the
- * handler passes the exception to. */
+ * never returns, or returns only when what it is handed is no cancellation (reraises 3), and
+ * re-raises what is being handled (bare `raise`) or the parameter the handler passes the
+ * exception to. */
 static int helper_reraises(resolver *rv, const ll_file_facts *ff, const ll_held *h) {
   if (h->call >= ff->calls.len) return 0;
   ll_funcref *r = ll_resolver_call(rv, &ff->calls.items[h->call], NULL);
   if (!r || !r->def->reraises || r->def->other_decorator) return 0;
   if (r->def->reraises == 2 && h->kind != LL_HELD_UNLESS_MAY_RERAISE) return 0;
   const ll_funcdef *d = r->def;
+  /* an async helper's body runs only when the handler awaits it */
+  if (d->is_async && ff->calls.items[h->call].use != LL_USE_AWAITED) return 0;
   if (d->reraise_param < 0) return 1; /* bare `raise` only */
   if (h->arg_kw && d->reraise_name && strcmp(h->arg_kw, d->reraise_name) == 0) return 1;
   /* a method called on an instance or class receives it as its first parameter */

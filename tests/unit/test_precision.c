@@ -191,6 +191,51 @@ static void broad_handler_converter(void **state) {
   }
 }
 
+/* A helper that may return but re-raises whenever it is handed a cancellation keeps the
+ * cancellation: `not isinstance(exc, Exception)` holds for CancelledError, a BaseException.
+ * A condition false for it (`isinstance(exc, Exception)`), one nothing proves (a flag), a
+ * `return` before the test, or an async helper the handler does not await leave LOOP402. */
+static void cancellation_reraising_helpers(void **state) {
+  char buf[1024];
+  const char *base =
+      "import asyncio\n"
+      "class Mixin:\n"
+      "    async def on_error(self, exc: BaseException, stream):\n"
+      "        await stream.aclose()\n"
+      "        if not isinstance(exc, Exception) or isinstance(exc, asyncio.CancelledError):\n"
+      "            raise\n"
+      "    def tuple_test(self, exc):\n"
+      "        if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)):\n            raise exc\n"
+      "    def errors_only(self, exc):\n        if isinstance(exc, Exception):\n            raise exc\n"
+      "    def flag(self, exc, strict=True):\n        if strict:\n            raise exc\n"
+      "    def early(self, exc):\n        if exc:\n            return\n"
+      "        if isinstance(exc, BaseException):\n            raise exc\n";
+  struct { const char *call; const char *want; } cases[] = {
+      {"await self.on_error(exc, sock)", ""},
+      {"self.tuple_test(exc)", ""},
+      {"self.on_error(exc, sock)", "LOOP402@pkg/w.py:8 LOOP201@pkg/w.py:9"},
+      {"await self.on_error(sock, exc)", "LOOP402@pkg/w.py:8"},
+      {"self.errors_only(exc)", "LOOP402@pkg/w.py:8"},
+      {"self.flag(exc)", "LOOP402@pkg/w.py:8"},
+      {"self.early(exc)", "LOOP402@pkg/w.py:8"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char code[512];
+    snprintf(code, sizeof code,
+             "from .base import Mixin\n\nclass Stream(Mixin):\n    async def receive(self, sock):\n"
+             "        data = None\n        try:\n            data = await sock.recv(1)\n"
+             "        except BaseException as exc:\n            %s\n        return data\n",
+             cases[i].call);
+    file_spec f[] = {
+        {"pkg/__init__.py", "pkg", "", 1},
+        {"pkg/base.py", "pkg.base", base, 0},
+        {"pkg/w.py", "pkg.w", code, 0},
+    };
+    const char *got = all_codes(*state, f, 3, buf, sizeof buf);
+    if (strcmp(got, cases[i].want) != 0) fail_msg("%s: got '%s', want '%s'", cases[i].call, got, cases[i].want);
+  }
+}
+
 /* A socket call guarded by `except BlockingIOError` (builtin, or in a tuple, on the try body
  * around it) is on a non-blocking socket; another handler, or the call in a handler, is not. */
 static void caught_blocking_io(void **state) {
@@ -414,6 +459,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(shadowed_clauses, setup, teardown),
       cmocka_unit_test(harmless_when_loader),
       cmocka_unit_test_setup_teardown(broad_handler_converter, setup, teardown),
+      cmocka_unit_test_setup_teardown(cancellation_reraising_helpers, setup, teardown),
       cmocka_unit_test_setup_teardown(caught_blocking_io, setup, teardown),
       cmocka_unit_test_setup_teardown(guarded_helpers_across_files, setup, teardown),
       cmocka_unit_test_setup_teardown(imported_modules, setup, teardown),
