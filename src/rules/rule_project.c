@@ -367,6 +367,18 @@ static void add_chain(ll_finding *f, ll_funcref *r) {
   }
 }
 
+/* The grouping key of a LOOP110/111 finding: its code and the blocking step at the end of its
+ * chain (file, position, callee); the first helper when the step is not known. */
+static void group_key(ll_strbuf *sb, const char *code, ll_funcref *r) {
+  ll_funcref *c = r;
+  for (int n = 0; c->block_next && n < 64; n++) c = c->block_next;
+  ll_pos at;
+  const char *flag;
+  const char *b = c->block_next ? NULL : chain_leaf(c, &at, &flag);
+  if (b && c->file->path) ll_strbuf_addf(sb, "%s %s:%u:%u %s", code, c->file->path, at.row, at.col, b);
+  else ll_strbuf_addf(sb, "%s %s", code, r->def->qual);
+}
+
 static ll_finding *report(ll_findings *out, const ll_file_facts *ff, const ll_callsite *cs, const char *code, const char *msg) {
   ll_finding *f = ll_findings_add(out, ll_registry_code(code), ff->path, cs->start, cs->end, "%s", msg);
   f->stmt_first = cs->stmt_first;
@@ -503,9 +515,10 @@ static void check_file(resolver *rv, ll_strmap *test_memo, ll_file_facts *ff, ll
           const char *code = caller->is_async ? "LOOP110" : "LOOP111";
           ll_finding *f = report(out, ff, cs, code, msg.data);
           add_chain(f, r);
-          /* one root: the helper called, so the same chain and the same blocking step */
+          /* one root: the blocking step the chain ends at, whichever helpers lead there, so
+           * a step reached from many places is fixed (or offloaded) once */
           ll_strbuf_clear(&msg);
-          ll_strbuf_addf(&msg, "%s %s", code, r->def->qual);
+          group_key(&msg, code, r);
           f->group = ll_xstrdup(msg.data);
         }
       }

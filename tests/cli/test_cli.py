@@ -92,6 +92,16 @@ check("json --no-group: every call site", [f["location"]["row"] for f in data or
 rc, out, err = run("check", roots)
 check("text: the other call sites listed compactly", "[2 more call sites of this root: roots.py:7, roots.py:8]" in out,
       out)
+# two helpers that end at the same blocking step are one root too: it is fixed once
+leaf = os.path.join(tmp, "leaf.py")
+with open(leaf, "w") as fh:
+    fh.write("import time\ndef _nap():\n    time.sleep(1)\ndef short():\n    _nap()\ndef long():\n    _nap()\n"
+             "def other():\n    time.sleep(2)\nasync def a():\n    short()\n    long()\n    other()\n")
+rc, data, err = run_json(leaf)
+check("json: chains that end at one blocking call are one finding",
+      [(f["location"]["row"], len(f.get("related", []))) for f in data or []] == [(11, 4), (13, 2)], data)
+rc, data, err = run_json("--no-group", leaf)
+check("json --no-group: each chain", [f["location"]["row"] for f in data or []] == [11, 12, 13], data)
 rc, out, err = run("check", "--statistics", roots)
 check("statistics: call sites and roots", "(3 call sites through 1 root)" in out, out)
 rc, out, err = run("check", "--statistics", "--output-format", "json", roots)
