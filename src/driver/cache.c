@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAGIC "LLCACHEE"
+#define MAGIC "LLCACHEF"
 
 /* --- writing --- */
 static void put_u32(ll_strbuf *b, uint32_t v) {
@@ -182,6 +182,18 @@ static void put_precision(ll_strbuf *b, const ll_file_facts *f) {
   }
   put_findings(b, &f->held_findings, 0);
   for (size_t i = 0; i < f->held_findings.v.len; i++) put_u32(b, (uint32_t)f->held_funcs.items[i]);
+  /* what import_module steps wait on, and the modules the top level imports */
+  for (size_t i = 0; i < f->held_findings.v.len; i++) put_str(b, f->held_modules.items[i]);
+  for (size_t i = 0; i < f->funcs.len; i++) {
+    const ll_funcdef *d = &f->funcs.items[i];
+    put_str(b, d->import_block_module);
+    if (!d->import_block_module) continue;
+    put_str(b, d->import_block_qual);
+    put_str(b, d->import_block_code);
+    put_pos(b, d->import_block_pos);
+  }
+  put_u32(b, (uint32_t)f->imports.len);
+  for (size_t i = 0; i < f->imports.len; i++) put_str(b, f->imports.items[i]);
 }
 
 void ll_cache_encode(ll_strbuf *b, int state, const ll_findings *fs, const ll_file_facts *f) {
@@ -367,8 +379,25 @@ static void get_precision(reader *r, ll_file_facts *f) {
   r->arena = arena;
   for (size_t i = 0; i < f->held_findings.v.len && !r->bad; i++) {
     uint32_t k = get_u32(r);
-    if (k >= f->funcs.len) r->bad = 1;
+    if (k >= f->funcs.len && k != UINT32_MAX) r->bad = 1; /* UINT32_MAX: -1, no function */
     ll_vec_push(&f->held_funcs, (int32_t)k);
+  }
+  for (size_t i = 0; i < f->held_findings.v.len && !r->bad; i++) ll_vec_push(&f->held_modules, (const char *)get_str(r));
+  for (size_t i = 0; i < f->funcs.len && !r->bad; i++) {
+    ll_funcdef *d = &f->funcs.items[i];
+    d->import_block_module = get_str(r);
+    if (!d->import_block_module) continue;
+    d->import_block_qual = get_str(r);
+    char *bc = get_str(r);
+    d->import_block_code = bc ? ll_registry_code(bc) : NULL;
+    d->import_block_pos = get_pos(r);
+    if (!d->import_block_qual || !d->import_block_code) r->bad = 1;
+  }
+  uint32_t ni = r->bad ? 0 : get_count(r);
+  for (uint32_t i = 0; i < ni && !r->bad; i++) {
+    const char *m = get_str(r);
+    if (!m) r->bad = 1;
+    else ll_vec_push(&f->imports, m);
   }
 }
 

@@ -96,11 +96,16 @@ ll_finding *ll_ctx_report(ll_ctx *ctx, const char *code, TSNode node, const char
   va_end(ap);
   ll_finding *f = ll_findings_add(ctx->out, code, ctx->src->path, ll_ctx_start(ctx, node), ll_ctx_end(ctx, node), "%s", buf);
   ll_ctx_stmt_rows(ctx, node, &f->stmt_first, &f->stmt_last);
-  /* LOOP101-LOOP107 in the body of an async def: held (the engine moves them at the end) */
-  if (ctx->hold_blocking && strncmp(code, "LOOP10", 6) == 0 && code[6] >= '1' && code[6] <= '7' && !code[7]) {
+  /* LOOP101-LOOP107 in the body of an async def, or one harmless when a module is imported
+   * already (a @callback's too, with no function): held (the engine moves them at the end) */
+  int blocking = strncmp(code, "LOOP10", 6) == 0 && code[6] >= '1' && code[6] <= '7' && !code[7];
+  if (ctx->hold_blocking && (blocking || (ctx->hold_module && strcmp(code, "LOOP111") == 0))) {
     ll_scope *fn = ll_ctx_function(ctx);
-    if (fn && fn->kind == LL_SCOPE_FUNCTION && fn->is_async && fn->func_index >= 0) {
-      struct ll_ctx_hold h = {(uint32_t)(ctx->out->v.len - 1), fn->func_index};
+    if (blocking && fn && fn->kind == LL_SCOPE_FUNCTION && fn->is_async && fn->func_index >= 0) {
+      struct ll_ctx_hold h = {(uint32_t)(ctx->out->v.len - 1), fn->func_index, ctx->hold_module};
+      ll_vec_push(&ctx->holds, h);
+    } else if (fn && fn->kind == LL_SCOPE_FUNCTION && ctx->hold_module) {
+      struct ll_ctx_hold h = {(uint32_t)(ctx->out->v.len - 1), -1, ctx->hold_module};
       ll_vec_push(&ctx->holds, h);
     }
   }

@@ -64,6 +64,7 @@ typedef struct ll_ctx {
   LL_VEC(TSNode) path; /* the walk's ancestors: path.items[len-1] is the node being visited */
   uint32_t last_syntax_row; /* syntax rule: one LOOP901 per line */
   int in_prepass;           /* binding module-level names before the walk */
+  int star_imported;        /* a module-level `from M import *` was seen (names it binds are unknown) */
   const ll_strmap *project_roots; /* top-level modules of the project, or NULL: all calls kept */
   void *rule_state[16];     /* per-rule state for this file, indexed by the rule's slot */
   size_t cur_rule;          /* slot of the rule the engine is calling */
@@ -78,7 +79,11 @@ typedef struct ll_ctx {
    * loop of their own in a worker thread; holds: each such finding (index in out) and its
    * function */
   int hold_blocking;
-  LL_VEC(struct ll_ctx_hold { uint32_t finding; int32_t func; }) holds;
+  LL_VEC(struct ll_ctx_hold { uint32_t finding; int32_t func; const char *module; }) holds;
+  /* set by the rule reporting it: the blocking finding being reported is harmless when this
+   * module is certainly imported already (`importlib.import_module("pkg.const")`); the
+   * project pass decides, from the top-level imports of the file and its packages */
+  const char *hold_module;
   /* the file's steps: the walk's nodes, the resolver's descents, the typer's steps and the
    * rules' own subtree walks; once past the limit everything answers unknown, the walk
    * stops and the file gets LOOP905 (engine.c) */

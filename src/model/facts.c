@@ -22,12 +22,15 @@ void ll_facts_free(ll_file_facts *f) {
   ll_vec_free(&f->held);
   ll_findings_free(&f->held_findings);
   ll_vec_free(&f->held_funcs);
+  ll_vec_free(&f->held_modules);
+  ll_vec_free(&f->imports);
   ll_arena_free(&f->arena);
 }
 
 void ll_facts_dump(FILE *out, const ll_file_facts *f) {
   fprintf(out, "file %s module %s%s\n", f->path, f->module, f->context_only ? " (context)" : "");
   for (size_t i = 0; i < f->exports.len; i++) fprintf(out, "  export %s = %s\n", f->exports.items[i].name, f->exports.items[i].target);
+  for (size_t i = 0; i < f->imports.len; i++) fprintf(out, "  imports %s\n", f->imports.items[i]);
   for (size_t i = 0; i < f->classes.len; i++) {
     fprintf(out, "  class %s", f->classes.items[i].qual);
     for (size_t b = 0; b < f->classes.items[i].bases.len; b++) fprintf(out, " %s", f->classes.items[i].bases.items[b]);
@@ -47,6 +50,8 @@ void ll_facts_dump(FILE *out, const ll_file_facts *f) {
     if (d->reraises) fprintf(out, "    reraises %s\n", d->reraise_name ? d->reraise_name : "(bare)");
     if (d->memo) fprintf(out, "    memo\n");
     if (d->flag_block_qual) fprintf(out, "    block %s only when %s is passed\n", d->flag_block_qual, d->flag_name);
+    if (d->import_block_qual)
+      fprintf(out, "    block %s unless %s is imported already\n", d->import_block_qual, d->import_block_module);
   }
   for (size_t i = 0; i < f->calls.len; i++) {
     const ll_callsite *c = &f->calls.items[i];
@@ -61,7 +66,8 @@ void ll_facts_dump(FILE *out, const ll_file_facts *f) {
     fprintf(out, "  held %s at %u:%u unless call %u re-raises\n", f->held.items[i].code, f->held.items[i].start.row,
             f->held.items[i].start.col, f->held.items[i].call);
   for (size_t i = 0; i < f->held_findings.v.len; i++)
-    fprintf(out, "  held %s at %u:%u unless every call of function %d starts it on a loop in a thread\n",
+    fprintf(out, "  held %s at %u:%u unless every call of function %d starts it on a loop in a thread%s%s\n",
             f->held_findings.v.items[i].code, f->held_findings.v.items[i].start.row, f->held_findings.v.items[i].start.col,
-            f->held_funcs.items[i]);
+            f->held_funcs.items[i], f->held_modules.items[i] ? " or this module is imported: " : "",
+            f->held_modules.items[i] ? f->held_modules.items[i] : "");
 }

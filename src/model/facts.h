@@ -69,6 +69,11 @@ typedef struct ll_funcdef {
   /* a decorator of the rules data's thread_loops runs its body on an event loop of its own in
    * a worker thread (`@work(thread=True)`): nothing in it blocks the main loop */
   uint8_t thread_loop;
+  /* the first direct blocking call that is harmless when module import_block_module is
+   * certainly imported already (`importlib.import_module("pkg.const")`): the project pass
+   * decides from the top-level imports of the file and of its packages' __init__ */
+  const char *import_block_qual, *import_block_code, *import_block_module;
+  ll_pos import_block_pos;
 } ll_funcdef;
 
 typedef struct ll_classdef {
@@ -191,7 +196,14 @@ typedef struct ll_file_facts {
    * (held_funcs): the project pass drops them when every call of the function starts it on an
    * event loop of its own in a worker thread, and reports them otherwise */
   ll_findings held_findings;
-  LL_VEC(int32_t) held_funcs;
+  LL_VEC(int32_t) held_funcs;  /* -1: no function's runner decides (a @callback's finding) */
+  /* per held finding: a module that makes it harmless when certainly imported already
+   * (`importlib.import_module("pkg.const")`, pkg's __init__ imports .const), or NULL */
+  LL_VEC(const char *) held_modules;
+  /* modules certainly imported once the file's top level has run: its unconditional
+   * module-level imports (`import a.b` gives a.b; `from .x import y` gives pkg.x; in a
+   * package's __init__, `from . import sub` gives pkg.sub when nothing bound sub before) */
+  LL_VEC(const char *) imports;
 } ll_file_facts;
 
 void ll_facts_init(ll_file_facts *f);

@@ -496,6 +496,39 @@ static int may_give_awaitable(const ll_project *p, const ll_ruledb *db, const ll
   return ll_strmap_getn(&p->async_names, c + s, n - s) || ll_ruledb_awaitable_name(db, c + s, n - s);
 }
 
+/* Whether f's top level imports m or a module inside it (importing pkg.x.y imports pkg.x). */
+static int top_level_imports(const ll_file_facts *f, const char *m, size_t n) {
+  for (size_t i = 0; i < f->imports.len; i++) {
+    const char *s = f->imports.items[i];
+    if (strncmp(s, m, n) == 0 && (s[n] == 0 || s[n] == '.')) return 1;
+  }
+  return 0;
+}
+
+int ll_resolver_module_imported(ll_resolver *rv, const ll_file_facts *ff, const char *m) {
+  size_t n = m ? strlen(m) : 0;
+  if (!n || !ff->module || !*ff->module) return 0;
+  if (top_level_imports(ff, m, n)) return 1;
+  char pkg[512];
+  size_t len = strlen(ff->module);
+  if (len >= sizeof pkg) return 0;
+  memcpy(pkg, ff->module, len + 1);
+  for (char *dot; (dot = strrchr(pkg, '.'));) {
+    *dot = 0;
+    const ll_file_facts *pf = ll_strmap_get(&rv->p->modules, pkg);
+    if (!pf) continue;
+    if (top_level_imports(pf, m, n)) return 1;
+    if (rv->misses && pf->lazy && !pf->partial) {
+      /* not parsed: its text must name m's part below the package (or m's first part) */
+      size_t pl = strlen(pkg);
+      const char *part = strncmp(m, pkg, pl) == 0 && m[pl] == '.' ? m + pl + 1 : m;
+      const char *q = ll_arena_join(rv->arena, pkg, ll_arena_strndup(rv->arena, part, strcspn(part, ".")));
+      missed_as(rv, q, LL_MISS_VALUE);
+    }
+  }
+  return 0;
+}
+
 void ll_project_probe(ll_project *p, ll_strmap *misses, const ll_strmap *hopeless, ll_arena *arena, ll_arena *keep) {
   resolver rv;
   ll_resolver_init(&rv, p, arena, p->db, misses);
@@ -518,10 +551,15 @@ void ll_project_probe(ll_project *p, ll_strmap *misses, const ll_strmap *hopeles
       }
     }
   }
+  /* blocking steps harmless when a module is imported already: the packages' __init__ decide */
+  for (size_t f = 0; f < p->nfiles; f++)
+    for (size_t i = 0; !p->files[f].context_only && i < p->files[f].held_modules.len; i++)
+      if (p->files[f].held_modules.items[i]) ll_resolver_module_imported(&rv, &p->files[f], p->files[f].held_modules.items[i]);
   rv.db = p->db;
   for (size_t k = 0; k < rs.items.len; k++) {
     ll_funcref *r = rs.items.items[k];
     if (r->def->block_qual) continue; /* blocks by itself: its callees change nothing */
+    if (r->def->import_block_module) ll_resolver_module_imported(&rv, r->file, r->def->import_block_module);
     ll_callsite_list *calls = ll_project_calls_of(p, r);
     for (size_t i = 0; i < calls->len; i++) {
       ll_funcref *c = probe_call(&rv, calls->items[i], keep);

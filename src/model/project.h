@@ -109,6 +109,10 @@ ll_funcref *ll_resolver_func(ll_resolver *rv, const char *q, const char **librar
 ll_funcref *ll_resolver_method(ll_resolver *rv, const ll_classdef *c, const char *m, const char **library_qual);
 /* The target a module's name re-exports, or NULL. */
 const char *ll_resolver_export(ll_resolver *rv, const char *q);
+/* Whether module m is certainly imported whenever code of file ff runs: the top level of ff,
+ * or of the __init__ of a package above it, imports m (or a module inside m) unconditionally.
+ * Probing, a package's __init__ not parsed yet is asked for (a miss). */
+int ll_resolver_module_imported(ll_resolver *rv, const ll_file_facts *ff, const char *m);
 /* Records q as looked up and not found (probing only). */
 void ll_resolver_miss(ll_resolver *rv, const char *q);
 

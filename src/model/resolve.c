@@ -629,15 +629,46 @@ static void note_export(ll_ctx *ctx, const char *name, size_t n, const char *tar
   ll_vec_push(&ctx->facts->exports, e);
 }
 
+/* Whether stmt is a statement of the module's top level that always runs when the module is
+ * imported: a direct child of the module, not inside `if`/`try`/`with` or a definition. */
+static int top_level_always(ll_ctx *ctx, TSNode stmt) {
+  if (ctx->scopes.len != 1 || !ctx->in_prepass) return 0;
+  TSNode parent = ts_node_parent(stmt);
+  return !ts_node_is_null(parent) && ts_node_eq(parent, ctx->root);
+}
+
+/* Records module (dotted) as certainly imported once the file's top level has run: what
+ * `importlib.import_module` of it then only looks up in sys.modules (rule_project.c). */
+static void note_imported(ll_ctx *ctx, const char *module) {
+  if (!module || !*module || module[0] == '.' || strlen(module) > 255) return;
+  for (size_t i = 0; i < ctx->facts->imports.len; i++)
+    if (strcmp(ctx->facts->imports.items[i], module) == 0) return;
+  if (ctx->facts->imports.len >= 256) return;
+  ll_vec_push(&ctx->facts->imports, ll_arena_strdup(&ctx->facts->arena, module));
+}
+
+/* `from P import X` in P's own __init__.py imports the submodule P.X unless P already has an
+ * attribute X (Python's fromlist handling asks hasattr first): nothing bound X before, and no
+ * module `__getattr__` (PEP 562) can answer for it. Were P.X not a module either, the
+ * statement raises and the package fails to import. */
+static int imports_submodule(ll_ctx *ctx, const char *module, const char *name, size_t n) {
+  if (!ctx->module || strcmp(module, ctx->module) != 0 || strcmp(ctx->package ? ctx->package : "", ctx->module) != 0)
+    return 0;
+  const ll_strmap *b = &ctx->scopes.items[0].bindings;
+  return !ctx->star_imported && !ll_strmap_getn(b, name, n) && !ll_strmap_get(b, "__getattr__");
+}
+
 static void note_homeassistant(ll_ctx *ctx, const char *module) {
   if (ctx->ha < 0 && strncmp(module, "homeassistant", 13) == 0 && (module[13] == 0 || module[13] == '.')) ctx->ha = 1;
 }
 
 void ll_resolve_import(ll_ctx *ctx, TSNode stmt) {
   ll_scope *scope = ll_ctx_scope(ctx);
+  int always = top_level_always(ctx, stmt);
   if (type_is(stmt, "import_statement")) {
     for (uint32_t i = 0; i < ts_node_named_child_count(stmt); i++) {
       TSNode c = ts_node_named_child(stmt, i);
+      if (always) note_imported(ctx, ll_ctx_text(ctx, type_is(c, "aliased_import") ? ll_field(c, "name") : c));
       if (type_is(c, "dotted_name")) {
         const char *full = ll_ctx_text(ctx, c);
         note_homeassistant(ctx, full);
@@ -658,10 +689,18 @@ void ll_resolve_import(ll_ctx *ctx, TSNode stmt) {
   const char *module = from_module(ctx, ll_field(stmt, "module_name"));
   note_homeassistant(ctx, module);
   if (strcmp(module, "__future__") == 0) return;
+  if (always) note_imported(ctx, module);
   TSNode modnode = ll_field(stmt, "module_name");
   for (uint32_t i = 0; i < ts_node_named_child_count(stmt); i++) {
     TSNode c = ts_node_named_child(stmt, i);
     if (!ts_node_is_null(modnode) && ts_node_eq(c, modnode)) continue;
+    /* names it binds are unknown: any later `from P import X` may find X bound */
+    if (type_is(c, "wildcard_import") && ctx->scopes.len == 1) ctx->star_imported = 1;
+    if (always && (type_is(c, "dotted_name") || type_is(c, "aliased_import"))) {
+      const char *name = ll_ctx_text(ctx, type_is(c, "aliased_import") ? ll_field(c, "name") : c);
+      if (!strchr(name, '.') && imports_submodule(ctx, module, name, strlen(name)))
+        note_imported(ctx, ll_arena_join(&ctx->arena, module, name));
+    }
     if (type_is(c, "dotted_name")) {
       const char *name = ll_ctx_text(ctx, c);
       const char *target = ll_arena_join(&ctx->arena, module, name);

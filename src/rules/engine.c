@@ -361,22 +361,25 @@ static const char *package_of(ll_ctx *ctx, const char *module, int is_package) {
   return dot ? ll_arena_strndup(&ctx->arena, module, (size_t)(dot - module)) : "";
 }
 
-/* The blocking findings of async defs leave out for the facts' held_findings (the project
- * pass decides them), but for those of a function whose decorator runs it on a loop of its
- * own in a worker thread (`@work(thread=True)`): the file alone knows those never block the
- * main loop. The others keep their order. */
+/* The blocking findings of async defs (and those harmless when a module is imported already)
+ * leave out for the facts' held_findings (the project pass decides them), but for those of a
+ * function whose decorator runs it on a loop of its own in a worker thread
+ * (`@work(thread=True)`): the file alone knows those never block the main loop. The others
+ * keep their order. */
 static void hold_blocking(ll_ctx *ctx) {
   if (!ctx->holds.len) return;
   ll_findings *out = ctx->out;
   size_t k = 0, w = ctx->holds.items[0].finding;
   for (size_t i = ctx->holds.items[0].finding; i < out->v.len; i++) {
     if (k < ctx->holds.len && ctx->holds.items[k].finding == i) {
-      int32_t fn = ctx->holds.items[k++].func;
-      if (ctx->facts->funcs.items[fn].thread_loop) {
+      int32_t fn = ctx->holds.items[k].func;
+      const char *module = ctx->holds.items[k++].module;
+      if (fn >= 0 && ctx->facts->funcs.items[fn].thread_loop) {
         ll_finding_free(&out->v.items[i]);
       } else {
         ll_vec_push(&ctx->facts->held_findings.v, out->v.items[i]);
         ll_vec_push(&ctx->facts->held_funcs, fn);
+        ll_vec_push(&ctx->facts->held_modules, module ? ll_arena_strdup(&ctx->facts->arena, module) : NULL);
       }
       continue;
     }

@@ -6,6 +6,7 @@
 #include "../model/facts.h"
 #include "../model/except.h"
 #include "../model/flow.h"
+#include "../model/modules.h"
 #include "fixgen.h"
 #include "../util/strbuf.h"
 #include "engine.h"
@@ -126,30 +127,96 @@ static int type_is(const ll_ruledb *db, const char *ty, const char *cls, int dep
   return 0;
 }
 
-/* Whether a names a module that is imported whenever this code runs: the module itself
- * (`__name__`), its package (`__package__`), or, written as a plain string, the module or a
- * package above it (importing a module imports its packages first). The module system's
- * dictionary answers those; nothing is read from disk. */
-static int names_imported_module(ll_ctx *ctx, TSNode a) {
-  if (is(a, "identifier")) {
-    int own = ll_ctx_text_is(ctx, a, "__name__") || ll_ctx_text_is(ctx, a, "__package__");
-    return own && ll_resolve_qualname(ctx, a) == NULL; /* not rebound by the file */
-  }
-  if (!is(a, "string") || !ctx->module || !*ctx->module) return 0;
+static int is_dunder(ll_ctx *ctx, TSNode a, const char *name) {
+  /* `__name__` / `__package__`, not rebound by the file (in any scope the walk is in) */
+  if (!is(a, "identifier") || !ll_ctx_text_is(ctx, a, name)) return 0;
+  for (size_t i = 0; i < ctx->scopes.len; i++)
+    if (ll_strmap_get(&ctx->scopes.items[i].bindings, name)) return 0;
+  return 1;
+}
+
+/* The text of a plain string literal ('...' or "...", no prefix, escape or brace), or NULL. */
+static const char *plain_string(ll_ctx *ctx, TSNode a, size_t *len) {
+  if (!is(a, "string")) return NULL;
   const char *text = ll_ctx_text(ctx, a);
   size_t n = strlen(text);
-  if (n < 3 || (text[0] != '"' && text[0] != '\'') || text[n - 1] != text[0]) return 0; /* plain '...' or "..." */
-  const char *name = text + 1;
-  size_t len = n - 2, ml = strlen(ctx->module);
-  if (len == 0 || memchr(name, '{', len) || memchr(name, '\\', len) || len > ml) return 0;
-  return strncmp(ctx->module, name, len) == 0 && (ctx->module[len] == 0 || ctx->module[len] == '.');
+  if (n < 2 || (text[0] != '"' && text[0] != '\'') || text[n - 1] != text[0]) return NULL;
+  if (n >= 6 && text[1] == text[0] && text[2] == text[0]) return NULL; /* triple-quoted */
+  if (memchr(text + 1, '{', n - 2) || memchr(text + 1, '\\', n - 2) || memchr(text + 1, text[0], n - 2)) return NULL;
+  *len = n - 2;
+  return text + 1;
+}
+
+/* The package a module name is made absolute against: import_module's `package` argument
+ * (keyword, or the second positional), when it is `__package__`, `__name__` or a plain string. */
+static const char *package_arg(ll_ctx *ctx, TSNode call) {
+  const ll_harmless h = {.keyword = "package", .position = 1};
+  int splat = 0;
+  TSNode a = named_arg(ctx, call, &h, &splat);
+  while (is(a, "parenthesized_expression")) a = ts_node_named_child(a, 0);
+  if (ts_node_is_null(a) || splat) return NULL;
+  if (is_dunder(ctx, a, "__package__")) return ctx->package;
+  if (is_dunder(ctx, a, "__name__")) return ctx->module;
+  size_t n;
+  const char *s = plain_string(ctx, a, &n);
+  return s ? ll_arena_strndup(&ctx->arena, s, n) : NULL;
+}
+
+/* The absolute module argument a of import_module call names, or NULL when it is built at
+ * run time: a plain string ("pkg.const"; ".const" made absolute against the package
+ * argument), or the f-string
+ * `f"{__package__}.const"` (`__name__` likewise). */
+static const char *named_module(ll_ctx *ctx, TSNode call, TSNode a) {
+  if (!ctx->module || !*ctx->module) return NULL;
+  size_t n;
+  const char *s = plain_string(ctx, a, &n);
+  if (s) {
+    if (n == 0) return NULL;
+    size_t dots = strspn(s, ".");
+    if (!dots) return ll_arena_strndup(&ctx->arena, s, n);
+    const char *pkg = package_arg(ctx, call);
+    if (!pkg || !*pkg) return NULL;
+    return ll_module_relative(&ctx->arena, pkg, dots, ll_arena_strndup(&ctx->arena, s + dots, n - dots));
+  }
+  /* f"{__package__}.rest": one interpolation, first, then plain text */
+  if (!is(a, "string")) return NULL;
+  const char *text = ll_ctx_text(ctx, a);
+  if ((text[0] != 'f' && text[0] != 'F') || (text[1] != '"' && text[1] != '\'')) return NULL;
+  TSNode interp = {0};
+  for (uint32_t i = 0; i < ts_node_named_child_count(a); i++) {
+    TSNode c = ts_node_named_child(a, i);
+    if (!is(c, "interpolation")) continue;
+    if (!ts_node_is_null(interp)) return NULL;
+    interp = c;
+  }
+  if (ts_node_is_null(interp) || ts_node_start_byte(interp) != ts_node_start_byte(a) + 2) return NULL;
+  TSNode e = ts_node_named_child(interp, 0);
+  if (ts_node_named_child_count(interp) != 1) return NULL;
+  const char *base = is_dunder(ctx, e, "__package__") ? ctx->package : is_dunder(ctx, e, "__name__") ? ctx->module : NULL;
+  if (!base || !*base) return NULL;
+  const char *rest = ctx->src->text + ts_node_end_byte(interp);
+  size_t rn = ts_node_end_byte(a) - ts_node_end_byte(interp);
+  if (rn < 3 || rest[0] != '.' || rest[rn - 1] != text[1] || rest[1] == '.') return NULL;
+  rn--; /* the closing quote */
+  for (size_t i = 1; i < rn; i++)
+    if (!(rest[i] == '.' || rest[i] == '_' || (rest[i] >= 'a' && rest[i] <= 'z') || (rest[i] >= 'A' && rest[i] <= 'Z') ||
+          (rest[i] >= '0' && rest[i] <= '9')))
+      return NULL;
+  return ll_arena_join(&ctx->arena, base, ll_arena_strndup(&ctx->arena, rest + 1, rn - 1));
+}
+
+/* Whether module m is imported whenever this code runs: the calling module itself or a
+ * package above it (importing a module imports its packages first). The module system's
+ * dictionary answers those; nothing is read from disk. */
+static int own_module(ll_ctx *ctx, const char *m) {
+  size_t len = strlen(m);
+  return len && strncmp(ctx->module, m, len) == 0 && (ctx->module[len] == 0 || ctx->module[len] == '.');
 }
 
 /* Whether argument a satisfies h's value and type lists (either, when both are given). */
 static int arg_matches(ll_ctx *ctx, TSNode a, const ll_harmless *h) {
   while (is(a, "parenthesized_expression")) a = ts_node_named_child(a, 0);
   if (ts_node_is_null(a) || is(a, "none")) return 0;
-  if (h->imported) return names_imported_module(ctx, a);
   if (!h->values && !h->types) return 1;
   for (const char *const *v = h->values; v && *v; v++) {
     if ((strcmp(*v, "True") == 0 && is(a, "true")) || (strcmp(*v, "False") == 0 && is(a, "false"))) return 1;
@@ -164,8 +231,9 @@ static int arg_matches(ll_ctx *ctx, TSNode a, const ll_harmless *h) {
 
 /* Whether the call's arguments make it harmless by one of the entry's "harmless_when"
  * conditions: `tarfile.open(fileobj=io.BytesIO(data))`, `Path(os.devnull).open()`. Values and
- * types are known by resolution, never by the text. */
-static int harmless_call(ll_ctx *ctx, TSNode call, const ll_blocking_entry *e) {
+ * types are known by resolution, never by the text. *cond: a module an "imported" condition
+ * names that only the project can say is imported already (its packages' __init__ imports). */
+static int harmless_call(ll_ctx *ctx, TSNode call, const ll_blocking_entry *e, const char **cond) {
   for (size_t i = 0; i < e->nharmless; i++) {
     const ll_harmless *h = &e->harmless[i];
     if (h->caught) {
@@ -184,13 +252,24 @@ static int harmless_call(ll_ctx *ctx, TSNode call, const ll_blocking_entry *e) {
     for (const char *const *k = h->absent; k && *k && !blocked; k++) blocked = keyword_passed(ctx, target, *k);
     if (blocked) continue;
     TSNode a = named_arg(ctx, target, h, &splat);
+    while (is(a, "parenthesized_expression")) a = ts_node_named_child(a, 0);
+    if (h->imported) {
+      if (is_dunder(ctx, a, "__name__") || is_dunder(ctx, a, "__package__")) return 1;
+      const char *m = ts_node_is_null(a) ? NULL : named_module(ctx, target, a);
+      if (m && own_module(ctx, m)) return 1;
+      if (m && !*cond) *cond = m;
+      continue;
+    }
     if (!ts_node_is_null(a) && arg_matches(ctx, a, h)) return 1;
   }
   return 0;
 }
 
 /* The blocking entry a call is reported under, or NULL. */
-static const ll_blocking_entry *reported_entry(ll_ctx *ctx, TSNode call, const char **qual) {
+static const ll_blocking_entry *reported_entry(ll_ctx *ctx, TSNode call, const char **qual, const char **cond) {
+  const char *cond_ = NULL;
+  if (!cond) cond = &cond_;
+  *cond = NULL;
   /* what the callee is, by its type: a library function, a method of a typed receiver (its
    * own class's entry or a library base's), a sync client's method or constructor */
   ll_value callee = *ll_ctx_callee_value(ctx, call);
@@ -200,7 +279,7 @@ static const ll_blocking_entry *reported_entry(ll_ctx *ctx, TSNode call, const c
   if (!e || !q) return NULL;
   if (e->lazy && passed_to_offload(ctx, call)) return NULL;
   if (on_excluded_receiver(ctx, call, e)) return NULL;
-  if (e->nharmless && harmless_call(ctx, call, e)) return NULL;
+  if (e->nharmless && harmless_call(ctx, call, e, cond)) return NULL;
   return e;
 }
 
@@ -217,7 +296,7 @@ static int receiver_of_reported(ll_ctx *ctx, TSNode call) {
   TSNode outer = ll_ctx_parent(ctx, p);
   if (ts_node_is_null(outer) || strcmp(ts_node_type(outer), "call") != 0 || !ts_node_eq(ll_field(outer, "function"), p))
     return 0;
-  return reported_entry(ctx, outer, NULL) != NULL;
+  return reported_entry(ctx, outer, NULL, NULL) != NULL;
 }
 
 /* A function's direct blocking step, as the chains of LOOP110/111 use it. A step behind the
@@ -226,9 +305,21 @@ static int receiver_of_reported(ll_ctx *ctx, TSNode call) {
  * that pass the flag. A second flag, or a step no flag guards, makes the function block
  * whatever is passed. */
 static void record_block(ll_ctx *ctx, ll_funcdef *fd, ll_scope *fn, TSNode call, const char *q,
-                         const ll_blocking_entry *e) {
+                         const ll_blocking_entry *e, const char *cond) {
   ll_guard g = ll_flow_guard(ctx, fn->node, call);
   if (g.kind == LL_GUARD_MEMO) return;
+  /* harmless when module cond is imported already: the project pass decides; a second such
+   * step naming another module blocks whatever (one module is all the facts keep) */
+  if (cond && g.kind != LL_GUARD_FLAG) {
+    if (!fd->import_block_qual) {
+      fd->import_block_qual = ll_arena_strdup(&ctx->facts->arena, q);
+      fd->import_block_code = e->code;
+      fd->import_block_pos = ll_ctx_start(ctx, call);
+      fd->import_block_module = ll_arena_strdup(&ctx->facts->arena, cond);
+      return;
+    }
+    if (strcmp(fd->import_block_module, cond) == 0) return;
+  }
   if (g.kind == LL_GUARD_FLAG && g.pos >= 0 && g.pos < 127) {
     if (!fd->flag_block_qual) {
       fd->flag_block_qual = ll_arena_strdup(&ctx->facts->arena, q);
@@ -248,20 +339,22 @@ static void record_block(ll_ctx *ctx, ll_funcdef *fd, ll_scope *fn, TSNode call,
 static void enter(ll_ctx *ctx, TSNode call) {
   ll_scope *fn = ll_ctx_function(ctx);
   if (!fn || fn->kind != LL_SCOPE_FUNCTION) return;
-  const char *q;
-  const ll_blocking_entry *e = reported_entry(ctx, call, &q);
+  const char *q, *cond;
+  const ll_blocking_entry *e = reported_entry(ctx, call, &q, &cond);
   if (!e) return;
   /* every function records its first direct blocking call: sync helpers called from the
    * loop are reported through the project model (LOOP110) */
   ll_funcdef *fd = ll_ctx_funcdef(ctx);
-  if (fd && !fd->block_qual) record_block(ctx, fd, fn, call, q, e);
+  if (fd && !fd->block_qual) record_block(ctx, fd, fn, call, q, e, cond);
   if (!fn->is_async && !fn->is_callback) return;
   if (receiver_of_reported(ctx, call)) return;
   ll_strbuf msg;
   ll_strbuf_init(&msg);
   ll_blocking_message(&msg, e, q, fn->is_async, ctx->ha, fn->name);
   const char *code = fn->is_async ? e->code : ll_registry_code("LOOP111");
+  ctx->hold_module = cond; /* the project pass drops it when cond is imported already */
   ll_finding *f = ll_ctx_report(ctx, code, call, "%s", msg.data);
+  ctx->hold_module = NULL;
   if (fn->is_async) {
     if (e->async_twin) {
       char m[160];

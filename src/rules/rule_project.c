@@ -157,6 +157,15 @@ static void compute_blocking(ll_project *p) {
       r->flag_name = r->def->flag_name;
     }
     r->typed_block_qual = NULL;
+    /* `importlib.import_module(M)`: a look-up in sys.modules when the file or a package above
+     * it imports M at its top level, else a blocking step like any other */
+    if (!r->def->block_qual && r->def->import_block_module &&
+        !ll_resolver_module_imported(ll_project_resolver(p), r->file, r->def->import_block_module)) {
+      r->typed_block_qual = r->def->import_block_qual;
+      r->typed_block_code = r->def->import_block_code;
+      r->typed_block_pos = r->def->import_block_pos;
+      r->block_state = 2;
+    }
     if (!r->def->block_qual) {
       ll_callsite_list *calls = ll_project_calls_of(p, r);
       /* a blocking call the file could not see: its callee's type is declared elsewhere */
@@ -426,10 +435,14 @@ static void check_handed(resolver *rv, const ll_file_facts *ff, const ll_callsit
 static void check_file(resolver *rv, ll_strmap *test_memo, ll_file_facts *ff, ll_findings *out, int thread_only) {
   ll_strbuf msg;
   ll_strbuf_init(&msg);
-  /* blocking findings of async defs: kept unless the function runs only on loops of its own */
+  /* blocking findings of async defs: kept unless the function runs only on loops of its own
+   * (or the module they import is imported already) */
   for (size_t i = 0; i < ff->held_findings.v.len; i++) {
     ll_funcref *r = thread_only ? funcref_of(rv->p, ff, ff->held_funcs.items[i]) : NULL;
     if (r && r->thread_only) continue;
+    /* `importlib.import_module(M)` of a module the file or a package above it imports */
+    const char *m = i < ff->held_modules.len ? ff->held_modules.items[i] : NULL;
+    if (m && ll_resolver_module_imported(rv, ff, m)) continue;
     ll_finding f;
     ll_finding_copy(&f, &ff->held_findings.v.items[i]);
     ll_vec_push(&out->v, f);

@@ -339,6 +339,71 @@ static void imported_modules(void **state) {
   }
 }
 
+/* Pattern 1(b): import_module of a module the package's __init__ (or the calling module's own
+ * top level) imports unconditionally is a look-up too; a conditional import, an earlier
+ * binding of the name, a module __getattr__ or a star import keep it reported. */
+static void init_imported_modules(void **state) {
+  char buf[1024], err[256] = "";
+  test_env *e = *state;
+  assert_int_equal(ll_ruledb_load_text(&e->db, "extra",
+                                       "{\"categories\":{\"other\":\"LOOP106\"},\"blocking\":[{\"name\":"
+                                       "\"importlib.import_module\",\"category\":\"other\",\"harmless_when\":"
+                                       "[{\"keyword\":\"name\",\"position\":0,\"imported\":true}]}]}",
+                                       err, sizeof err),
+                   0);
+  struct { const char *init, *own, *arg; int reported; } cases[] = {
+      {"from . import const\n", "", "'pkg.const'", 0},
+      {"from . import const\n", "", "'.const', __package__", 0},
+      {"from . import const\n", "", "'.const', package='pkg'", 0},
+      {"from . import const\n", "", "f'{__package__}.const'", 0},
+      {"from . import const as c\n", "", "'pkg.const'", 0},
+      {"from .const import X\n", "", "'pkg.const'", 0},
+      {"from pkg.const import X\n", "", "name='pkg.const'", 0},
+      {"import pkg.sub.deep\n", "", "'pkg.sub'", 0},
+      {"import json\n", "", "'json'", 0},
+      {"", "import json\n", "'json'", 0},
+      {"", "from pkg import const\n", "'pkg'", 0},
+      {"from . import const\n", "", "'pkg.other'", 1},
+      {"from . import const\n", "", "'pkg.cons'", 1},
+      {"from . import const\n", "", "'pkg.const.sub'", 1},
+      {"from . import const\n", "", "'..const', __package__", 1},
+      {"from . import const\n", "", "'.const'", 1},
+      {"from . import const\n", "", "f'{__package__}.{name}'", 1},
+      {"from . import const\n", "__package__ = 'x'\n", "f'{__package__}.const'", 1},
+      {"if name:\n    from . import const\n", "", "'pkg.const'", 1},
+      {"try:\n    from . import const\nexcept ImportError:\n    pass\n", "", "'pkg.const'", 1},
+      {"def setup():\n    from . import const\n", "", "'pkg.const'", 1},
+      {"const = 1\nfrom . import const\n", "", "'pkg.const'", 1},
+      {"def __getattr__(n):\n    return n\nfrom . import const\n", "", "'pkg.const'", 1},
+      {"from .x import *\nfrom . import const\n", "", "'pkg.const'", 1},
+      {"", "def f():\n    import json\n", "'json'", 1},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char code[512], want[64];
+    snprintf(code, sizeof code,
+             "import importlib\n%s\nasync def run(name):\n    importlib.import_module(%s)\n    helper(name)\n\n"
+             "def helper(name):\n    return importlib.import_module(%s)\n",
+             cases[i].own, cases[i].arg, cases[i].arg);
+    int own_rows = 0;
+    for (const char *c = cases[i].own; *c; c++) own_rows += *c == '\n';
+    snprintf(want, sizeof want, cases[i].reported ? "LOOP106@pkg/w.py:%d LOOP110@pkg/w.py:%d" : "", 4 + own_rows,
+             5 + own_rows);
+    file_spec f[] = {{"pkg/__init__.py", "pkg", cases[i].init, 1}, {"pkg/w.py", "pkg.w", code, 0}};
+    const char *got = all_codes(*state, f, 2, buf, sizeof buf);
+    if (strcmp(got, want) != 0) fail_msg("case %zu %s | %s: got '%s', want '%s'", i, cases[i].init, cases[i].arg, got, want);
+  }
+  /* a package above the caller's counts; a sibling module's imports do not */
+  const char *deep = "import importlib\n\nasync def run():\n    importlib.import_module('pkg.const')\n";
+  file_spec f[] = {{"pkg/__init__.py", "pkg", "from . import const\n", 1},
+                   {"pkg/sub/__init__.py", "pkg.sub", "", 1},
+                   {"pkg/sub/w.py", "pkg.sub.w", deep, 0}};
+  assert_string_equal(all_codes(*state, f, 3, buf, sizeof buf), "");
+  file_spec g[] = {{"pkg/__init__.py", "pkg", "", 1},
+                   {"pkg/other.py", "pkg.other", "from . import const\n", 0},
+                   {"pkg/w.py", "pkg.w", deep, 0}};
+  assert_string_equal(all_codes(*state, g, 3, buf, sizeof buf), "LOOP106@pkg/w.py:4");
+}
+
 /* Findings of one root merge into the first; others stay; the message lists the sites. */
 /* Pattern 6: a coroutine started on a loop of its own in a worker thread keeps its blocking
  * calls off the main loop, when every call of it starts it so, in whatever file. */
@@ -463,6 +528,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(caught_blocking_io, setup, teardown),
       cmocka_unit_test_setup_teardown(guarded_helpers_across_files, setup, teardown),
       cmocka_unit_test_setup_teardown(imported_modules, setup, teardown),
+      cmocka_unit_test_setup_teardown(init_imported_modules, setup, teardown),
       cmocka_unit_test(grouping_roots),
       cmocka_unit_test_setup_teardown(thread_loops_across_files, setup, teardown),
       cmocka_unit_test(thread_loops_loader),
