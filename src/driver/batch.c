@@ -671,7 +671,7 @@ void ll_batch_run(const ll_linter *l, const ll_pathlist *files, const ll_pathlis
     char err[256];
     /* also when only the record is new: the next warm run then skips the rounds */
     if ((nfresh || (rounds && !settled)) && ll_cache_write(&cache, items, ni, encode_entry, &job, err, sizeof err))
-      fprintf(stderr, "looplint: warning: cache not written: %s\n", err);
+      fprintf(stderr, "looplint: warning: cache not written (the results are complete): %s\n", err);
     ll_strbuf_free(&rec);
     free(items);
     free(job.fresh);

@@ -1,19 +1,29 @@
 /* cache.c: pack file format, and (de)serialization of findings and facts.
  *
- * Pack: "LLCACHE2", u32 count, then per entry: u32 path length, path, u64 key, u64 content
- * hash, 4 x u64 stat signature, u32 blob length, blob. Blob: u8 state, findings, facts, each a sequence of u32 counts, u32 numbers
- * and length-prefixed strings (0xFFFFFFFF for NULL). Integers are little-endian. */
+ * Pack: MAGIC, u32 count, then per entry: u64 check, u32 path length, path, u64 key, u64
+ * content hash, 4 x u64 stat signature, u32 blob length, blob. The check is a hash of the rest
+ * of the entry: an entry damaged in any byte is dropped (its file analysed afresh), never
+ * decoded into wrong findings. Blob: u8 state, findings, facts, each a sequence of u32
+ * counts, u32 numbers and length-prefixed strings (0xFFFFFFFF for NULL). Integers are
+ * little-endian.
+ *
+ * Writing: a temporary file in the cache's folder, renamed over the pack once complete, so a
+ * run killed at any moment or a full disk leaves the previous pack (or none), and concurrent
+ * runs each replace it with a whole one of their own. Temporary files a killed run left behind
+ * are removed by a later write once they are an hour old. */
 #include "cache.h"
 #include "../diag/registry.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-#define MAGIC "LLCACHEF"
+#define MAGIC "LLCACHEG"
 
 /* --- writing --- */
 static void put_u32(ll_strbuf *b, uint32_t v) {
@@ -502,14 +512,27 @@ int ll_cache_decode(const unsigned char *blob, size_t len, ll_findings *fs, ll_f
   return state;
 }
 
+/* The check of one entry: its header bytes (path to blob length) and its blob. */
+static uint64_t entry_check(const unsigned char *header, size_t hlen, const unsigned char *blob, size_t blen) {
+  return ll_hash_bytes(header, hlen) * 0x9E3779B97F4A7C15ULL ^ ll_hash_bytes(blob, blen);
+}
+
 void ll_cache_open(ll_cache *c, const char *dir) {
   memset(c, 0, sizeof *c);
   ll_strbuf p;
   ll_strbuf_init(&p);
   ll_strbuf_addf(&p, "%s/cache-v1.bin", dir);
   c->path = ll_strbuf_detach(&p);
-  FILE *f = fopen(c->path, "rb");
-  if (!f) return;
+  /* only a regular file is read: a FIFO put in its place would block the run, a device
+   * (a link to /dev/zero) would never end; anything else is an empty cache */
+  int fd = open(c->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return;
+  struct stat st;
+  FILE *f = NULL;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !(f = fdopen(fd, "rb"))) {
+    close(fd);
+    return;
+  }
   ll_strbuf data;
   ll_strbuf_init(&data);
   ll_strbuf_add_stream(&data, f); /* a short read only makes a damaged pack, which is ignored */
@@ -521,6 +544,8 @@ void ll_cache_open(ll_cache *c, const char *dir) {
   r.p += 8;
   uint32_t count = get_count(&r);
   for (uint32_t i = 0; i < count && !r.bad; i++) {
+    uint64_t check = get_u64(&r);
+    const unsigned char *header = r.p;
     char *path = get_str(&r);
     ll_cache_entry e;
     memset(&e, 0, sizeof e);
@@ -532,6 +557,12 @@ void ll_cache_open(ll_cache *c, const char *dir) {
     e.st.ino = get_u64(&r);
     uint32_t bl = get_count(&r);
     if (r.bad || !path || (size_t)(r.end - r.p) < bl) { free(path); break; }
+    if (entry_check(header, (size_t)(r.p - header), r.p, bl) != check) {
+      /* damaged: this file is analysed afresh (the lengths framed it, so the rest may be fine) */
+      free(path);
+      r.p += bl;
+      continue;
+    }
     e.blob = r.p;
     e.len = bl;
     r.p += bl;
@@ -556,7 +587,46 @@ const ll_cache_entry *ll_cache_lookup(const ll_cache *c, const char *path, uint6
   return e && e->key == key ? e : NULL;
 }
 
-static int write_all(FILE *f, const void *p, size_t n) { return fwrite(p, 1, n, f) == n ? 0 : -1; }
+/* Writes n bytes; on failure keeps the first error's errno in *e (a full disk: ENOSPC, a
+ * file size limit: EFBIG) for the message, since later calls may change errno. */
+static int write_all(FILE *f, const void *p, size_t n, int *e) {
+  if (fwrite(p, 1, n, f) == n) return 0;
+  if (!*e) *e = errno ? errno : EIO;
+  return -1;
+}
+
+/* b holds one entry's header after a zero check (the count and magic are written apart):
+ * fills the check in. */
+static void set_check(ll_strbuf *b, const unsigned char *blob, size_t len) {
+  uint64_t h = entry_check((const unsigned char *)b->data + 8, b->len - 8, blob, len);
+  for (int k = 0; k < 8; k++) b->data[k] = (char)(h >> (8 * k));
+}
+
+/* Removes the temporary packs of runs that died writing them (SIGKILL, power loss): those
+ * of pack_path's folder over an hour old (a live run takes seconds). */
+static void remove_stale_temporaries(const char *dir, const char *pack_path) {
+  const char *base = strrchr(pack_path, '/');
+  base = base ? base + 1 : pack_path;
+  ll_strbuf prefix;
+  ll_strbuf_init(&prefix);
+  ll_strbuf_addf(&prefix, "%s.tmp-", base);
+  DIR *d = opendir(dir);
+  if (d) {
+    time_t now = time(NULL);
+    ll_strbuf full;
+    ll_strbuf_init(&full);
+    for (struct dirent *de; (de = readdir(d));) {
+      if (strncmp(de->d_name, prefix.data, prefix.len) != 0) continue;
+      ll_strbuf_clear(&full);
+      ll_strbuf_addf(&full, "%s/%s", dir, de->d_name);
+      struct stat st;
+      if (lstat(full.data, &st) == 0 && S_ISREG(st.st_mode) && now - st.st_mtime > 3600) unlink(full.data);
+    }
+    ll_strbuf_free(&full);
+    closedir(d);
+  }
+  ll_strbuf_free(&prefix);
+}
 
 int ll_cache_write(const ll_cache *old, const ll_cache_new *items, size_t n, ll_cache_encode_fn encode, void *arg,
                    char *err, size_t errlen) {
@@ -580,11 +650,12 @@ int ll_cache_write(const ll_cache *old, const ll_cache_new *items, size_t n, ll_
   ll_strbuf_addf(&aux, "%s/CACHEDIR.TAG", dir);
   g = fopen(aux.data, "wx");
   if (g) { fputs("Signature: 8a477f597d28d172789f06886806bc55\n# looplint result cache\n", g); fclose(g); }
+  remove_stale_temporaries(dir, old->path);
   ll_strbuf_clear(&aux);
   ll_strbuf_addf(&aux, "%s.tmp-XXXXXX", old->path);
   int fd = mkstemp(aux.data);
   FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-  int rc = 0;
+  int rc = 0, e = 0;
   if (!f) {
     snprintf(err, errlen, "%s: %s", dir, strerror(errno));
     if (fd >= 0) { close(fd); unlink(aux.data); }
@@ -595,6 +666,8 @@ int ll_cache_write(const ll_cache *old, const ll_cache_new *items, size_t n, ll_
     ll_strbuf_init(&blob);
     ll_strbuf_addn(&b, MAGIC, 8);
     put_u32(&b, (uint32_t)count);
+    if (write_all(f, b.data, b.len, &e)) rc = -1;
+    ll_strbuf_clear(&b);
     for (size_t i = 0; i < n && !rc; i++) {
       const char *data = items[i].blob;
       size_t len = items[i].len;
@@ -604,6 +677,7 @@ int ll_cache_write(const ll_cache *old, const ll_cache_new *items, size_t n, ll_
         data = blob.data;
         len = blob.len;
       }
+      put_u64(&b, 0); /* the check, below */
       put_str(&b, items[i].path);
       put_u64(&b, items[i].key);
       put_u64(&b, items[i].content);
@@ -612,12 +686,14 @@ int ll_cache_write(const ll_cache *old, const ll_cache_new *items, size_t n, ll_
       put_u64(&b, items[i].st.ctime_ns);
       put_u64(&b, items[i].st.ino);
       put_u32(&b, (uint32_t)len);
-      if (write_all(f, b.data, b.len) || (len && write_all(f, data, len))) rc = -1;
+      set_check(&b, (const unsigned char *)data, len);
+      if (write_all(f, b.data, b.len, &e) || (len && write_all(f, data, len, &e))) rc = -1;
       ll_strbuf_clear(&b);
     }
     for (size_t i = 0; i < old->entries.len && !rc; i++) {
       if (ll_strmap_get(&fresh, old->paths.items[i])) continue;
       const ll_cache_entry *oe = &old->entries.items[i];
+      put_u64(&b, 0);
       put_str(&b, old->paths.items[i]);
       put_u64(&b, oe->key);
       put_u64(&b, oe->content);
@@ -626,14 +702,19 @@ int ll_cache_write(const ll_cache *old, const ll_cache_new *items, size_t n, ll_
       put_u64(&b, oe->st.ctime_ns);
       put_u64(&b, oe->st.ino);
       put_u32(&b, (uint32_t)oe->len);
-      if (write_all(f, b.data, b.len) || write_all(f, old->entries.items[i].blob, old->entries.items[i].len)) rc = -1;
+      set_check(&b, oe->blob, oe->len);
+      if (write_all(f, b.data, b.len, &e) || write_all(f, oe->blob, oe->len, &e)) rc = -1;
       ll_strbuf_clear(&b);
     }
     ll_strbuf_free(&b);
     ll_strbuf_free(&blob);
-    if (fclose(f) != 0) rc = -1;
-    if (rc || rename(aux.data, old->path) != 0) {
-      snprintf(err, errlen, "%s: %s", old->path, strerror(errno));
+    /* a full disk often shows only here, when the buffer is flushed */
+    if (fclose(f) != 0 && !e) e = errno ? errno : EIO;
+    if (rc && !e) e = EIO;
+    if (!e && rename(aux.data, old->path) != 0) e = errno ? errno : EIO;
+    if (e) {
+      /* the previous pack (or none) stays as it was */
+      snprintf(err, errlen, "%s: %s", old->path, strerror(e));
       unlink(aux.data);
       rc = -1;
     }

@@ -74,7 +74,7 @@ static int fix_file(const ll_linter *l, TSParser *parser, ll_findings *fs, size_
   if (accepted.len) {
     if (opts->diff) ll_edit_diff(stdout, path, src.text, src.len, text.data, text.len);
     else if (ll_edit_write_atomic(path, text.data, text.len, err, sizeof err)) {
-      fprintf(stderr, "looplint: %s: cannot write the fixed file: %s\n", path, err);
+      fprintf(stderr, "looplint: %s: cannot write the fixed file, left unchanged: %s\n", path, err);
       rc = -1;
     }
   }
@@ -187,7 +187,7 @@ int ll_apply_add_noqa(const ll_linter *l, const ll_findings *fs, int diff) {
           ll_edit_syntax_errors(out.data, out.len) <= ll_edit_syntax_errors(src.text, src.len)) {
         if (diff) ll_edit_diff(stdout, path, src.text, src.len, out.data, out.len);
         else if (ll_edit_write_atomic(path, out.data, out.len, err, sizeof err)) {
-          fprintf(stderr, "looplint: %s: cannot write: %s\n", path, err);
+          fprintf(stderr, "looplint: %s: cannot write the noqa comments, left unchanged: %s\n", path, err);
           rc = -1;
         }
       } else fprintf(stderr, "looplint: %s: noqa comments skipped: the result would not parse\n", path);

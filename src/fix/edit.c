@@ -106,7 +106,11 @@ int ll_edit_write_atomic(const char *path, const char *text, size_t len, char *e
     return -1;
   }
   (void)!fchown(fd, st.st_uid, st.st_gid); /* best effort: may need privileges */
-  close(fd);
+  if (close(fd) != 0) {
+    snprintf(err, errlen, "%s", strerror(errno));
+    unlink(tmp.data); ll_strbuf_free(&tmp);
+    return -1;
+  }
   if (rename(tmp.data, path) != 0) {
     snprintf(err, errlen, "%s", strerror(errno));
     unlink(tmp.data); ll_strbuf_free(&tmp);

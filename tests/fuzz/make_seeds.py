@@ -85,7 +85,9 @@ for p in sorted(glob.glob("rules/*.json")):
 # cache: mode 1 (a real blob, no patch) over some fixtures; mode 2 (packs) with each way
 for p in pys[::6]:
     put("cache", bytes([1, 0, 0, 0]) + read(p))
-for how, rest in ((0, b"LLCACHEB\x01\x00\x00\x00"), (1, b"\x40\x02\x00\x00"), (1, b"\x10\x00\x00\x00"),
+# the pack's magic as cache.c has it, so a header seed follows a format change
+magic = re.search(rb'#define MAGIC "(\w{8})"', read("src/driver/cache.c")).group(1)
+for how, rest in ((0, magic + b"\x01\x00\x00\x00"), (1, b"\x40\x02\x00\x00"), (1, b"\x10\x00\x00\x00"),
                   (2, b"\x08\x00\xff\xff\xff\x7f"), (2, b"\x30\x00\x00\x00\x00\x00")):
     put("cache", bytes([2, how]) + rest)
 exe = os.path.join(build, "fuzz_cache")
