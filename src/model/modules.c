@@ -93,6 +93,32 @@ void ll_modules_compute(ll_modules *m, char *const *paths, size_t n) {
       ll_strmap_put(&m->roots, ll_arena_strndup(&m->arena, m->names[i], root), (void *)1);
   }
   ll_strmap_free(&real_dirs);
+  /* Two scripts of one name in folders that are no packages (`compliance/asyncio/client.py`,
+   * `compliance/sync/client.py`) are different modules: each imports its own folder's
+   * siblings when run. Neither is the module `client` of the project, so each gets a name no
+   * import can spell (`client#1`), keeping its own definitions apart from the other's. */
+  ll_strmap seen; /* top-level module name -> count + 1 of its scripts */
+  ll_strmap_init(&seen);
+  for (size_t i = 0; i < n; i++) {
+    if (m->is_pkg[i] || !m->names[i][0] || strchr(m->names[i], '.')) continue;
+    intptr_t c = (intptr_t)ll_strmap_get(&seen, m->names[i]);
+    ll_strmap_put(&seen, m->names[i], (void *)(c ? c + 1 : 2));
+  }
+  ll_strmap kth; /* name -> the last number given */
+  ll_strmap_init(&kth);
+  for (size_t i = 0; i < n && seen.len; i++) {
+    if (m->is_pkg[i] || !m->names[i][0] || strchr(m->names[i], '.')) continue;
+    if ((intptr_t)ll_strmap_get(&seen, m->names[i]) <= 2) continue;
+    intptr_t k = (intptr_t)ll_strmap_get(&kth, m->names[i]) + 1;
+    ll_strmap_put(&kth, m->names[i], (void *)k);
+    ll_strbuf b;
+    ll_strbuf_init(&b);
+    ll_strbuf_addf(&b, "%s#%ld", m->names[i], (long)k);
+    m->names[i] = ll_arena_strdup(&m->arena, b.data);
+    ll_strbuf_free(&b);
+  }
+  ll_strmap_free(&kth);
+  ll_strmap_free(&seen);
 }
 
 void ll_modules_free(ll_modules *m) {

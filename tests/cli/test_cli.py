@@ -102,6 +102,17 @@ check("json: chains that end at one blocking call are one finding",
       [(f["location"]["row"], len(f.get("related", []))) for f in data or []] == [(11, 4), (13, 2)], data)
 rc, data, err = run_json("--no-group", leaf)
 check("json --no-group: each chain", [f["location"]["row"] for f in data or []] == [11, 12, 13], data)
+# two scripts of one name in folders that are no packages are different modules: each file's
+# own definitions decide (an async def in one, a plain def of the same name in the other)
+dup = os.path.join(tmp, "dup")
+for sub, text in (("aio", "import asyncio\nasync def run_case(c):\n    await asyncio.sleep(0)\n"
+                          "async def main():\n    await run_case(1)\n"),
+                  ("sync", "import time\ndef run_case(c):\n    time.sleep(0)\ndef main():\n    run_case(1)\n")):
+    os.makedirs(os.path.join(dup, sub), exist_ok=True)
+    with open(os.path.join(dup, sub, "client.py"), "w") as fh:
+        fh.write(text)
+rc, data, err = run_json(dup)
+check("same-named scripts in two folders: each file's own definitions", rc == 0 and data == [], (rc, data, err))
 rc, out, err = run("check", "--statistics", roots)
 check("statistics: call sites and roots", "(3 call sites through 1 root)" in out, out)
 rc, out, err = run("check", "--statistics", "--output-format", "json", roots)
