@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAGIC "LLCACHEG"
+#define MAGIC "LLCACHEH"
 
 /* --- writing --- */
 static void put_u32(ll_strbuf *b, uint32_t v) {

@@ -261,6 +261,37 @@ static void note_handler_call(ll_ctx *ctx, state *s, TSNode call) {
   }
 }
 
+/* Whether a node can raise CancelledError or re-raise: an await (or async with/for) or a
+ * raise in it, nested definitions aside. Depth-limited: a deep node counts as "can". */
+static int may_cancel_or_raise(ll_ctx *ctx, TSNode n, int depth) {
+  if (depth > 64 || !ll_ctx_spend(ctx, 1)) return 1;
+  if (is(n, "await") || is(n, "raise_statement")) return 1;
+  if (is(n, "function_definition") || is(n, "lambda") || is(n, "class_definition")) return 0;
+  if ((is(n, "with_statement") || is(n, "for_statement")) && has_async_token(n)) return 1;
+  for (uint32_t i = 0; i < ts_node_named_child_count(n); i++)
+    if (may_cancel_or_raise(ctx, ts_node_named_child(n, i), depth + 1)) return 1;
+  return 0;
+}
+
+/* A try whose handlers catch everything (bare `except:` or BaseException) and whose handlers
+ * and else block can neither await nor raise: when its finally runs, no exception is in
+ * flight, so a `return` there discards nothing (the swallowed cancellation is LOOP401/402's). */
+static int catches_all_quietly(ll_ctx *ctx, TSNode tr) {
+  if (!is(tr, "try_statement")) return 0;
+  int all = 0;
+  for (uint32_t i = 0; i < ts_node_named_child_count(tr); i++) {
+    TSNode c = ts_node_named_child(tr, i);
+    if (is(c, "except_group_clause")) return 0;
+    if (is(c, "except_clause")) {
+      ll_except_info info;
+      ll_except_read(ctx, c, &info);
+      if (info.bare || ll_except_catches(ctx, &info, BASE)) all = 1;
+      if (may_cancel_or_raise(ctx, info.body, 0)) return 0;
+    } else if (is(c, "else_clause") && may_cancel_or_raise(ctx, ll_field(c, "body"), 0)) return 0;
+  }
+  return all;
+}
+
 static void enter(ll_ctx *ctx, TSNode node) {
   state *s = st(ctx);
   const char *t = ts_node_type(node);
@@ -308,6 +339,7 @@ static void enter(ll_ctx *ctx, TSNode node) {
       if (!is_return && (is(p, "for_statement") || is(p, "while_statement"))) return; /* its own loop */
       if (is(p, "finally_clause")) {
         TSNode tr = ll_ctx_parent(ctx, p);
+        if (catches_all_quietly(ctx, tr)) return; /* nothing can be in flight when finally runs */
         for (size_t i = 0; i < s->frames.len; i++)
           if (ts_node_eq(s->frames.items[i].node, tr) && s->frames.items[i].has_await) {
             ll_ctx_report(ctx, "LOOP403", node,
