@@ -55,6 +55,25 @@ int ll_ctx_text_is(ll_ctx *ctx, TSNode node, const char *s) {
   return e - a == n && e <= ctx->src->len && memcmp(ctx->src->text + a, s, n) == 0;
 }
 
+TSNode ll_ctx_argument(ll_ctx *ctx, TSNode call, int pos, const char *kw) {
+  TSNode args = ll_field(call, "arguments"), none = {0};
+  if (ts_node_is_null(args) || strcmp(ts_node_type(args), "argument_list") != 0) return none;
+  int at = 0;
+  for (uint32_t i = 0; i < ts_node_named_child_count(args); i++) {
+    TSNode a = ts_node_named_child(args, i);
+    const char *t = ts_node_type(a);
+    if (strcmp(t, "comment") == 0 || strcmp(t, "dictionary_splat") == 0) continue;
+    if (strcmp(t, "keyword_argument") == 0) {
+      if (kw && ll_ctx_text_is(ctx, ll_field(a, "name"), kw)) return ll_field(a, "value");
+      continue;
+    }
+    if (strcmp(t, "list_splat") == 0) pos = -1;
+    if (pos >= 0 && at == pos) return a;
+    at++;
+  }
+  return none;
+}
+
 ll_pos ll_ctx_start(const ll_ctx *ctx, TSNode node) {
   return ll_source_pos_in_row(ctx->src, ts_node_start_point(node).row, ts_node_start_byte(node));
 }

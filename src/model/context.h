@@ -114,6 +114,9 @@ void **ll_ctx_state(ll_ctx *ctx);
 /* --- text and positions --- */
 const char *ll_ctx_text(ll_ctx *ctx, TSNode node); /* arena copy of the node's source */
 int ll_ctx_text_is(ll_ctx *ctx, TSNode node, const char *s);
+/* The argument of call at position pos (-1: none) or passed as keyword kw (NULL: none), or a
+ * null node; a `*args` splat before the position hides it. */
+TSNode ll_ctx_argument(ll_ctx *ctx, TSNode call, int pos, const char *kw);
 ll_pos ll_ctx_start(const ll_ctx *ctx, TSNode node);
 ll_pos ll_ctx_end(const ll_ctx *ctx, TSNode node);
 /* Rows of the simple statement holding node (for a node in a compound statement's header:

@@ -5,6 +5,9 @@
 
 #include <string.h>
 
+const char *const ll_cancelled_error_names[] = {"asyncio.CancelledError", "asyncio.exceptions.CancelledError", NULL};
+const char *const ll_base_exception_names[] = {"builtins.BaseException", NULL};
+
 static int is(TSNode n, const char *t) { return !ts_node_is_null(n) && strcmp(ts_node_type(n), t) == 0; }
 
 static void add_types(ll_except_info *out, TSNode e) {

@@ -14,6 +14,11 @@ typedef struct ll_except_info {
   TSNode body;                  /* the handler block */
 } ll_except_info;
 
+/* asyncio's CancelledError by its qualified names (NULL-terminated; concurrent.futures'
+ * CancelledError is a different class, an Exception, since Python 3.8), and BaseException. */
+extern const char *const ll_cancelled_error_names[];
+extern const char *const ll_base_exception_names[];
+
 void ll_except_read(ll_ctx *ctx, TSNode clause, ll_except_info *out);
 /* Whether the clause catches one of the qualified names (NULL-terminated list). */
 int ll_except_catches(ll_ctx *ctx, const ll_except_info *info, const char *const *quals);

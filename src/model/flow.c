@@ -143,9 +143,6 @@ int ll_flow_always_raises(TSNode block) {
  * known. Knows `isinstance(name, C)` for C (or a tuple of them) CancelledError or BaseException
  * (yes) and Exception (no: CancelledError is a BaseException since Python 3.8), `not`, `and`
  * and `or`; anything else is unknown. */
-static const char *const CANCEL_YES[] = {"asyncio.CancelledError", "asyncio.exceptions.CancelledError",
-                                         "builtins.BaseException", NULL};
-
 static int class_takes_cancelled(ll_ctx *ctx, TSNode t) {
   while (is(t, "parenthesized_expression")) t = ts_node_named_child(t, 0);
   if (is(t, "tuple")) {
@@ -160,8 +157,9 @@ static int class_takes_cancelled(ll_ctx *ctx, TSNode t) {
   if (!is(t, "identifier") && !is(t, "attribute")) return -1;
   const char *q = ll_resolve_qualname(ctx, t);
   if (!q) return -1;
-  for (const char *const *c = CANCEL_YES; *c; c++)
+  for (const char *const *c = ll_cancelled_error_names; *c; c++)
     if (strcmp(q, *c) == 0) return 1;
+  if (strcmp(q, ll_base_exception_names[0]) == 0) return 1;
   return strcmp(q, "builtins.Exception") == 0 ? 0 : -1;
 }
 

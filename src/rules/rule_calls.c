@@ -143,28 +143,9 @@ static int slot_is(ll_ctx *ctx, int pos, TSNode kw, int arg, const char *keyword
   return pos >= 0 && pos == arg;
 }
 
-/* The argument of call at position pos or keyword kw, or a null node. */
-static TSNode argument_at(ll_ctx *ctx, TSNode call, int pos, const char *kw) {
-  TSNode args = ll_field(call, "arguments"), none = {0};
-  if (!is(args, "argument_list")) return none;
-  int at = 0;
-  for (uint32_t i = 0; i < ts_node_named_child_count(args); i++) {
-    TSNode a = ts_node_named_child(args, i);
-    if (is(a, "comment") || is(a, "dictionary_splat")) continue;
-    if (is(a, "keyword_argument")) {
-      if (kw && ll_ctx_text_is(ctx, ll_field(a, "name"), kw)) return ll_field(a, "value");
-      continue;
-    }
-    if (is(a, "list_splat")) pos = -1;
-    if (pos >= 0 && at == pos) return a;
-    at++;
-  }
-  return none;
-}
-
 /* Whether call passes keyword kw as the literal True. */
 static int passes_true(ll_ctx *ctx, TSNode call, const char *kw) {
-  TSNode v = argument_at(ctx, call, -1, kw);
+  TSNode v = ll_ctx_argument(ctx, call, -1, kw);
   return is(v, "true");
 }
 
@@ -173,7 +154,7 @@ static int passes_true(ll_ctx *ctx, TSNode call, const char *kw) {
 static const ll_callback_api *runner_in_thread(ll_ctx *ctx, TSNode call) {
   const ll_callback_api *a = listed_api(ctx, ll_field(call, "function"), &ctx->db->callback_apis);
   if (!a || !a->off_loop) return NULL;
-  return is_loop_runner(ctx, argument_at(ctx, call, a->arg, a->keyword)) ? a : NULL;
+  return is_loop_runner(ctx, ll_ctx_argument(ctx, call, a->arg, a->keyword)) ? a : NULL;
 }
 
 /* How the coroutine that call makes is run (ll_thread_loop_kind): on a loop of its own in a
@@ -216,7 +197,7 @@ static uint8_t thread_loop_of(ll_ctx *ctx, TSNode call, int32_t *runner) {
   if (map_names(&db->callback_apis, ln, n)) {
     const ll_callback_api *a = runner_in_thread(ctx, r);
     if (a && a->args_after && a->arg >= 0 && ts_node_is_null(kw) && pos == a->arg + 1 &&
-        !ts_node_is_null(argument_at(ctx, r, a->arg, NULL)))
+        !ts_node_is_null(ll_ctx_argument(ctx, r, a->arg, NULL)))
       return LL_THREAD_LOOP_KNOWN;
   }
   /* `self.run_worker(job(), thread=True)` */

@@ -72,10 +72,6 @@ typedef struct state {
   LL_VEC(fnraise) raises;
 } state;
 
-/* concurrent.futures.CancelledError is a different class (an Exception) since Python 3.8 */
-static const char *const CANCELLED[] = {"asyncio.CancelledError", "asyncio.exceptions.CancelledError", NULL};
-static const char *const BASE[] = {"builtins.BaseException", NULL};
-
 static state *st(ll_ctx *ctx) {
   void **slot = ll_ctx_state(ctx);
   if (!*slot) *slot = ll_arena_alloc(&ctx->arena, sizeof(state));
@@ -183,7 +179,7 @@ static int suppress_kind(ll_ctx *ctx, TSNode with) {
       const char *aq = ll_resolve_qualname(ctx, ts_node_named_child(args, k));
       if (!aq) continue;
       if (strcmp(aq, "builtins.BaseException") == 0) kind = 2;
-      for (const char *const *c = CANCELLED; *c && kind < 2; c++)
+      for (const char *const *c = ll_cancelled_error_names; *c && kind < 2; c++)
         if (strcmp(aq, *c) == 0) kind = 1;
     }
   }
@@ -202,7 +198,9 @@ static int shadowed_clause(ll_ctx *ctx, TSNode clause) {
     if (!is(c, "except_clause")) continue;
     ll_except_info info;
     ll_except_read(ctx, c, &info);
-    if (info.bare || ll_except_catches(ctx, &info, CANCELLED) || ll_except_catches(ctx, &info, BASE)) return 1;
+    if (info.bare || ll_except_catches(ctx, &info, ll_cancelled_error_names) ||
+        ll_except_catches(ctx, &info, ll_base_exception_names))
+      return 1;
   }
   return 0;
 }
@@ -285,7 +283,7 @@ static int catches_all_quietly(ll_ctx *ctx, TSNode tr) {
     if (is(c, "except_clause")) {
       ll_except_info info;
       ll_except_read(ctx, c, &info);
-      if (info.bare || ll_except_catches(ctx, &info, BASE)) all = 1;
+      if (info.bare || ll_except_catches(ctx, &info, ll_base_exception_names)) all = 1;
       if (may_cancel_or_raise(ctx, info.body, 0)) return 0;
     } else if (is(c, "else_clause") && may_cancel_or_raise(ctx, ll_field(c, "body"), 0)) return 0;
   }
@@ -310,8 +308,8 @@ static void enter(ll_ctx *ctx, TSNode node) {
     ll_except_read(ctx, node, &info);
     handler h = {.clause = node, .body = info.body, .bound = info.bound, .frame = s->frames.len - 1,
                  .fn_start = fn_start(ctx), .is_async = in_async(ctx), .helper_cs = -1, .arg_pos = -1};
-    h.cancel = ll_except_catches(ctx, &info, CANCELLED);
-    h.broad = info.bare || ll_except_catches(ctx, &info, BASE);
+    h.cancel = ll_except_catches(ctx, &info, ll_cancelled_error_names);
+    h.broad = info.bare || ll_except_catches(ctx, &info, ll_base_exception_names);
     h.shadowed = shadowed_clause(ctx, node);
     if (!s->frames.len) return;
     ll_vec_push(&s->handlers, h);

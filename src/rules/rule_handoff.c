@@ -20,27 +20,6 @@
 
 static int is(TSNode n, const char *t) { return !ts_node_is_null(n) && strcmp(ts_node_type(n), t) == 0; }
 
-/* The argument at position pos (-1: none) or passed as keyword kw (NULL: none), or a null node;
- * a `*args` splat before the position hides it. */
-static TSNode argument(ll_ctx *ctx, TSNode call, int pos, const char *kw) {
-  TSNode args = ll_field(call, "arguments"), none = {0};
-  if (!is(args, "argument_list")) return none;
-  int at = 0;
-  for (uint32_t i = 0; i < ts_node_named_child_count(args); i++) {
-    TSNode a = ts_node_named_child(args, i);
-    if (is(a, "comment")) continue;
-    if (is(a, "keyword_argument")) {
-      if (kw && ll_ctx_text_is(ctx, ll_field(a, "name"), kw)) return ll_field(a, "value");
-      continue;
-    }
-    if (is(a, "list_splat")) pos = -1;
-    if (is(a, "dictionary_splat")) continue;
-    if (pos >= 0 && at == pos) return a;
-    at++;
-  }
-  return none;
-}
-
 static void enter(ll_ctx *ctx, TSNode call) {
   const ll_value *v = ll_ctx_callee_value(ctx, call);
   if (!v || v->kind == LL_V_UNKNOWN || v->kind == LL_V_PENDING) return;
@@ -48,12 +27,12 @@ static void enter(ll_ctx *ctx, TSNode call) {
   if (!api) return;
   const ll_callback_api *a = ll_strmap_get(&ctx->db->callback_apis, api);
   if (!a) return;
-  TSNode arg = argument(ctx, call, a->arg, a->keyword);
+  TSNode arg = ll_ctx_argument(ctx, call, a->arg, a->keyword);
   /* functools.partial(fn, ...) is called as fn is */
   for (int depth = 0; is(arg, "call") && depth < 4; depth++) {
     const char *q = ll_resolve_qualname(ctx, ll_field(arg, "function"));
     if (!q || strcmp(q, "functools.partial") != 0) return;
-    arg = argument(ctx, arg, 0, "func");
+    arg = ll_ctx_argument(ctx, arg, 0, "func");
   }
   if (!is(arg, "identifier") && !is(arg, "attribute")) return;
   ll_value av = ll_resolve_value(ctx, arg);

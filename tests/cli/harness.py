@@ -55,6 +55,15 @@ def run_json(*args, **kw):
     return rc, data, err
 
 
+def write_file(root, rel, data):
+    """Writes data (str or bytes) to root/rel, making its folders; returns the path."""
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb" if isinstance(data, bytes) else "w") as fh:
+        fh.write(data)
+    return path
+
+
 def finish():
     print(f"{_passed} passed, {_failed} failed")
     sys.exit(1 if _failed else 0)

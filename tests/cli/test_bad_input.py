@@ -5,17 +5,13 @@ import os
 import shutil
 import tempfile
 
-from harness import check, finish, run, run_bytes, run_json
+from harness import check, finish, run, run_bytes, run_json, write_file
 
 tmp = tempfile.mkdtemp(prefix="looplint-bad-")
 
 
 def write(name, data):
-    p = os.path.join(tmp, name)
-    os.makedirs(os.path.dirname(p), exist_ok=True)
-    with open(p, "wb") as fh:
-        fh.write(data)
-    return p
+    return write_file(tmp, name, data)
 
 
 def codes(data):

@@ -15,17 +15,13 @@ import shutil
 import subprocess
 import tempfile
 
-from harness import BIN, ROOT, check, finish, run_json
+from harness import BIN, ROOT, check, finish, run_json, write_file
 
 tmp = tempfile.mkdtemp(prefix="looplint-budget-")
 
 
 def write(name, text):
-    p = os.path.join(tmp, name)
-    os.makedirs(os.path.dirname(p), exist_ok=True)
-    with open(p, "w") as fh:
-        fh.write(text)
-    return p
+    return write_file(tmp, name, text)
 
 
 def codes(data):

@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
 
-from harness import BIN, ROOT, check, finish, run, run_json
+from harness import BIN, ROOT, check, finish, run, run_json, write_file
 
 TMP = tempfile.mkdtemp(prefix="looplint-eco-")
 # one result cache for every run, in the temp folder (so warm runs are exercised too)
@@ -22,11 +22,7 @@ SLEEP_AND_RUN = "import time, subprocess\nasync def f():\n    time.sleep(1)\n   
 
 
 def write(rel, text):
-    path = os.path.join(TMP, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as fh:
-        fh.write(text)
-    return path
+    return write_file(TMP, rel, text)
 
 
 def project(name, config, files, config_name="pyproject.toml"):

@@ -8,18 +8,14 @@ import re
 import shutil
 import tempfile
 
-from harness import ROOT, check, finish, run
+from harness import ROOT, check, finish, run, write_file
 
 tmp = tempfile.mkdtemp(prefix="looplint-lazy-")
 cache = os.path.join(tmp, "cache")
 
 
 def write(rel, text):
-    p = os.path.join(tmp, rel)
-    os.makedirs(os.path.dirname(p), exist_ok=True)
-    with open(p, "w") as fh:
-        fh.write(text)
-    return p
+    return write_file(tmp, rel, text)
 
 
 def findings(*args, cache_dir=None):

@@ -154,27 +154,16 @@ static void harmless_when_loader(void **state) {
   ll_ruledb_free(&db);
 }
 
-/* A broad handler that hands the exception to a method (of a base class in another file)
- * that never returns and re-raises it on some path converts, not swallows: no LOOP402. A
- * helper that may return, or never re-raises it, leaves LOOP402. */
-static void broad_handler_converter(void **state) {
+typedef struct handler_case {
+  const char *call; /* the statement of the handler */
+  const char *want; /* the codes expected, all_codes' format */
+} handler_case;
+
+/* Each case's call as the body of `except BaseException as exc:` around an await, in a
+ * method of a class whose base (pkg/base.py, text base) defines the helpers. */
+static void handler_cases(test_env *e, const char *base, const handler_case *cases, size_t n) {
   char buf[1024];
-  const char *base =
-      "from typing import NoReturn\n"
-      "class Mixin:\n"
-      "    def convert(self, exc: BaseException) -> NoReturn:\n"
-      "        if isinstance(exc, OSError):\n            raise RuntimeError('x') from exc\n"
-      "        raise exc\n"
-      "    def wrap(self, exc) -> NoReturn:\n        raise RuntimeError('x') from exc\n"
-      "    def log(self, exc):\n        if exc:\n            raise exc\n";
-  struct { const char *call; const char *want; } cases[] = {
-      {"self.convert(exc)", ""},
-      {"self.convert(exc=exc)", ""},
-      {"self.wrap(exc)", "LOOP402@pkg/w.py:8"},
-      {"self.log(exc)", "LOOP402@pkg/w.py:8"},
-      {"self.convert(ValueError())", "LOOP402@pkg/w.py:8"},
-  };
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+  for (size_t i = 0; i < n; i++) {
     char code[512];
     snprintf(code, sizeof code,
              "from .base import Mixin\n\nclass Stream(Mixin):\n    async def receive(self, sock):\n"
@@ -186,9 +175,31 @@ static void broad_handler_converter(void **state) {
         {"pkg/base.py", "pkg.base", base, 0},
         {"pkg/w.py", "pkg.w", code, 0},
     };
-    const char *got = all_codes(*state, f, 3, buf, sizeof buf);
+    const char *got = all_codes(e, f, 3, buf, sizeof buf);
     if (strcmp(got, cases[i].want) != 0) fail_msg("%s: got '%s', want '%s'", cases[i].call, got, cases[i].want);
   }
+}
+
+/* A broad handler that hands the exception to a method (of a base class in another file)
+ * that never returns and re-raises it on some path converts, not swallows: no LOOP402. A
+ * helper that may return, or never re-raises it, leaves LOOP402. */
+static void broad_handler_converter(void **state) {
+  const char *base =
+      "from typing import NoReturn\n"
+      "class Mixin:\n"
+      "    def convert(self, exc: BaseException) -> NoReturn:\n"
+      "        if isinstance(exc, OSError):\n            raise RuntimeError('x') from exc\n"
+      "        raise exc\n"
+      "    def wrap(self, exc) -> NoReturn:\n        raise RuntimeError('x') from exc\n"
+      "    def log(self, exc):\n        if exc:\n            raise exc\n";
+  handler_case cases[] = {
+      {"self.convert(exc)", ""},
+      {"self.convert(exc=exc)", ""},
+      {"self.wrap(exc)", "LOOP402@pkg/w.py:8"},
+      {"self.log(exc)", "LOOP402@pkg/w.py:8"},
+      {"self.convert(ValueError())", "LOOP402@pkg/w.py:8"},
+  };
+  handler_cases(*state, base, cases, sizeof cases / sizeof cases[0]);
 }
 
 /* A helper that may return but re-raises whenever it is handed a cancellation keeps the
@@ -196,7 +207,6 @@ static void broad_handler_converter(void **state) {
  * A condition false for it (`isinstance(exc, Exception)`), one nothing proves (a flag), a
  * `return` before the test, or an async helper the handler does not await leave LOOP402. */
 static void cancellation_reraising_helpers(void **state) {
-  char buf[1024];
   const char *base =
       "import asyncio\n"
       "class Mixin:\n"
@@ -210,7 +220,7 @@ static void cancellation_reraising_helpers(void **state) {
       "    def flag(self, exc, strict=True):\n        if strict:\n            raise exc\n"
       "    def early(self, exc):\n        if exc:\n            return\n"
       "        if isinstance(exc, BaseException):\n            raise exc\n";
-  struct { const char *call; const char *want; } cases[] = {
+  handler_case cases[] = {
       {"await self.on_error(exc, sock)", ""},
       {"self.tuple_test(exc)", ""},
       {"self.on_error(exc, sock)", "LOOP402@pkg/w.py:8 LOOP201@pkg/w.py:9"},
@@ -219,21 +229,7 @@ static void cancellation_reraising_helpers(void **state) {
       {"self.flag(exc)", "LOOP402@pkg/w.py:8"},
       {"self.early(exc)", "LOOP402@pkg/w.py:8"},
   };
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    char code[512];
-    snprintf(code, sizeof code,
-             "from .base import Mixin\n\nclass Stream(Mixin):\n    async def receive(self, sock):\n"
-             "        data = None\n        try:\n            data = await sock.recv(1)\n"
-             "        except BaseException as exc:\n            %s\n        return data\n",
-             cases[i].call);
-    file_spec f[] = {
-        {"pkg/__init__.py", "pkg", "", 1},
-        {"pkg/base.py", "pkg.base", base, 0},
-        {"pkg/w.py", "pkg.w", code, 0},
-    };
-    const char *got = all_codes(*state, f, 3, buf, sizeof buf);
-    if (strcmp(got, cases[i].want) != 0) fail_msg("%s: got '%s', want '%s'", cases[i].call, got, cases[i].want);
-  }
+  handler_cases(*state, base, cases, sizeof cases / sizeof cases[0]);
 }
 
 /* A socket call guarded by `except BlockingIOError` (builtin, or in a tuple, on the try body
